@@ -1,0 +1,160 @@
+// Local stand-in for Upstash Redis: an HTTP server speaking the Upstash REST API the official
+// @upstash/redis SDK uses (shared/protocols.md Part 2), forwarding to a real Redis.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { runCommand, runMultiExec, runPipeline } from './upstash/execute.ts';
+import { GatewayError } from './upstash/gateway-error.ts';
+import { describeRedis, openRedisConnections, type RedisConnections } from './upstash/redis-connections.ts';
+import { errorJson, outcomeJson } from './upstash/reply-json.ts';
+import { parseCommand, parseCommandList, parseJson, readBody } from './upstash/request-body.ts';
+
+export interface UpstashGatewayOptions {
+  /** Where Redis lives, e.g. redisUrl() from local/config.ts. */
+  redisUrl: string;
+  /** The Bearer token clients must present. */
+  token: string;
+  /** 0 or undefined: an ephemeral port. */
+  port?: number;
+  /** Largest accepted request body; default 10 MiB (a 5 MB value plus JSON framing fits). */
+  maxBodyBytes?: number;
+}
+
+export interface RunningGateway {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+type Endpoint = 'command' | 'pipeline' | 'multi-exec';
+const ENDPOINTS: Record<string, Endpoint> = { '/': 'command', '/pipeline': 'pipeline', '/multi-exec': 'multi-exec' };
+
+export async function startUpstashGateway(opts: UpstashGatewayOptions): Promise<RunningGateway> {
+  if (!opts.token) throw new Error('startUpstashGateway: token is empty; pass the Bearer token clients must present');
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const expectedToken = digest(opts.token);
+  const nextSyncToken = syncTokens();
+  const redisWhere = describeRedis(opts.redisUrl);
+  const conns = await openRedisConnections(opts.redisUrl);
+
+  function reply(res: ServerResponse, status: number, json: string, headers: Record<string, string> = {}): void {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, {
+      'Content-Type': 'application/json',
+      'Content-Length': String(Buffer.byteLength(json)),
+      // Upstash returns a replication token after every request and the SDK sends the latest
+      // back (Docs howto/readyourwrites; redis-js pkg/http.ts). One local Redis is already
+      // read-your-writes consistent: the incoming token is ignored, a fresh one goes out.
+      'upstash-sync-token': nextSyncToken(),
+      ...headers,
+    });
+    res.end(json);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const endpoint = route(req);
+    authorize(req, expectedToken);
+    requireJson(req);
+    const body = parseJson(await readBody(req, maxBodyBytes));
+    // Telemetry headers (Upstash-Telemetry-*) and upstash-sync-token are read by nobody.
+    const base64 = String(req.headers['upstash-encoding'] ?? '').trim().toLowerCase() === 'base64';
+    if (endpoint === 'command') {
+      const outcome = await runCommand(conns, parseCommand(body));
+      reply(res, 'error' in outcome ? 400 : 200, outcomeJson(outcome, base64));
+      return;
+    }
+    const commands = parseCommandList(body);
+    const outcomes = endpoint === 'pipeline' ? await runPipeline(conns, commands) : await runMultiExec(conns, commands);
+    reply(res, 200, `[${outcomes.map((o) => outcomeJson(o, base64)).join(',')}]`);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (err instanceof GatewayError) reply(res, err.status, errorJson(err.message), err.headers);
+      else reply(res, 500, errorJson(`ERR Redis at ${redisWhere} is unavailable: ${(err as Error).message}`));
+    });
+  });
+  // Malformed HTTP never reaches the handler; answer it in JSON too (the SDK parses every body).
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const json = errorJson(`ERR malformed HTTP request (${err.code ?? err.message})`);
+    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`);
+  });
+
+  try {
+    await listen(server, opts.port ?? 0);
+  } catch (err) {
+    await conns.close();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    token: opts.token,
+    close: () => (closing ??= shutdown(server, conns)),
+  };
+}
+
+function route(req: IncomingMessage): Endpoint {
+  const url = new URL(req.url ?? '/', 'http://gateway');
+  // Path-style commands (GET /get/k) and ?_token= are REST API features the SDK never uses
+  // (Docs restapi); left out on purpose (shared/protocols.md §2.2).
+  if (url.searchParams.has('_token')) {
+    throw new GatewayError(404, 'ERR the _token query parameter is not supported here; send Authorization: Bearer <token>');
+  }
+  const endpoint = ENDPOINTS[url.pathname];
+  if (!endpoint) {
+    throw new GatewayError(404, `ERR no endpoint ${url.pathname}: POST a JSON command to /, /pipeline or /multi-exec (path-style commands are not supported)`);
+  }
+  if (req.method !== 'POST') throw new GatewayError(405, `ERR method ${req.method} not allowed; use POST`, { Allow: 'POST' });
+  return endpoint;
+}
+
+/** `Authorization: Bearer <token>` (redis-js platforms/*.ts); the SDK reports 401 as "Unauthorized". */
+function authorize(req: IncomingMessage, expected: Buffer): void {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) throw new GatewayError(401, 'Unauthorized');
+}
+
+/** SRH content_type_check_plug.ex answers 400 to anything but application/json. */
+function requireJson(req: IncomingMessage): void {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') throw new GatewayError(400, 'ERR Content-Type must be application/json');
+}
+
+const digest = (token: string): Buffer => createHash('sha256').update(token).digest();
+
+/** Opaque, never repeated within a gateway's life: `<boot id>-<counter>`. */
+function syncTokens(): () => string {
+  const boot = randomBytes(6).toString('hex');
+  let n = 0;
+  return () => `${boot}-${++n}`;
+}
+
+function listen(server: ReturnType<typeof createServer>, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      const hint = err.code === 'EADDRINUSE' ? `: port ${port} is in use; choose another port (or 0 for any)` : '';
+      reject(new Error(`Upstash gateway could not listen on 127.0.0.1:${port}${hint}`, { cause: err }));
+    };
+    server.once('error', onError);
+    // Loopback only: this is a development stand-in with a well-known token.
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+async function shutdown(server: ReturnType<typeof createServer>, conns: RedisConnections): Promise<void> {
+  const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections(); // keep-alive sockets would otherwise hold the process open
+  await stopped;
+  await conns.close();
+}

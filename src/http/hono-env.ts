@@ -1,0 +1,16 @@
+// The Hono environment type shared by the app and its route groups.
+import type { Context } from 'hono';
+import type { RequestVars } from './request-context.ts';
+
+export type AppEnv = { Variables: RequestVars };
+export type AppContext = Context<AppEnv>;
+
+/** ctx.waitUntil in the Workers runtime; outside it (in-process tests) the promise just runs. */
+export function waitUntilOf(c: Context): (p: Promise<unknown>) => void {
+  try {
+    const ctx = c.executionCtx;
+    return (p) => ctx.waitUntil(p);
+  } catch {
+    return (p) => void p.catch(() => {});
+  }
+}

@@ -1,0 +1,109 @@
+// GET /records (paginated, filtered) and GET /records/:id.
+import { Hono, type MiddlewareHandler } from 'hono';
+import { ageDisplay, genderDisplay, smokingFromCode, type GenderCode } from '../risk/index.ts';
+import { recordIdSchema, recordsQuerySchema } from '../schemas.ts';
+import { badRequest, methodNotAllowed, notFound } from '../http/errors.ts';
+import type { AppEnv } from '../http/hono-env.ts';
+import type { RecordFilter, RecordRow, Store } from '../data/store.ts';
+
+const KNOWN_PARAMS = new Set(['page', 'limit', 'age_group', 'gender', 'risk_group']);
+
+function toIso(mysqlDatetime: string): string {
+  return `${mysqlDatetime.replace(' ', 'T').slice(0, 19)}Z`;
+}
+
+function listFlags(r: RecordRow) {
+  return {
+    hypertension: r.flag_hypertension === 1,
+    diabetes: r.flag_diabetes === 1,
+    high_tc: r.flag_high_tc === 1,
+    high_tg: r.flag_high_tg === 1,
+    low_hdl: r.flag_low_hdl === 1,
+    obesity: r.flag_obesity === 1,
+    smoking: r.flag_smoking === 1,
+  };
+}
+
+export function recordSummary(r: RecordRow) {
+  return {
+    id: r.id,
+    age_group: r.age_group_code,
+    gender: r.gender_code,
+    bmi: r.bmi,
+    risk_factor_count: r.risk_factor_count,
+    risk_group: r.risk_group,
+    flags: listFlags(r),
+    created_at: toIso(r.created_at),
+  };
+}
+
+export function recordDetail(r: RecordRow) {
+  return {
+    id: r.id,
+    age_group: r.age_group_code,
+    age_display: ageDisplay(r.age_group_code),
+    gender: r.gender_code,
+    gender_display: genderDisplay(r.gender_code as GenderCode),
+    height: r.height,
+    weight: r.weight,
+    bmi: r.bmi,
+    systolic_bp: r.systolic_bp,
+    diastolic_bp: r.diastolic_bp,
+    fasting_glucose: r.fasting_glucose,
+    total_cholesterol: r.total_cholesterol,
+    triglycerides: r.triglycerides,
+    hdl_cholesterol: r.hdl_cholesterol,
+    smoking_status: smokingFromCode(r.smoking_status) ?? 'never',
+    risk_factor_count: r.risk_factor_count,
+    risk_group: r.risk_group,
+    flags: listFlags(r),
+    rule_version: r.rule_version,
+    inference_time_ms: 0,
+    created_at: toIso(r.created_at),
+  };
+}
+
+function parseQuery(url: string) {
+  const params = new URL(url).searchParams;
+  const raw: Record<string, string> = {};
+  for (const [k, v] of params) {
+    if (!KNOWN_PARAMS.has(k)) continue;
+    if (k in raw) throw badRequest(`Query parameter ${k} is given more than once`);
+    raw[k] = v;
+  }
+  const parsed = recordsQuerySchema.safeParse(raw);
+  if (!parsed.success) {
+    const messages = parsed.error.issues.map((i) => i.message);
+    throw badRequest([...new Set(messages)].join('; '));
+  }
+  return parsed.data;
+}
+
+export function recordsRoutes(auth: MiddlewareHandler, store: Store) {
+  return new Hono<AppEnv>()
+    .get('/records', auth, async (c) => {
+      const q = parseQuery(c.req.url);
+      const filter: RecordFilter = { ageGroup: q.age_group, gender: q.gender, riskGroup: q.risk_group };
+      const offset = (q.page - 1) * q.limit;
+      const total = await store.countRecords(filter);
+      const rows = offset < total ? await store.listRecords(filter, offset, q.limit) : [];
+      return c.json({
+        data: rows.map(recordSummary),
+        pagination: { page: q.page, limit: q.limit, total_items: total, total_pages: Math.ceil(total / q.limit) },
+      });
+    })
+    .get('/records/:id', auth, async (c) => {
+      const raw = c.req.param('id');
+      const id = recordIdSchema.safeParse(raw);
+      if (!id.success) throw badRequest('Record id must be a positive integer');
+      const row = await store.getRecord(id.data);
+      if (!row) throw notFound(`Record with id ${id.data} not found`);
+      return c.json(recordDetail(row));
+    })
+    .all('/records', () => {
+      throw methodNotAllowed('GET');
+    })
+    .all('/records/:id', () => {
+      throw methodNotAllowed('GET');
+    });
+}

@@ -1,0 +1,66 @@
+// POST /simulate: pure computation at the edge, never touches the database or the cache.
+import { Hono } from 'hono';
+import { RULE_VERSION, ageDisplay, classify, explain, genderDisplay, type GenderCode } from '../risk/index.ts';
+import { issuesToDetails, simulateBodySchema } from '../schemas.ts';
+import { invalidData, methodNotAllowed, validationError } from '../http/errors.ts';
+import { readJsonBody } from '../http/json-body.ts';
+import type { AppEnv } from '../http/hono-env.ts';
+
+export const DISCLAIMER = 'This is NOT a diagnostic tool. Consult medical professionals for any health concerns.';
+
+export function simulateRoutes(auth: ReturnType<typeof import('../http/auth.ts').apiKeyAuth>) {
+  return new Hono<AppEnv>()
+    .post('/simulate', auth, async (c) => {
+      const t0 = performance.now();
+      const parsed = simulateBodySchema.safeParse(await readJsonBody(c));
+      if (!parsed.success) throw validationError(issuesToDetails(parsed.error));
+      const b = parsed.data;
+      if (b.diastolic_bp >= b.systolic_bp) {
+        throw invalidData('diastolic_bp must be lower than systolic_bp', {
+          diastolic_bp: `Must be lower than systolic_bp (${b.systolic_bp})`,
+        });
+      }
+      const m = {
+        height: b.height,
+        weight: b.weight,
+        systolicBp: b.systolic_bp,
+        diastolicBp: b.diastolic_bp,
+        fastingGlucose: b.fasting_glucose,
+        totalCholesterol: b.total_cholesterol,
+        triglycerides: b.triglycerides,
+        hdlCholesterol: b.hdl_cholesterol,
+        smoking: b.smoking_status,
+      };
+      const r = classify(m);
+      const gender = b.gender as GenderCode;
+      return c.json({
+        input: {
+          age_group: b.age_group,
+          age_display: ageDisplay(b.age_group),
+          gender,
+          gender_display: genderDisplay(gender),
+          bmi: r.bmi,
+        },
+        result: {
+          risk_factor_count: r.riskFactorCount,
+          risk_group: r.riskGroup,
+          flags: {
+            hypertension: r.flags.hypertension,
+            diabetes: r.flags.diabetes,
+            high_total_cholesterol: r.flags.highTc,
+            high_triglycerides: r.flags.highTg,
+            low_hdl: r.flags.lowHdl,
+            obesity_asia: r.flags.obesity,
+            smoking: r.flags.smoking,
+          },
+          explanations: explain(m, r),
+          rule_version: RULE_VERSION,
+          inference_time_ms: Math.round(performance.now() - t0),
+        },
+        disclaimer: DISCLAIMER,
+      });
+    })
+    .all('/simulate', () => {
+      throw methodNotAllowed('POST');
+    });
+}
