@@ -31,6 +31,8 @@ export function requestContext(): MiddlewareHandler<{ Variables: RequestVars }> 
     await next();
     // In Workers performance.now() only advances across I/O, so wall time is the honest total.
     const total = Math.max(Date.now() - start, performance.now() - t0);
+    // API.md: every JSON response says its charset (Hono's c.json sends bare application/json).
+    if (c.res.headers.get('content-type') === 'application/json') c.header('Content-Type', 'application/json; charset=utf-8');
     c.header('X-Request-ID', requestId);
     c.header('X-Response-Time', `${Math.round(total)}ms`);
     c.header('Server-Timing', timings.header(total));

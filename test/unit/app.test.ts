@@ -1,0 +1,95 @@
+// The app in-process (app.request) with fake adapters: the whole contract, plus cost checks.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.ts';
+import { describeContract } from '../support/contract.ts';
+import { fakeCache, fakeStore, type FakeCache, type FakeStore } from '../support/fakes.ts';
+
+let store: FakeStore;
+let cache: FakeCache;
+let app: ReturnType<typeof createApp>;
+const logs: Record<string, unknown>[] = [];
+
+beforeEach(() => {
+  store = fakeStore();
+  cache = fakeCache();
+  logs.length = 0;
+  app = createApp({ apiKeys: ['k1', 'test-key'], store, cache, log: (e) => logs.push(e) });
+});
+
+describeContract('in-process with fakes', () => ({ send: async (p, init) => app.request(p, init), key: 'test-key' }));
+
+const auth = { headers: { 'X-API-KEY': 'k1' } };
+
+describe('costs and degradation', () => {
+  it('/simulate never touches the store or the cache', async () => {
+    await app.request('/simulate', {
+      method: 'POST',
+      headers: { 'X-API-KEY': 'k1', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ age_group: 9, gender: 2, height: 160, weight: 55, systolic_bp: 118, diastolic_bp: 76,
+        fasting_glucose: 92, total_cholesterol: 190, triglycerides: 90, hdl_cholesterol: 60, smoking_status: 'never' }),
+    });
+    expect(store.calls).toEqual({});
+    expect(cache.calls).toEqual({});
+  });
+
+  it('/health makes no database call', async () => {
+    await app.request('/health');
+    expect(store.calls).toEqual({});
+  });
+
+  it('a cache hit makes zero database calls', async () => {
+    await app.request('/stats/risk', auth);
+    const before = { ...store.calls };
+    const res = await app.request('/stats/risk', auth);
+    expect(res.headers.get('x-cache')).toBe('HIT-L2');
+    expect(store.calls).toEqual(before);
+  });
+
+  it('a burst of 50 concurrent misses makes one database load', async () => {
+    store.delayMs = 20;
+    const res = await Promise.all(Array.from({ length: 50 }, () => app.request('/stats/age', auth)));
+    expect(res.every((r) => r.status === 200)).toBe(true);
+    expect(store.calls.aggregates).toBe(1);
+  });
+
+  it('cache down: stats still answer from the database', async () => {
+    cache.down = true;
+    const res = await app.request('/stats/risk', auth);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-cache')).toBe('MISS');
+  });
+
+  it('database down and nothing cached: 503 with Retry-After, no internals', async () => {
+    store.down = true;
+    const res = await app.request('/stats/risk', auth);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(await res.json()).toEqual({ error: 'Service Unavailable', message: 'The database is unavailable; retry shortly' });
+    const deep = await app.request('/health?deep=1', auth);
+    expect(deep.status).toBe(503);
+  });
+
+  it('database down but stats cached: still 200', async () => {
+    await app.request('/stats/risk', auth);
+    store.down = true;
+    expect((await app.request('/stats/risk', auth)).status).toBe(200);
+  });
+
+  it('an unexpected error is a 500 with the request id and no stack trace', async () => {
+    store.getRecord = async () => {
+      throw new TypeError('boom at secret place');
+    };
+    const res = await app.request('/records/1', { headers: { 'X-API-KEY': 'k1', 'X-Request-ID': 'req-1' } });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ error: 'Internal Server Error', message: 'An unexpected error occurred', request_id: 'req-1' });
+  });
+
+  it('every configured key is accepted (rotation) and no key is ever logged', async () => {
+    expect((await app.request('/records', { headers: { 'X-API-KEY': 'k1' } })).status).toBe(200);
+    expect((await app.request('/records', { headers: { 'X-API-KEY': 'test-key' } })).status).toBe(200);
+    expect((await app.request('/records', { headers: { 'X-API-KEY': 'k' } })).status).toBe(401);
+    store.down = true;
+    await app.request('/records', auth);
+    expect(JSON.stringify(logs)).not.toMatch(/k1|test-key/);
+  });
+});
