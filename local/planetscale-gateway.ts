@@ -2,7 +2,7 @@
 // to PlanetScale, and it runs each statement on the real MariaDB through mysql2 (shared/protocols.md Part 1).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHandler } from './planetscale/http-server.ts';
+import { createHandler, handleClientError } from './planetscale/http-server.ts';
 import { createBackend } from './planetscale/mysql-backend.ts';
 import { SessionManager } from './planetscale/session-manager.ts';
 
@@ -37,7 +37,7 @@ const DEFAULTS = { maxRows: 100_000, sessionIdleMs: 10_000, strictSessions: fals
 
 export async function startPlanetScaleGateway(opts: PlanetScaleGatewayOptions): Promise<RunningGateway> {
   if (!opts.username || !opts.password) {
-    throw new Error('PlanetScale gateway: username and password must both be non-empty (PlanetScale rejects blank ones)');
+    throw new Error('PlanetScale gateway: username and password must be non-empty (PlanetScale rejects blank ones)');
   }
   if (!opts.database) throw new Error('PlanetScale gateway: `database` is required (the default schema)');
   const settings = {
@@ -50,6 +50,7 @@ export async function startPlanetScaleGateway(opts: PlanetScaleGatewayOptions): 
   const backend = createBackend(opts.mysql, opts.database, settings.poolSize);
   const sessions = new SessionManager(backend, { database: opts.database, ...settings });
   const server = createServer(createHandler(sessions, { username: opts.username, password: opts.password }));
+  server.on('clientError', handleClientError);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -3,7 +3,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runCommand, runMultiExec, runPipeline } from './upstash/execute.ts';
+import { createExecutor } from './upstash/execute.ts';
 import { GatewayError } from './upstash/gateway-error.ts';
 import { describeRedis, openRedisConnections, type RedisConnections } from './upstash/redis-connections.ts';
 import { errorJson, outcomeJson } from './upstash/reply-json.ts';
@@ -32,6 +32,11 @@ export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 type Endpoint = 'command' | 'pipeline' | 'multi-exec';
 const ENDPOINTS: Record<string, Endpoint> = { '/': 'command', '/pipeline': 'pipeline', '/multi-exec': 'multi-exec' };
+// Node's HTTP parser errors that deserve something more precise than 400.
+const CLIENT_ERROR_STATUS: Record<string, [number, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'],
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
+};
 
 export async function startUpstashGateway(opts: UpstashGatewayOptions): Promise<RunningGateway> {
   if (!opts.token) throw new Error('startUpstashGateway: token is empty; pass the Bearer token clients must present');
@@ -40,6 +45,7 @@ export async function startUpstashGateway(opts: UpstashGatewayOptions): Promise<
   const nextSyncToken = syncTokens();
   const redisWhere = describeRedis(opts.redisUrl);
   const conns = await openRedisConnections(opts.redisUrl);
+  const executor = createExecutor(conns);
 
   function reply(res: ServerResponse, status: number, json: string, headers: Record<string, string> = {}): void {
     if (res.headersSent || res.destroyed) return;
@@ -63,12 +69,12 @@ export async function startUpstashGateway(opts: UpstashGatewayOptions): Promise<
     // Telemetry headers (Upstash-Telemetry-*) and upstash-sync-token are read by nobody.
     const base64 = String(req.headers['upstash-encoding'] ?? '').trim().toLowerCase() === 'base64';
     if (endpoint === 'command') {
-      const outcome = await runCommand(conns, parseCommand(body));
+      const outcome = await executor.runCommand(parseCommand(body));
       reply(res, 'error' in outcome ? 400 : 200, outcomeJson(outcome, base64));
       return;
     }
     const commands = parseCommandList(body);
-    const outcomes = endpoint === 'pipeline' ? await runPipeline(conns, commands) : await runMultiExec(conns, commands);
+    const outcomes = endpoint === 'pipeline' ? await executor.runPipeline(commands) : await executor.runMultiExec(commands);
     reply(res, 200, `[${outcomes.map((o) => outcomeJson(o, base64)).join(',')}]`);
   }
 
@@ -81,8 +87,12 @@ export async function startUpstashGateway(opts: UpstashGatewayOptions): Promise<
   // Malformed HTTP never reaches the handler; answer it in JSON too (the SDK parses every body).
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-    const json = errorJson(`ERR malformed HTTP request (${err.code ?? err.message})`);
-    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`);
+    const [status, text] = CLIENT_ERROR_STATUS[err.code ?? ''] ?? [400, 'Bad Request'];
+    const json = errorJson(`ERR ${text.toLowerCase()} (${err.code ?? err.message})`);
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n` +
+        `upstash-sync-token: ${nextSyncToken()}\r\nConnection: close\r\n\r\n${json}`,
+    );
   });
 
   try {

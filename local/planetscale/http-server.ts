@@ -2,6 +2,7 @@
 // calls, checks Basic auth, reads the JSON body, and answers every failure as JSON with an `error` wrapper.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { HttpFailure, httpErrorBody } from './errors.ts';
 import type { SessionManager } from './session-manager.ts';
 
@@ -46,7 +47,8 @@ export function createHandler(sessions: SessionManager, credentials: Credentials
       });
       // ps-http-sim CreateSession: there is no branch, so a random id stands in; `user` as psdb.v1alpha1.User.
       const user = { username: credentials.username, psid: 'planetscale-1' };
-      return send(res, 200, JSON.stringify({ branch: randomBytes(8).toString('hex'), user, session: sessions.newSession() }));
+      const branch = randomBytes(8).toString('hex');
+      return send(res, 200, JSON.stringify({ branch, user, session: sessions.newSession() }));
     }
     if (method === 'CloseSession') return send(res, 200, await sessions.closeSession(body.session));
 
@@ -55,6 +57,14 @@ export function createHandler(sessions: SessionManager, credentials: Credentials
     }
     send(res, 200, await sessions.execute(body.session ?? null, body.query));
   }
+}
+
+/** Malformed HTTP (Node's 'clientError'): still a JSON `error` body, never Node's bare "400 Bad Request". */
+export function handleClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+  const body = httpErrorBody('invalid_argument', `malformed HTTP request: ${err.code ?? err.message}`);
+  const head = ['HTTP/1.1 400 Bad Request', 'Content-Type: application/json', 'Connection: close'];
+  socket.end(`${head.join('\r\n')}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
 /**

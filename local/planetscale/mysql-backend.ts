@@ -101,9 +101,10 @@ export type QueryOutcome =
 
 /**
  * Runs one statement with COM_QUERY (text protocol, like Vitess; `typeCast:false` keeps each cell as the raw
- * bytes MariaDB sent). Rows are encoded as they arrive (`encode`, by default the wire form). Past `maxRows` rows (0 = no cap) the rest is read and
- * dropped, as Vitess go/mysql/query.go ExecuteFetch drains before reporting "Row count exceeded".
- * Rejects with the mysql2 error; a result after the first (CALL) only contributes its transaction status.
+ * bytes MariaDB sent). Rows are encoded as they arrive (`encode`, by default the wire form). Past `maxRows`
+ * rows (0 = no cap) the rest is read and dropped, as Vitess go/mysql/query.go ExecuteFetch drains before
+ * reporting "Row count exceeded". Rejects with the mysql2 error; a result after the first (CALL) only
+ * contributes its transaction status.
  */
 export function runQuery(
   conn: BackendConnection,
@@ -147,7 +148,8 @@ export function runQuery(
         }
         const inTransaction = (item.serverStatus & SERVER_STATUS_IN_TRANS) !== 0;
         if (!outcome) {
-          outcome = { kind: 'ok', affectedRows: String(item.affectedRows), insertId: String(item.insertId), inTransaction };
+          const affectedRows = String(item.affectedRows);
+          outcome = { kind: 'ok', affectedRows, insertId: String(item.insertId), inTransaction };
         } else if (outcome.kind === 'ok') {
           outcome.inTransaction = inTransaction;
         }

@@ -202,10 +202,14 @@ export class SessionManager {
       if (isServerError(err)) {
         if (state.conn) state.inTransaction = await probeInTransaction(conn, state.inTransaction);
         this.keepOrRelease(state, conn);
-      } else {
-        this.connectionLost(state, conn);
+        return this.errorReply(state, mysqlFailure(err), started);
       }
-      return this.errorReply(state, mysqlFailure(err), started);
+      const hadTransaction = state.inTransaction;
+      this.connectionLost(state, conn);
+      const failure = mysqlFailure(err);
+      if (!hadTransaction) return this.errorReply(state, failure, started);
+      const message = `transaction rolled back: its MariaDB connection was lost (${failure.message})`;
+      return this.errorReply(state, { code: 'ABORTED', message }, started);
     } finally {
       state.active = null;
     }

@@ -1,7 +1,7 @@
 // The little SQL the gateway must recognise without a parser: no-op filters, statements that leave state
 // on the MariaDB connection (so the session must keep it), and ROLLBACK.
 
-/** Leading whitespace and comments (`/* *\/`, `-- `, `#`), so `/* app */ SET ...` is still seen as SET. */
+// Leading whitespace and comments (block, `-- ` and `#`), so a commented `SET ...` is still seen as SET.
 const LEADING_NOISE = /^(?:\s+|\/\*[\s\S]*?\*\/|--(?:[ \t][^\n]*)?(?:\n|$)|#[^\n]*(?:\n|$))*/;
 
 function head(sql: string): string {

@@ -3,8 +3,15 @@
 import { ErrorReply } from 'redis';
 import { GatewayError } from './gateway-error.ts';
 import type { RedisConnections, Send } from './redis-connections.ts';
-import type { RedisCommand } from './request-body.ts';
 import type { Outcome } from './reply-json.ts';
+import type { RedisCommand } from './request-body.ts';
+import { createScriptShim, type PreparedCommand } from './script-flags.ts';
+
+export interface Executor {
+  runCommand(args: RedisCommand): Promise<Outcome>;
+  runPipeline(commands: RedisCommand[]): Promise<Outcome[]>;
+  runMultiExec(commands: RedisCommand[]): Promise<Outcome[]>;
+}
 
 const TRANSACTION = new Set(['multi', 'exec', 'discard', 'watch', 'unwatch']);
 // Commands that would change the state of a connection other requests share.
@@ -18,7 +25,7 @@ const BLOCKING = new Set(['blpop', 'brpop', 'brpoplpush', 'blmove', 'blmpop', 'b
 
 /** Why the gateway will not forward this command, or undefined. */
 function refusal(args: RedisCommand): string | undefined {
-  const name = (args[0] ?? '').toLowerCase();
+  const name = args[0]!.toLowerCase();
   if (TRANSACTION.has(name)) {
     return `ERR ${name.toUpperCase()} is not supported as a single command; send the transaction to /multi-exec`;
   }
@@ -29,15 +36,15 @@ function refusal(args: RedisCommand): string | undefined {
 }
 
 function isBlocking(args: RedisCommand): boolean {
-  const name = (args[0] ?? '').toLowerCase();
+  const name = args[0]!.toLowerCase();
   if (BLOCKING.has(name)) return true;
   return (name === 'xread' || name === 'xreadgroup') && args.some((a) => a.toLowerCase() === 'block');
 }
 
 /** A Redis error reply becomes `{error}`; a connection failure propagates (→ 500). */
-function settle(reply: Promise<unknown>): Promise<Outcome> {
-  return reply.then(
-    (result) => ({ result }),
+function settle(send: Send, { args, mapReply }: PreparedCommand): Promise<Outcome> {
+  return send(args).then(
+    (result) => ({ result: mapReply ? mapReply(result) : result }),
     (err: unknown) => {
       if (err instanceof ErrorReply) return { error: err.message };
       throw err;
@@ -45,44 +52,56 @@ function settle(reply: Promise<unknown>): Promise<Outcome> {
   );
 }
 
-export function runCommand(conns: RedisConnections, args: RedisCommand): Promise<Outcome> {
-  const refused = refusal(args);
-  if (refused) return Promise.resolve({ error: refused });
-  if (isBlocking(args)) return conns.withDedicated((send) => settle(send(args)));
-  return settle(conns.send(args));
-}
+export function createExecutor(conns: RedisConnections): Executor {
+  const prepare = createScriptShim();
 
-/** Every command is sent at once on one connection, so Redis runs them in order; a failed
- * item does not stop the others (Upstash blog "Pipeline REST API"; redis-js pkg/pipeline.ts). */
-export function runPipeline(conns: RedisConnections, commands: RedisCommand[]): Promise<Outcome[]> {
-  const run = (send: Send) =>
-    Promise.all(
-      commands.map((args) => {
+  return {
+    runCommand(args) {
+      const refused = refusal(args);
+      if (refused) return Promise.resolve({ error: refused });
+      const prepared = prepare(args);
+      if (isBlocking(args)) return conns.withDedicated((send) => settle(send, prepared));
+      return settle(conns.send, prepared);
+    },
+
+    /** Every command is written at once on one connection, so Redis runs them in order; a failed
+     * item does not stop the others (Upstash blog "Pipeline REST API"; redis-js pkg/pipeline.ts). */
+    runPipeline(commands) {
+      const run = (send: Send) =>
+        Promise.all(
+          commands.map((args) => {
+            const refused = refusal(args);
+            return refused ? { error: refused } : settle(send, prepare(args));
+          }),
+        );
+      return commands.some(isBlocking) ? conns.withDedicated(run) : run(conns.send);
+    },
+
+    /**
+     * MULTI, the commands and EXEC on one dedicated connection. A runtime error is that item's
+     * `{error}` (Redis does not roll back); a queue-time error (arity, unknown command) makes EXEC
+     * fail with EXECABORT, answered as 400 like SRH command_handler.ex.
+     */
+    async runMultiExec(commands) {
+      for (const args of commands) {
         const refused = refusal(args);
-        return refused ? { error: refused } : settle(send(args));
-      }),
-    );
-  return commands.some(isBlocking) ? conns.withDedicated(run) : run(conns.send);
-}
-
-/**
- * MULTI, the commands and EXEC on one dedicated connection. A runtime error is that item's
- * `{error}` (Redis does not roll back); a queue-time error (arity, unknown command) makes EXEC
- * fail with EXECABORT, answered as 400 like SRH command_handler.ex.
- */
-export function runMultiExec(conns: RedisConnections, commands: RedisCommand[]): Promise<Outcome[]> {
-  for (const args of commands) {
-    const refused = refusal(args);
-    if (refused) throw new GatewayError(400, refused);
-  }
-  return conns.withDedicated(async (send) => {
-    const replies = await Promise.allSettled([send(['MULTI']), ...commands.map(send), send(['EXEC'])]);
-    for (const r of replies) {
-      if (r.status === 'rejected' && !(r.reason instanceof ErrorReply)) throw r.reason;
-    }
-    const exec = replies[replies.length - 1]!;
-    if (exec.status === 'rejected') throw new GatewayError(400, (exec.reason as ErrorReply).message);
-    if (!Array.isArray(exec.value)) throw new GatewayError(400, 'EXECABORT Transaction discarded');
-    return exec.value.map((item: unknown): Outcome => (item instanceof ErrorReply ? { error: item.message } : { result: item }));
-  });
+        if (refused) throw new GatewayError(400, refused);
+      }
+      const prepared = commands.map(prepare);
+      return conns.withDedicated(async (send) => {
+        const replies = await Promise.allSettled([send(['MULTI']), ...prepared.map((p) => send(p.args)), send(['EXEC'])]);
+        for (const r of replies) {
+          if (r.status === 'rejected' && !(r.reason instanceof ErrorReply)) throw r.reason;
+        }
+        const exec = replies[replies.length - 1]!;
+        if (exec.status === 'rejected') throw new GatewayError(400, (exec.reason as ErrorReply).message);
+        if (!Array.isArray(exec.value)) throw new GatewayError(400, 'EXECABORT Transaction discarded');
+        return exec.value.map((item: unknown, i): Outcome => {
+          if (item instanceof ErrorReply) return { error: item.message };
+          const mapReply = prepared[i]?.mapReply;
+          return { result: mapReply ? mapReply(item) : item };
+        });
+      });
+    },
+  };
 }

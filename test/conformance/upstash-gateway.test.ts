@@ -1,5 +1,7 @@
 // Conformance: the unmodified @upstash/redis and @upstash/ratelimit against our Upstash REST
 // gateway and the real local Redis (shared/protocols.md Part 3.2), in both client modes.
+import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import { Ratelimit } from '@upstash/ratelimit';
 import { errors, Redis } from '@upstash/redis';
 import { createClient } from 'redis';
@@ -464,6 +466,30 @@ describe('wire format (raw fetch)', () => {
     expect(JSON.parse((await cases[0]![1]).text)).toEqual({ error: 'Unauthorized' });
   });
 
+  it('connection-state commands are refused per item in a pipeline and for the whole multi-exec', async () => {
+    const p = await raw('/pipeline', [['set', `${K}st`, 'v'], ['select', '1'], ['get', `${K}st`]], { base64: false });
+    expect(p.status).toBe(200);
+    const items = JSON.parse(p.text) as Array<{ result?: unknown; error?: string }>;
+    expect(items[0]).toEqual({ result: 'OK' });
+    expect(items[1]?.error).toMatch(/^ERR SELECT /);
+    expect(items[2]).toEqual({ result: 'v' });
+    const m = await raw('/multi-exec', [['set', `${K}st2`, 'v'], ['watch', `${K}st2`]]);
+    expect(m.status).toBe(400);
+    expect(JSON.parse(m.text).error).toMatch(/^ERR WATCH /);
+    expect(await direct.exists(`${K}st2`)).toBe(0);
+  });
+
+  it('malformed HTTP gets a JSON 400 too', async () => {
+    const socket = connect(gateway.port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk));
+    socket.write('NOT-HTTP\r\n\r\n');
+    await new Promise((resolve) => socket.on('close', resolve));
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(text).toMatch(/content-type: application\/json/i);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).error).toMatch(/^ERR /);
+  });
+
   it('a fresh sync token on every response; incoming tokens and telemetry headers are ignored', async () => {
     const headers = {
       'upstash-sync-token': 'whatever-the-client-had',
@@ -477,6 +503,24 @@ describe('wire format (raw fetch)', () => {
     expect(a.text).toBe('{"result":"UE9ORw=="}');
     const tokens = [a, b].map((r) => r.headers.get('upstash-sync-token'));
     expect(tokens[0]).not.toBe(tokens[1]);
+  });
+
+  it("Upstash's allow-key-locking script flag is accepted, and EVALSHA finds the script by the client's SHA", async () => {
+    const script = `#!lua flags=allow-key-locking\nreturn redis.call('INCR', KEYS[1])`;
+    const sha = createHash('sha1').update(script).digest('hex');
+    // Redis itself rejects the flag: this is what the gateway has to hide.
+    await expect(direct.sendCommand(['EVAL', script, '0'])).rejects.toThrow(/Unexpected flag in script shebang/);
+    expect((await raw('/', ['evalsha', sha, 1, `${K}lock`])).text).toMatch(/^\{"error":"NOSCRIPT No matching script/);
+    expect((await raw('/', ['eval', script, 1, `${K}lock`])).text).toBe('{"result":1}');
+    expect((await raw('/', ['evalsha', sha, 1, `${K}lock`])).text).toBe('{"result":2}');
+    expect((await raw('/pipeline', [['evalsha', sha.toUpperCase(), 1, `${K}lock`]])).text).toBe('[{"result":3}]');
+    const load = await raw('/', ['script', 'load', script], { base64: false });
+    expect(load.text).toBe(`{"result":"${sha}"}`);
+    expect((await raw('/', ['script', 'exists', sha], { base64: false })).text).toBe('{"result":[1]}');
+    // Other flags stay: a no-writes script may not write.
+    const readOnly = await raw('/', ['eval', `#!lua flags=allow-key-locking,no-writes\nreturn redis.call('SET', KEYS[1], 'x')`, 1, `${K}ro`]);
+    expect(readOnly.status).toBe(400);
+    expect(JSON.parse(readOnly.text).error).toMatch(/Write commands are not allowed from read-only scripts/);
   });
 
   it('a blocking command does not hold up other requests', async () => {
@@ -501,7 +545,7 @@ describe('gateway lifecycle', () => {
         });
         expect(res.status).toBe(500);
         expect(res.headers.get('content-type')).toBe('application/json');
-        expect((await res.json()).error).toMatch(/^ERR Redis at redis:\/\/127\.0\.0\.1:1 is unavailable/);
+        expect(((await res.json()) as { error: string }).error).toMatch(/^ERR Redis at redis:\/\/127\.0\.0\.1:1 is unavailable/);
       }
       const redis = new Redis({ url: down.url, token: TOKEN, enableAutoPipelining: false });
       await expect(redis.get('k')).rejects.toBeInstanceOf(errors.UpstashError);

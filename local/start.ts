@@ -1,0 +1,116 @@
+// `npm start`: the whole local edge stack on this machine, until Ctrl-C.
+import { existsSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { databaseName } from './config.ts';
+import { DEFAULT_DEMO_ROWS } from './dataset.ts';
+import { ServiceUnavailableError } from './services.ts';
+import { LOCAL_API_KEY, STACK_FILE, removeStackFile, startStack, writeStackFile, type StackInfo } from './stack.ts';
+import type { DatasetChoice } from './dataset.ts';
+
+const HELP = `Usage: npm start -- [options]
+
+Brings up the local edge stack: MariaDB and Redis (started if stopped), the '${databaseName()}'
+database and schema, demo data when the database is empty, the PlanetScale and Upstash
+gateways, and the production Worker bundle (built by wrangler) in Miniflare.
+
+Options:
+  --port P           API port (default 8787)
+  --rows N           (re)load N synthetic rows through the ETL (default when empty: ${DEFAULT_DEMO_ROWS})
+  --input FILE       (re)load a real NHIS CSV (CP949 or UTF-8) through the ETL
+  --seed S           seed for --rows (default 2024)
+  -h, --help         this text
+
+Environment: API_KEYS (default '${LOCAL_API_KEY}'), MYSQL_URL, MYSQL_SOCKET, REDIS_URL,
+NHIS_DATABASE (default 'nhis'). The running stack is described in .local/stack.json.`;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8787' },
+      rows: { type: 'string' },
+      input: { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return void console.log(HELP);
+
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a port number, got '${values.port}'`);
+  if (values.rows && values.input) throw new UsageError('use either --rows or --input, not both');
+  let dataset: DatasetChoice = { kind: 'if-empty', rows: DEFAULT_DEMO_ROWS };
+  if (values.rows !== undefined) {
+    const rows = Number(values.rows);
+    if (!Number.isInteger(rows) || rows < 1) throw new UsageError(`--rows must be a positive integer, got '${values.rows}'`);
+    dataset = { kind: 'rows', rows, seed: values.seed ? Number(values.seed) : undefined };
+  } else if (values.input !== undefined) {
+    if (!existsSync(values.input)) throw new UsageError(`--input: no such file: ${values.input}`);
+    dataset = { kind: 'input', path: values.input };
+  }
+
+  if (existsSync(STACK_FILE)) {
+    const running = JSON.parse(readFileSync(STACK_FILE, 'utf8')) as StackInfo;
+    if (isAlive(running.pid)) {
+      console.error(`The local stack is already running (pid ${running.pid}) at ${running.api.url}; stop it with Ctrl-C first.`);
+      process.exitCode = 1;
+      return;
+    }
+    await removeStackFile(); // left behind by a stack that was killed
+  }
+
+  const t0 = Date.now();
+  const log = (m: string) => console.log(`[start] ${m}`);
+  const stack = await startStack({
+    database: databaseName(),
+    dataset,
+    apiPort: port,
+    planetscalePort: port + 1,
+    upstashPort: port + 2,
+    apiKeys: process.env.API_KEYS,
+    log,
+  });
+  await writeStackFile(stack);
+
+  console.log(`
+Local edge stack is up (${((Date.now() - t0) / 1000).toFixed(1)} s):
+  API                 ${stack.api.url}   (X-API-KEY: ${stack.api.key})
+  PlanetScale gateway ${new URL(stack.planetscale.url).origin}  (user ${stack.planetscale.username})
+  Upstash gateway     ${stack.upstash.url}
+  Stack file          ${STACK_FILE}
+
+Try:
+  curl ${stack.api.url}/health
+  curl -H 'X-API-KEY: ${stack.api.key}' ${stack.api.url}/stats/risk
+
+Ctrl-C to stop.`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n[start] ${signal}: shutting down`);
+    await removeStackFile();
+    await stack.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+class UsageError extends Error {}
+
+main().catch((err: unknown) => {
+  if (err instanceof UsageError || err instanceof ServiceUnavailableError) console.error(`npm start: ${(err as Error).message}`);
+  else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error(`npm start: a port is already in use: ${(err as Error).message}. Choose another with --port.`);
+  else console.error(`npm start failed: ${(err as Error).stack ?? err}`);
+  process.exit(1);
+});
