@@ -1,4 +1,5 @@
 // Serves the built production bundle in Miniflare (workerd + its dev proxy) on 127.0.0.1.
+import { dirname } from 'node:path';
 import { Log, LogLevel, Miniflare } from 'miniflare';
 import type { WorkerSettings } from './bundle.ts';
 
@@ -27,6 +28,9 @@ export async function startMiniflareWorker(opts: {
     name: opts.settings.name,
     modules: true,
     scriptPath: opts.scriptPath,
+    modulesRoot: dirname(opts.scriptPath),
+    // No request.cf download from Cloudflare: offline machines, and tests must not call out.
+    cf: false,
     compatibilityDate: opts.settings.compatibilityDate,
     compatibilityFlags: opts.settings.compatibilityFlags,
     bindings: { ...opts.settings.vars, ...opts.secrets },

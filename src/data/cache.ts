@@ -17,17 +17,23 @@ export interface CachedValue {
 
 export interface CacheAsideOptions {
   cache: KeyValueCache;
-  /** Background work (the cache write) goes here, never fire-and-forget. */
-  waitUntil: (p: Promise<unknown>) => void;
-  onCacheTime?: (ms: number) => void;
   onCacheError?: (err: unknown) => void;
 }
 
+/** Per-request hooks: where background work goes, and where cache time is reported. */
+export interface CacheRequest {
+  /** Background work (the cache write) goes here, never fire-and-forget. */
+  waitUntil: (p: Promise<unknown>) => void;
+  onCacheTime?: (ms: number) => void;
+}
+
+export type Cached = (key: string, ttlSeconds: number, load: () => Promise<string>, req: CacheRequest) => Promise<CachedValue>;
+
 /** Cache-aside over `cache`, with one loader call per key at a time (single-flight). */
-export function createCacheAside(opts: Omit<CacheAsideOptions, 'waitUntil'>) {
+export function createCacheAside(opts: CacheAsideOptions): Cached {
   const inflight = new Map<string, Promise<string>>();
 
-  async function readCache(key: string): Promise<string | null> {
+  async function readCache(key: string, req: CacheRequest): Promise<string | null> {
     const t0 = Date.now();
     try {
       return await opts.cache.get(key);
@@ -35,24 +41,19 @@ export function createCacheAside(opts: Omit<CacheAsideOptions, 'waitUntil'>) {
       opts.onCacheError?.(err);
       return null;
     } finally {
-      opts.onCacheTime?.(Date.now() - t0);
+      req.onCacheTime?.(Date.now() - t0);
     }
   }
 
-  return async function cached(
-    key: string,
-    ttlSeconds: number,
-    load: () => Promise<string>,
-    waitUntil: (p: Promise<unknown>) => void,
-  ): Promise<CachedValue> {
-    const hit = await readCache(key);
+  return async function cached(key, ttlSeconds, load, req) {
+    const hit = await readCache(key, req);
     if (hit !== null) return { body: hit, source: 'HIT-L2' };
     let pending = inflight.get(key);
     if (!pending) {
       pending = load().finally(() => inflight.delete(key));
       inflight.set(key, pending);
       const body = await pending;
-      waitUntil(opts.cache.set(key, body, ttlSeconds).catch((err) => opts.onCacheError?.(err)));
+      req.waitUntil(opts.cache.set(key, body, ttlSeconds).catch((err) => opts.onCacheError?.(err)));
       return { body, source: 'MISS' };
     }
     return { body: await pending, source: 'MISS' };

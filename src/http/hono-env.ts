@@ -14,3 +14,13 @@ export function waitUntilOf(c: Context): (p: Promise<unknown>) => void {
     return (p) => void p.catch(() => {});
   }
 }
+
+/** Runs a data-path call and records its duration under `name` in Server-Timing. */
+export async function timed<T>(c: AppContext, name: 'db' | 'cache', fn: () => Promise<T>): Promise<T> {
+  const t0 = Date.now();
+  try {
+    return await fn();
+  } finally {
+    c.get('timings').add(name, Date.now() - t0);
+  }
+}

@@ -3,7 +3,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { ageDisplay, genderDisplay, smokingFromCode, type GenderCode } from '../risk/index.ts';
 import { recordIdSchema, recordsQuerySchema } from '../schemas.ts';
 import { badRequest, methodNotAllowed, notFound } from '../http/errors.ts';
-import type { AppEnv } from '../http/hono-env.ts';
+import { timed, type AppEnv } from '../http/hono-env.ts';
 import type { RecordFilter, RecordRow, Store } from '../data/store.ts';
 
 const KNOWN_PARAMS = new Set(['page', 'limit', 'age_group', 'gender', 'risk_group']);
@@ -85,8 +85,8 @@ export function recordsRoutes(auth: MiddlewareHandler, store: Store) {
       const q = parseQuery(c.req.url);
       const filter: RecordFilter = { ageGroup: q.age_group, gender: q.gender, riskGroup: q.risk_group };
       const offset = (q.page - 1) * q.limit;
-      const total = await store.countRecords(filter);
-      const rows = offset < total ? await store.listRecords(filter, offset, q.limit) : [];
+      const total = await timed(c, 'db', () => store.countRecords(filter));
+      const rows = offset < total ? await timed(c, 'db', () => store.listRecords(filter, offset, q.limit)) : [];
       return c.json({
         data: rows.map(recordSummary),
         pagination: { page: q.page, limit: q.limit, total_items: total, total_pages: Math.ceil(total / q.limit) },
@@ -96,7 +96,7 @@ export function recordsRoutes(auth: MiddlewareHandler, store: Store) {
       const raw = c.req.param('id');
       const id = recordIdSchema.safeParse(raw);
       if (!id.success) throw badRequest('Record id must be a positive integer');
-      const row = await store.getRecord(id.data);
+      const row = await timed(c, 'db', () => store.getRecord(id.data));
       if (!row) throw notFound(`Record with id ${id.data} not found`);
       return c.json(recordDetail(row));
     })

@@ -3,16 +3,13 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { CACHE_KEYS, STATS_TTL_SECONDS } from '../data/cache-keys.ts';
 import { ageStatsBody, riskStatsBody } from '../data/stats.ts';
 import { methodNotAllowed } from '../http/errors.ts';
-import { waitUntilOf, type AppContext, type AppEnv } from '../http/hono-env.ts';
+import { timed, waitUntilOf, type AppContext, type AppEnv } from '../http/hono-env.ts';
 import type { Store } from '../data/store.ts';
-import type { CachedValue } from '../data/cache.ts';
+import type { Cached, CacheRequest, CachedValue } from '../data/cache.ts';
 
-export type Cached = (
-  key: string,
-  ttlSeconds: number,
-  load: () => Promise<string>,
-  waitUntil: (p: Promise<unknown>) => void,
-) => Promise<CachedValue>;
+function cacheRequest(c: AppContext): CacheRequest {
+  return { waitUntil: waitUntilOf(c), onCacheTime: (ms) => c.get('timings').add('cache', ms) };
+}
 
 function send(c: AppContext, v: CachedValue) {
   c.header('X-Cache', v.source);
@@ -27,10 +24,10 @@ export function statsRoutes(auth: MiddlewareHandler, store: Store, cached: Cache
         CACHE_KEYS.statsRisk,
         STATS_TTL_SECONDS,
         async () => {
-          const [summary, agg] = await Promise.all([store.summary(), store.aggregates()]);
+          const [summary, agg] = await timed(c, 'db', () => Promise.all([store.summary(), store.aggregates()]));
           return JSON.stringify(riskStatsBody(summary, agg));
         },
-        waitUntilOf(c),
+        cacheRequest(c),
       );
       return send(c, v);
     })
@@ -38,8 +35,8 @@ export function statsRoutes(auth: MiddlewareHandler, store: Store, cached: Cache
       const v = await cached(
         CACHE_KEYS.statsAge,
         STATS_TTL_SECONDS,
-        async () => JSON.stringify(ageStatsBody(await store.aggregates())),
-        waitUntilOf(c),
+        async () => JSON.stringify(ageStatsBody(await timed(c, 'db', () => store.aggregates()))),
+        cacheRequest(c),
       );
       return send(c, v);
     })
