@@ -1,12 +1,12 @@
 // Decides what data the local stack serves: a real NHIS file, N synthetic rows, or (when the
 // database is empty) the default demo set, always through the real ETL.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { MysqlTarget } from './config.ts';
 import { ROOT } from './bundle.ts';
-import { generateCsv } from '../etl/generate.ts';
+import { generateFile } from '../etl/generator.ts';
 import { runEtl } from '../etl/run.ts';
 
 export const DEFAULT_DEMO_ROWS = 200_000;
@@ -39,7 +39,11 @@ export async function syntheticCsv(rows: number, seed = DEMO_SEED): Promise<stri
   const dir = join(ROOT, '.local', 'data');
   await mkdir(dir, { recursive: true });
   const file = join(dir, `nhis-synthetic-${rows}-seed${seed}.csv`);
-  if (!existsSync(file)) await generateCsv({ rows, out: file, seed, encoding: 'cp949' });
+  if (!existsSync(file)) {
+    // Write beside and rename, so an interrupted run never leaves a truncated file to reuse.
+    await generateFile(`${file}.part`, { rows, seed, encoding: 'cp949' });
+    await rename(`${file}.part`, file);
+  }
   return file;
 }
 

@@ -1,18 +1,21 @@
 // Builds the Hono app from its dependencies (createApp(deps)): middleware, routes, and the one
 // place where every error becomes the contract's JSON body.
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
 import { apiKeyAuth } from './http/auth.ts';
 import { ApiError, DependencyError, notFound, serviceUnavailable } from './http/errors.ts';
 import { requestContext } from './http/request-context.ts';
+import { Metrics } from './http/metrics.ts';
+import { rateLimit } from './http/rate-limit.ts';
 import type { AppEnv } from './http/hono-env.ts';
-import { createCacheAside } from './data/cache.ts';
+import { createTieredCache } from './data/cache.ts';
 import { healthRoutes } from './routes/health.ts';
 import { recordsRoutes } from './routes/records.ts';
 import { simulateRoutes } from './routes/simulate.ts';
 import { statsRoutes } from './routes/stats.ts';
-import type { AppDeps } from './deps.ts';
+import { DEFAULT_CACHE_SETTINGS, type AppDeps } from './deps.ts';
 
 export const ENDPOINTS = [
   'GET /health',
@@ -21,25 +24,42 @@ export const ENDPOINTS = [
   'GET /stats/risk',
   'GET /stats/age',
   'POST /simulate',
+  'GET /metrics',
 ] as const;
 
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
-  const auth = apiKeyAuth(deps.apiKeys);
-  const cached = createCacheAside({
-    cache: deps.cache,
-    onCacheError: (err) => log({ level: 'warn', msg: 'cache unavailable', error: (err as Error)?.name }),
+  const metrics = deps.metrics ?? new Metrics(undefined, log);
+  const checkKey = apiKeyAuth(deps.apiKeys);
+  const limit = deps.rateLimiter ? rateLimit(deps.rateLimiter) : undefined;
+  // Key first, then the caller's rate limit: unknown callers never reach the limiter.
+  const auth: MiddlewareHandler = limit ? (c, next) => checkKey(c, async () => void (await limit(c, next))) : checkKey;
+  const cached = createTieredCache({
+    ...DEFAULT_CACHE_SETTINGS,
+    ...deps.cacheSettings,
+    l2: deps.cache,
+    now: deps.now,
+    onCacheError: (err) => {
+      metrics.error('cache');
+      log({ level: 'warn', msg: 'cache unavailable', error: (err as Error)?.name });
+    },
+    onResult: (key, source) => metrics.cacheResult(key, source),
   });
 
   const app = new Hono<AppEnv>();
-  app.use(requestContext());
+  app.use(requestContext((c, ms) => metrics.request(c.req.routePath === '/*' ? 'unmatched' : c.req.routePath, c.req.method, c.res.status, ms)));
   app.use(secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }));
+  if (deps.corsOrigins?.length) {
+    const origins = [...deps.corsOrigins];
+    app.use(cors({ origin: origins.includes('*') ? '*' : origins, allowHeaders: ['X-API-KEY', 'Content-Type', 'X-Request-ID'], exposeHeaders: ['X-Request-ID', 'X-Response-Time', 'X-Cache', 'Server-Timing', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'], maxAge: 600 }));
+  }
 
   app.get('/', (c) => c.json({ name: 'nhis-risk-edge', endpoints: ENDPOINTS, docs: '/docs' }));
   app.route('/', healthRoutes(auth, deps.store, deps.cache));
   app.route('/', simulateRoutes(auth));
   app.route('/', recordsRoutes(auth, deps.store));
   app.route('/', statsRoutes(auth, deps.store, cached));
+  app.get('/metrics', auth, (c) => c.body(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
 
   app.notFound(() => {
     throw notFound();
@@ -49,11 +69,13 @@ export function createApp(deps: AppDeps) {
     let e: ApiError;
     if (err instanceof ApiError) e = err;
     else if (err instanceof DependencyError && err.kind !== 'query') {
+      metrics.error(`${err.dependency}_${err.kind}`);
       log({ level: 'error', msg: 'dependency failed', dependency: err.dependency, kind: err.kind, request_id: c.get('requestId') });
       e = serviceUnavailable(`The ${err.dependency} is unavailable; retry shortly`);
     } else if (err instanceof HTTPException && err.status < 500) {
       e = new ApiError(err.status, 'Bad Request', err.message || 'Bad request');
     } else {
+      metrics.error('internal');
       log({ level: 'error', msg: 'unhandled error', name: (err as Error)?.name, error: String((err as Error)?.message).slice(0, 300), request_id: c.get('requestId') });
       e = new ApiError(500, 'Internal Server Error', 'An unexpected error occurred', { request_id: c.get('requestId') });
     }

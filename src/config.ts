@@ -1,6 +1,7 @@
 // The Worker's configuration: every binding, its default, and a start-up error that names the
 // fix (`wrangler secret put NAME`) when one is missing or malformed.
 import { z } from 'zod';
+import { parsePerKey, parseRule } from './http/rate-limit.ts';
 
 export interface Env {
   DATABASE_URL?: string;
@@ -9,6 +10,13 @@ export interface Env {
   API_KEYS?: string;
   DB_TIMEOUT_MS?: string;
   CACHE_TIMEOUT_MS?: string;
+  CACHE_L1_TTL_MS?: string;
+  CACHE_STALE_MS?: string;
+  RATE_LIMIT_DEFAULT?: string;
+  RATE_LIMITS?: string;
+  CORS_ORIGINS?: string;
+  SLOW_QUERY_WARN_MS?: string;
+  SLOW_QUERY_CRITICAL_MS?: string;
 }
 
 const secret = (name: string) =>
@@ -19,12 +27,26 @@ const secret = (name: string) =>
 const httpUrl = (name: string) =>
   secret(name).refine((v) => /^(https?|mysql):\/\//.test(v), { error: `${name} must be an http(s):// URL` });
 
-const ms = (name: string, dflt: number) =>
+const ms = (name: string, dflt: number, max = 60_000) =>
   z
     .string()
     .optional()
     .transform((v) => (v === undefined || v === '' ? dflt : Number(v)))
-    .pipe(z.number({ error: `${name} must be a number of milliseconds` }).int().min(1).max(60_000));
+    .pipe(z.number({ error: `${name} must be a number of milliseconds` }).int().min(0).max(max));
+
+/** A parser's error becomes a zod issue with its message (which never echoes a key). */
+const parsed = <T>(parse: (v: string | undefined) => T) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parse(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
 
 const schema = z.object({
   /** PlanetScale connection URL with credentials, e.g. https://user:pass@aws.connect.psdb.cloud. */
@@ -40,6 +62,22 @@ const schema = z.object({
   DB_TIMEOUT_MS: ms('DB_TIMEOUT_MS', 3000),
   /** Bound on each cache call (default 250 ms): a slow cache degrades to a miss. */
   CACHE_TIMEOUT_MS: ms('CACHE_TIMEOUT_MS', 250),
+  /** In-isolate cache freshness (default 3000 ms): how long an isolate may show pre-ETL figures. */
+  CACHE_L1_TTL_MS: ms('CACHE_L1_TTL_MS', 3000, 10_000),
+  /** How long past freshness a cached body may be served while revalidating or when the database fails (default 300000 ms). */
+  CACHE_STALE_MS: ms('CACHE_STALE_MS', 300_000, 86_400_000),
+  /** Rate limit for keys not listed in RATE_LIMITS: "600/60s" (default), "100/1m", or "unlimited". */
+  RATE_LIMIT_DEFAULT: parsed((v) => parseRule(v || '600/60s')),
+  /** Per-key limits (a secret, it names keys): "KEY=100/60s,OTHER=unlimited". */
+  RATE_LIMITS: parsed(parsePerKey),
+  /** Comma-separated origins allowed by CORS; empty (default) = no CORS headers. "*" allows any. */
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((o) => o.trim()).filter(Boolean)),
+  /** Slow-query log thresholds (defaults 200 ms warning, 1000 ms critical). */
+  SLOW_QUERY_WARN_MS: ms('SLOW_QUERY_WARN_MS', 200),
+  SLOW_QUERY_CRITICAL_MS: ms('SLOW_QUERY_CRITICAL_MS', 1000),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -2,11 +2,31 @@
 // env; tests hand in the real local stack or small fakes.
 import type { KeyValueCache } from './data/cache.ts';
 import type { Store } from './data/store.ts';
+import type { Metrics } from './http/metrics.ts';
+import type { RateLimiter } from './http/rate-limit.ts';
+
+export interface CacheSettings {
+  /** In-isolate (L1) freshness, ms. Default 3000. */
+  l1TtlMs: number;
+  /** How long past freshness a copy may be served (revalidating, or when the database fails), ms. Default 300000. */
+  staleMs: number;
+  /** L1 bound, entries. Default 256. */
+  l1MaxEntries: number;
+}
+
+export const DEFAULT_CACHE_SETTINGS: CacheSettings = { l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 256 };
 
 export interface AppDeps {
   apiKeys: readonly string[];
   store: Store;
   cache: KeyValueCache;
+  cacheSettings?: Partial<CacheSettings>;
+  metrics?: Metrics;
+  rateLimiter?: RateLimiter;
+  /** Allowed CORS origins; empty (the default) sends no CORS headers. */
+  corsOrigins?: readonly string[];
+  /** Clock for the caches (tests). */
+  now?: () => number;
   /** Optional hook for logs (never receives secrets). */
   log?: (entry: Record<string, unknown>) => void;
 }

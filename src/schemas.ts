@@ -70,3 +70,84 @@ export function issuesToDetails(error: z.ZodError): ErrorDetails {
   }
   return details;
 }
+
+// ---- Response bodies of API.md, for the OpenAPI document (src/openapi.ts). The routes build
+// these shapes; test/unit/openapi.test.ts checks real responses against them.
+
+const count = () => z.number().int().min(0);
+const riskGroup = z.enum(RISK_GROUPS).describe('diabetes → CHD_RISK_EQUIVALENT; else ≥ 2 flags → MULTIPLE_RISK_FACTORS');
+const ageGroup = z.number().int().min(RANGES.age_group[0]).max(RANGES.age_group[1]).describe('NHIS age group code (5-year bands)');
+const gender = z.number().int().min(1).max(2).describe('1 = 남성 (male), 2 = 여성 (female)');
+const createdAt = z.string().meta({ format: 'date-time', examples: ['2026-02-17T10:30:00Z'] });
+const oneDecimal = (what: string) => z.number().describe(`${what}, one decimal`);
+
+export const errorBodySchema = z.object({
+  error: z.string().describe('Reason phrase, e.g. "Validation Error"'),
+  message: z.string().describe('Human-readable text'),
+  details: z.record(z.string(), z.string()).optional().describe('field → message (400 Validation Error, 422)'),
+  request_id: z.string().optional().describe('Present on 500; also in X-Request-ID'),
+});
+
+export const indexBodySchema = z.object({ name: z.string(), endpoints: z.array(z.string()), docs: z.string() });
+export const healthBodySchema = z.object({ status: z.literal('ok') });
+const dependencyCheck = z.object({
+  status: z.enum(['ok', 'down']),
+  latency_ms: count(),
+  error: z.string().optional().describe('Error name when down'),
+});
+export const deepHealthBodySchema = z.object({
+  status: z.enum(['ok', 'degraded', 'unavailable']),
+  checks: z.object({ database: dependencyCheck, cache: dependencyCheck }),
+});
+
+const recordFlags = z.object({
+  hypertension: z.boolean(), diabetes: z.boolean(), high_tc: z.boolean(), high_tg: z.boolean(),
+  low_hdl: z.boolean(), obesity: z.boolean(), smoking: z.boolean(),
+});
+export const recordSummarySchema = z.object({
+  id: z.number().int().min(1), age_group: ageGroup, gender, bmi: oneDecimal('BMI'),
+  risk_factor_count: z.number().int().min(0).max(7), risk_group: riskGroup, flags: recordFlags, created_at: createdAt,
+});
+export const recordListBodySchema = z.object({
+  data: z.array(recordSummarySchema),
+  pagination: z.object({ page: z.number().int().min(1), limit: z.number().int().min(1).max(100), total_items: count(), total_pages: count() }),
+});
+export const recordDetailBodySchema = z.object({
+  id: z.number().int().min(1), age_group: ageGroup, age_display: z.string().meta({ examples: ['55-59세'] }), gender,
+  gender_display: z.enum(['남성', '여성']), height: z.number(), weight: z.number(), bmi: oneDecimal('BMI'),
+  systolic_bp: z.number(), diastolic_bp: z.number(), fasting_glucose: z.number(), total_cholesterol: z.number(),
+  triglycerides: z.number(), hdl_cholesterol: z.number(), smoking_status: z.enum(SMOKING_STATUSES),
+  risk_factor_count: z.number().int().min(0).max(7), risk_group: riskGroup, flags: recordFlags,
+  rule_version: z.string(), inference_time_ms: count(), created_at: createdAt,
+});
+
+const groupShare = z.object({ count: count(), percentage: oneDecimal('Percent of valid records') });
+export const riskStatsBodySchema = z.object({
+  risk_distribution: z.object({
+    ZERO_TO_ONE_RISK_FACTOR: groupShare, MULTIPLE_RISK_FACTORS: groupShare, CHD_RISK_EQUIVALENT: groupShare,
+  }),
+  total_records: count(), valid_records: count(), invalid_records: count(),
+});
+export const ageStatsBodySchema = z.object({
+  age_distribution: z.array(z.object({
+    age_group: ageGroup, age_display: z.string(), count: count(), percentage: oneDecimal('Percent of valid records'),
+    avg_risk_factor_count: oneDecimal('Mean risk factor count'), high_risk_count: count().describe('CHD_RISK_EQUIVALENT records'),
+  })),
+  total_records: count().describe('Valid records'),
+});
+
+export const simulateResponseSchema = z.object({
+  input: z.object({ age_group: ageGroup, age_display: z.string(), gender, gender_display: z.enum(['남성', '여성']), bmi: oneDecimal('BMI') }),
+  result: z.object({
+    risk_factor_count: z.number().int().min(0).max(7),
+    risk_group: riskGroup,
+    flags: z.object({
+      hypertension: z.boolean(), diabetes: z.boolean(), high_total_cholesterol: z.boolean(), high_triglycerides: z.boolean(),
+      low_hdl: z.boolean(), obesity_asia: z.boolean(), smoking: z.boolean(),
+    }),
+    explanations: z.array(z.string()).describe('One line per true flag, in flag order'),
+    rule_version: z.string(),
+    inference_time_ms: count(),
+  }),
+  disclaimer: z.string(),
+});

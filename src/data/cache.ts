@@ -1,5 +1,6 @@
-// The cache the routes use: a small key/value interface plus cache-aside with single-flight.
-// A cache that fails or is slow never fails a request: reads fall through to the loader.
+// The two-tier cache the routes use: a bounded in-isolate tier (L1) with a short TTL in front of
+// Upstash (L2). Single-flight per key, stale-while-revalidate through waitUntil, and
+// stale-if-error. A cache that fails or is slow never fails a request.
 
 export interface KeyValueCache {
   get(key: string): Promise<string | null>;
@@ -8,54 +9,133 @@ export interface KeyValueCache {
   ping(): Promise<void>;
 }
 
-export type CacheSource = 'HIT-L2' | 'MISS';
+/** Which tier answered, for the X-Cache header. */
+export type CacheSource = 'HIT-L1' | 'HIT-L2' | 'MISS' | 'STALE';
 
 export interface CachedValue {
   body: string;
   source: CacheSource;
 }
 
-export interface CacheAsideOptions {
-  cache: KeyValueCache;
-  onCacheError?: (err: unknown) => void;
-}
-
 /** Per-request hooks: where background work goes, and where cache time is reported. */
 export interface CacheRequest {
-  /** Background work (the cache write) goes here, never fire-and-forget. */
+  /** Background work (cache writes, revalidation) goes here, never fire-and-forget. */
   waitUntil: (p: Promise<unknown>) => void;
   onCacheTime?: (ms: number) => void;
 }
 
-export type Cached = (key: string, ttlSeconds: number, load: () => Promise<string>, req: CacheRequest) => Promise<CachedValue>;
+export interface TtlPolicy {
+  /** Fresh in L2 (Upstash) for this long, seconds. */
+  ttlSeconds: number;
+}
 
-/** Cache-aside over `cache`, with one loader call per key at a time (single-flight). */
-export function createCacheAside(opts: CacheAsideOptions): Cached {
-  const inflight = new Map<string, Promise<string>>();
+export type Cached = (key: string, policy: TtlPolicy, load: () => Promise<string>, req: CacheRequest) => Promise<CachedValue>;
 
-  async function readCache(key: string, req: CacheRequest): Promise<string | null> {
-    const t0 = Date.now();
+export interface TieredCacheOptions {
+  l2: KeyValueCache;
+  /** L1 freshness, ms. Bounds how long an isolate can show figures older than the last ETL run. */
+  l1TtlMs: number;
+  /** How long past freshness a copy may still be served while revalidating or when the database fails, ms. */
+  staleMs: number;
+  /** L1 size bound (entries); the least recently written entry goes first. */
+  l1MaxEntries: number;
+  now?: () => number;
+  onCacheError?: (err: unknown) => void;
+  onResult?: (key: string, source: CacheSource) => void;
+}
+
+interface Entry {
+  body: string;
+  storedAt: number; // ms since epoch when loaded from the database
+}
+
+/**
+ * L2 values carry the time they were loaded, so any isolate can tell fresh from stale:
+ * `<storedAt ms>\n<body>`. Upstash keeps them ttl + stale window; freshness is decided here.
+ */
+export function encodeL2(entry: Entry): string {
+  return `${entry.storedAt}\n${entry.body}`;
+}
+
+export function decodeL2(raw: string): Entry | null {
+  const nl = raw.indexOf('\n');
+  const storedAt = nl > 0 ? Number(raw.slice(0, nl)) : NaN;
+  return Number.isFinite(storedAt) ? { storedAt, body: raw.slice(nl + 1) } : null;
+}
+
+export function createTieredCache(opts: TieredCacheOptions): Cached {
+  const now = opts.now ?? Date.now;
+  const l1 = new Map<string, Entry>();
+  const inflight = new Map<string, Promise<Entry>>();
+
+  function remember(key: string, entry: Entry) {
+    l1.delete(key);
+    l1.set(key, entry);
+    if (l1.size > opts.l1MaxEntries) l1.delete(l1.keys().next().value as string);
+  }
+
+  async function readL2(key: string, req: CacheRequest): Promise<Entry | null> {
+    const t0 = now();
     try {
-      return await opts.cache.get(key);
+      const raw = await opts.l2.get(key);
+      return raw === null ? null : decodeL2(raw);
     } catch (err) {
       opts.onCacheError?.(err);
       return null;
     } finally {
-      req.onCacheTime?.(Date.now() - t0);
+      req.onCacheTime?.(now() - t0);
     }
   }
 
-  return async function cached(key, ttlSeconds, load, req) {
-    const hit = await readCache(key, req);
-    if (hit !== null) return { body: hit, source: 'HIT-L2' };
+  /** One database load per key at a time; the result goes to L1 at once and to L2 in the background. */
+  function loadOnce(key: string, policy: TtlPolicy, load: () => Promise<string>, req: CacheRequest): Promise<Entry> {
     let pending = inflight.get(key);
     if (!pending) {
-      pending = load().finally(() => inflight.delete(key));
+      pending = load()
+        .then((body) => {
+          const entry = { body, storedAt: now() };
+          remember(key, entry);
+          const ttl = policy.ttlSeconds + Math.ceil(opts.staleMs / 1000);
+          req.waitUntil(opts.l2.set(key, encodeL2(entry), ttl).catch((err) => opts.onCacheError?.(err)));
+          return entry;
+        })
+        .finally(() => inflight.delete(key));
       inflight.set(key, pending);
-      const body = await pending;
-      req.waitUntil(opts.cache.set(key, body, ttlSeconds).catch((err) => opts.onCacheError?.(err)));
-      return { body, source: 'MISS' };
     }
-    return { body: await pending, source: 'MISS' };
+    return pending;
+  }
+
+  const answer = (key: string, body: string, source: CacheSource): CachedValue => {
+    opts.onResult?.(key, source);
+    return { body, source };
+  };
+
+  return async function cached(key, policy, load, req) {
+    const t = now();
+    const local = l1.get(key);
+    if (local && t - local.storedAt < opts.l1TtlMs) return answer(key, local.body, 'HIT-L1');
+
+    const remote = await readL2(key, req);
+    const freshMs = policy.ttlSeconds * 1000;
+    if (remote && t - remote.storedAt < freshMs) {
+      // Keep L1 no fresher than L2's copy: its age counts from the database load, not from now.
+      remember(key, remote);
+      return answer(key, remote.body, 'HIT-L2');
+    }
+    const stale = [remote, local].filter((e): e is Entry => !!e && t - e.storedAt < freshMs + opts.staleMs)
+      .sort((a, b) => b.storedAt - a.storedAt)[0];
+    if (stale) {
+      // Stale-while-revalidate: answer now, refresh once in the background.
+      req.waitUntil(loadOnce(key, policy, load, req).catch((err) => opts.onCacheError?.(err)));
+      return answer(key, stale.body, 'STALE');
+    }
+    try {
+      return answer(key, (await loadOnce(key, policy, load, req)).body, 'MISS');
+    } catch (err) {
+      // Stale-if-error: any copy we still hold beats an error.
+      const last = local ?? remote;
+      if (last) return answer(key, last.body, 'STALE');
+      throw err;
+    }
   };
 }

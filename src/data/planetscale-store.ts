@@ -11,7 +11,7 @@ export interface PlanetScaleStoreOptions {
   timeoutMs: number;
   fetch?: typeof fetch;
   /** Called with each statement's duration, for Server-Timing and the query monitor. */
-  onQuery?: (sql: string, ms: number) => void;
+  onQuery?: (sql: string, ms: number, failed: boolean) => void;
 }
 
 const RECORD_COLUMNS = `id, age_group_code, gender_code, height, weight, bmi, systolic_bp, diastolic_bp,
@@ -43,13 +43,15 @@ export function createPlanetScaleStore(opts: PlanetScaleStoreOptions): Store {
 
   async function query(sql: string, args: unknown[] = []): Promise<Record<string, unknown>[]> {
     const t0 = Date.now();
+    let failed = false;
     try {
       const res = await client.execute(sql, args);
       return res.rows as Record<string, unknown>[];
     } catch (err) {
+      failed = true;
       throw toDependencyError(err);
     } finally {
-      opts.onQuery?.(sql, Date.now() - t0);
+      opts.onQuery?.(sql, Date.now() - t0, failed);
     }
   }
 

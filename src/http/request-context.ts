@@ -1,5 +1,5 @@
 // Per-request id, total time and the Server-Timing entries of the data path.
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 
 /** Accumulates dependency timings for the Server-Timing header (db, cache). */
 export class Timings {
@@ -19,7 +19,8 @@ export interface RequestVars {
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function requestContext(): MiddlewareHandler<{ Variables: RequestVars }> {
+/** `onDone` sees every request once its response is final (metrics). */
+export function requestContext(onDone?: (c: Context, totalMs: number) => void): MiddlewareHandler<{ Variables: RequestVars }> {
   return async function requestContext(c, next) {
     const start = Date.now();
     const t0 = performance.now();
@@ -36,5 +37,6 @@ export function requestContext(): MiddlewareHandler<{ Variables: RequestVars }> 
     c.header('X-Request-ID', requestId);
     c.header('X-Response-Time', `${Math.round(total)}ms`);
     c.header('Server-Timing', timings.header(total));
+    onDone?.(c, total);
   };
 }

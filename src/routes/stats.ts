@@ -1,6 +1,6 @@
 // GET /stats/risk and /stats/age: pre-aggregated tables behind the cache (cache-aside, TTL 60 s).
 import { Hono, type MiddlewareHandler } from 'hono';
-import { CACHE_KEYS, STATS_TTL_SECONDS } from '../data/cache-keys.ts';
+import { CACHE_KEYS, STATS_POLICY } from '../data/cache-keys.ts';
 import { ageStatsBody, riskStatsBody } from '../data/stats.ts';
 import { methodNotAllowed } from '../http/errors.ts';
 import { timed, waitUntilOf, type AppContext, type AppEnv } from '../http/hono-env.ts';
@@ -22,7 +22,7 @@ export function statsRoutes(auth: MiddlewareHandler, store: Store, cached: Cache
     .get('/stats/risk', auth, async (c) => {
       const v = await cached(
         CACHE_KEYS.statsRisk,
-        STATS_TTL_SECONDS,
+        STATS_POLICY,
         async () => {
           const [summary, agg] = await timed(c, 'db', () => Promise.all([store.summary(), store.aggregates()]));
           return JSON.stringify(riskStatsBody(summary, agg));
@@ -34,7 +34,7 @@ export function statsRoutes(auth: MiddlewareHandler, store: Store, cached: Cache
     .get('/stats/age', auth, async (c) => {
       const v = await cached(
         CACHE_KEYS.statsAge,
-        STATS_TTL_SECONDS,
+        STATS_POLICY,
         async () => JSON.stringify(ageStatsBody(await timed(c, 'db', () => store.aggregates()))),
         cacheRequest(c),
       );

@@ -37,12 +37,46 @@ describe('costs and degradation', () => {
     expect(store.calls).toEqual({});
   });
 
-  it('a cache hit makes zero database calls', async () => {
-    await app.request('/stats/risk', auth);
+  it('a cache hit makes zero database calls, from either tier', async () => {
+    expect((await app.request('/stats/risk', auth)).headers.get('x-cache')).toBe('MISS');
     const before = { ...store.calls };
-    const res = await app.request('/stats/risk', auth);
-    expect(res.headers.get('x-cache')).toBe('HIT-L2');
+    const l1 = await app.request('/stats/risk', auth);
+    expect(l1.headers.get('x-cache')).toBe('HIT-L1');
+    // Another isolate (a new app) shares only L2.
+    const other = createApp({ apiKeys: ['k1'], store, cache });
+    const l2 = await other.request('/stats/risk', auth);
+    expect(l2.headers.get('x-cache')).toBe('HIT-L2');
+    expect(await l2.text()).toBe(await l1.text());
     expect(store.calls).toEqual(before);
+  });
+
+  it('GET /metrics needs the key and reports requests, cache tiers and errors', async () => {
+    expect((await app.request('/metrics')).status).toBe(401);
+    await app.request('/stats/risk', auth);
+    await app.request('/stats/risk', auth);
+    await app.request('/nope');
+    const res = await app.request('/metrics', auth);
+    expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const text = await res.text();
+    expect(text).toContain('http_requests_total{route="/stats/risk",method="GET",status="200"} 2');
+    expect(text).toContain('http_requests_total{route="unmatched",method="GET",status="404"} 1');
+    expect(text).toContain('cache_results_total{key="stats:risk",result="MISS"} 1');
+    expect(text).toContain('cache_results_total{key="stats:risk",result="HIT-L1"} 1');
+    expect(text).toMatch(/http_request_duration_seconds_bucket\{route="\/stats\/risk",method="GET",le="\+Inf"\} 2/);
+    expect(text).not.toContain('k1');
+  });
+
+  it('CORS is off by default and on for configured origins', async () => {
+    const res = await app.request('/health', { headers: { Origin: 'https://example.org' } });
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    const withCors = createApp({ apiKeys: ['k1'], store, cache, corsOrigins: ['https://example.org'] });
+    const pre = await withCors.request('/records', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://example.org', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'x-api-key' },
+    });
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://example.org');
+    const other = await withCors.request('/health', { headers: { Origin: 'https://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('a burst of 50 concurrent misses makes one database load', async () => {

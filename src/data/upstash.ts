@@ -1,0 +1,71 @@
+// Upstash Redis over its REST API: the stats cache (KeyValueCache) and the global side of the
+// rate limiter (@upstash/ratelimit). The only file that imports @upstash/redis.
+import { Redis } from '@upstash/redis/cloudflare';
+import { Ratelimit } from '@upstash/ratelimit';
+import type { KeyValueCache } from './cache.ts';
+import type { RateLimitBackend, RateRule } from '../http/rate-limit.ts';
+
+export interface UpstashOptions {
+  url: string;
+  token: string;
+  /** Bound on every cache call, ms: a slow cache degrades to a miss, never a hang. */
+  timeoutMs: number;
+}
+
+export function createUpstashRedis(opts: UpstashOptions): Redis {
+  return new Redis({
+    url: opts.url,
+    token: opts.token,
+    // Values are JSON bodies we send as they are: no parse/stringify round trip.
+    automaticDeserialization: false,
+    enableTelemetry: false,
+    // One command per request; batching would put one slow read behind another.
+    enableAutoPipelining: false,
+    // The SDK retries only when fetch throws (redis-js pkg/http.ts); a bounded call must not retry.
+    retry: false,
+    // A function signal makes the SDK throw on abort instead of returning a fake result (pkg/http.ts).
+    signal: () => AbortSignal.timeout(opts.timeoutMs),
+  });
+}
+
+export function createUpstashCache(redis: Redis): KeyValueCache {
+  return {
+    async get(key) {
+      const v = await redis.get<string>(key);
+      return v ?? null;
+    },
+    async set(key, value, ttlSeconds) {
+      await redis.set(key, value, { ex: ttlSeconds });
+    },
+    async del(keys) {
+      if (keys.length) await redis.del(...keys);
+    },
+    async ping() {
+      await redis.ping();
+    },
+  };
+}
+
+/** The global sliding window per key, in Upstash; called in the background only. */
+export function createUpstashRateLimitBackend(redis: Redis): RateLimitBackend {
+  const limiters = new Map<string, Ratelimit>();
+  return {
+    async hit(id: string, hits: number, rule: RateRule) {
+      const k = `${rule.limit}/${rule.windowMs}`;
+      let rl = limiters.get(k);
+      if (!rl) {
+        rl = new Ratelimit({
+          redis,
+          limiter: Ratelimit.slidingWindow(rule.limit, `${rule.windowMs} ms`),
+          prefix: 'ratelimit',
+          ephemeralCache: false, // the local count in http/rate-limit.ts plays this part
+          analytics: false,
+          timeout: 0,
+        });
+        limiters.set(k, rl);
+      }
+      const r = await rl.limit(id, { rate: hits });
+      return { remaining: r.remaining, resetAt: r.reset };
+    },
+  };
+}

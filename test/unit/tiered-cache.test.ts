@@ -1,0 +1,100 @@
+// The two-tier cache on a fake clock: L1 TTL, L2 freshness, single-flight, stale-while-revalidate,
+// stale-if-error, the L1 bound, and a cache that fails.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createTieredCache, decodeL2, encodeL2, type Cached } from '../../src/data/cache.ts';
+import { fakeCache, type FakeCache } from '../support/fakes.ts';
+
+let t: number;
+let l2: FakeCache;
+let cached: Cached;
+let loads: number;
+let background: Promise<unknown>[];
+const req = () => ({ waitUntil: (p: Promise<unknown>) => void background.push(p) });
+const policy = { ttlSeconds: 60 };
+const loader = (body = 'v') => async () => {
+  loads++;
+  return `${body}${loads}`;
+};
+
+beforeEach(() => {
+  t = 1_000_000;
+  l2 = fakeCache();
+  loads = 0;
+  background = [];
+  cached = createTieredCache({ l2, l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 2, now: () => t });
+});
+
+describe('tiered cache', () => {
+  it('miss → L1 hit within its TTL → L2 hit after it', async () => {
+    expect(await cached('k', policy, loader(), req())).toEqual({ body: 'v1', source: 'MISS' });
+    await Promise.all(background);
+    expect(decodeL2(l2.data.get('k')!)).toEqual({ body: 'v1', storedAt: t });
+    t += 2999;
+    expect((await cached('k', policy, loader(), req())).source).toBe('HIT-L1');
+    t += 2;
+    expect(await cached('k', policy, loader(), req())).toEqual({ body: 'v1', source: 'HIT-L2' });
+    expect(loads).toBe(1);
+  });
+
+  it('past 60 s: serves stale at once and revalidates once in the background', async () => {
+    await cached('k', policy, loader(), req());
+    await Promise.all(background);
+    t += 61_000;
+    const [a, b] = await Promise.all([cached('k', policy, loader(), req()), cached('k', policy, loader(), req())]);
+    expect([a.source, b.source]).toEqual(['STALE', 'STALE']);
+    expect(a.body).toBe('v1');
+    await Promise.all(background);
+    expect(loads).toBe(2);
+    expect((await cached('k', policy, loader(), req())).body).toBe('v2');
+  });
+
+  it('single-flight: 50 concurrent misses make one load', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = async () => {
+      loads++;
+      await gate;
+      return 'x';
+    };
+    const all = Promise.all(Array.from({ length: 50 }, () => cached('k', policy, slow, req())));
+    await new Promise((r) => setTimeout(r, 10));
+    release();
+    const res = await all;
+    expect(loads).toBe(1);
+    expect(res.every((r) => r.body === 'x' && r.source === 'MISS')).toBe(true);
+  });
+
+  it('stale-if-error: the database fails after the stale window, a held copy still answers', async () => {
+    await cached('k', policy, loader(), req());
+    t += 60_000 + 300_000 + 1;
+    const failing = async () => {
+      throw new Error('db down');
+    };
+    expect(await cached('k', policy, failing, req())).toEqual({ body: 'v1', source: 'STALE' });
+  });
+
+  it('nothing held and the database fails: the error surfaces', async () => {
+    await expect(cached('k', policy, async () => Promise.reject(new Error('db down')), req())).rejects.toThrow('db down');
+  });
+
+  it('L2 down: reads fall through to the loader, L1 still serves', async () => {
+    l2.down = true;
+    expect((await cached('k', policy, loader(), req())).source).toBe('MISS');
+    await Promise.allSettled(background);
+    expect((await cached('k', policy, loader(), req())).source).toBe('HIT-L1');
+  });
+
+  it('L1 is bounded', async () => {
+    l2.down = true;
+    await cached('a', policy, loader('a'), req());
+    await cached('b', policy, loader('b'), req());
+    await cached('c', policy, loader('c'), req());
+    expect((await cached('c', policy, loader(), req())).source).toBe('HIT-L1');
+    expect((await cached('a', policy, loader(), req())).source).toBe('MISS');
+  });
+
+  it('L2 values carry their load time', () => {
+    expect(decodeL2(encodeL2({ body: '{"a":1}\n', storedAt: 42 }))).toEqual({ body: '{"a":1}\n', storedAt: 42 });
+    expect(decodeL2('garbage')).toBeNull();
+  });
+});
