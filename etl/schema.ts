@@ -127,7 +127,31 @@ export const ETL_RUNS_DDL = `CREATE TABLE IF NOT EXISTS etl_runs (
   KEY idx_sha (file_sha256)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
 
+/**
+ * The source files that make up the current dataset (one after a replace, more after --append).
+ * Swapped together with the dataset tables, so it always describes exactly what the API serves,
+ * even if a run is killed between the swap and its run-log update.
+ */
+export const FILES_TABLE = 'dataset_files';
+
+export function filesTableDdl(name: string = FILES_TABLE): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (
+  run_id INT UNSIGNED NOT NULL PRIMARY KEY,
+  file_name VARCHAR(512) NOT NULL,
+  file_sha256 CHAR(64) NOT NULL,
+  rows_loaded INT UNSIGNED NOT NULL,
+  first_id INT UNSIGNED NULL,
+  last_id INT UNSIGNED NULL,
+  loaded_at DATETIME(3) NOT NULL,
+  KEY idx_sha (file_sha256)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
+}
+
+/** Every table the ETL rebuilds as `<name>_staging` and swaps in with one RENAME TABLE. */
+export const SWAPPED_TABLES = [...DATASET_TABLES, FILES_TABLE] as const;
+export type SwappedTable = (typeof SWAPPED_TABLES)[number];
+
 /** Every statement needed on an empty database, in order; safe to run again. */
 export function schemaStatements(): string[] {
-  return [recordsTableDdl(), aggTableDdl(), summaryTableDdl(), ETL_RUNS_DDL];
+  return [recordsTableDdl(), aggTableDdl(), summaryTableDdl(), ETL_RUNS_DDL, filesTableDdl()];
 }

@@ -22,6 +22,7 @@ export interface DatasetContext {
   database: string;
   upstash?: { url: string; token: string };
   log: (msg: string) => void;
+  progress?: 'auto' | 'lines' | 'none';
 }
 
 async function datasetRows(target: MysqlTarget, database: string): Promise<number> {
@@ -61,5 +62,14 @@ export async function prepareDataset(choice: DatasetChoice, ctx: DatasetContext)
     input = await syntheticCsv(choice.rows);
   }
   // Same file as the current dataset: the ETL says so and changes nothing.
-  await runEtl({ input, mode: 'replace', mysql: ctx.mysql, database: ctx.database, upstash: ctx.upstash, log: ctx.log });
+  await runEtl({
+    input,
+    mode: 'auto',
+    mysql: ctx.mysql,
+    database: ctx.database,
+    upstash: ctx.upstash ?? null,
+    api: null, // the Worker is not up yet; its first request fills the cache
+    log: ctx.log,
+    progress: ctx.progress ?? 'none',
+  });
 }

@@ -35,6 +35,8 @@ export interface StackOptions {
 
 export interface StackInfo {
   pid: number;
+  /** The production bundle the Worker serves. */
+  scriptPath: string;
   database: string;
   api: { url: string; key: string };
   planetscale: { url: string; username: string; password: string };
@@ -86,6 +88,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         UPSTASH_REDIS_REST_URL: up.url,
         UPSTASH_REDIS_REST_TOKEN: token,
         API_KEYS: apiKeys,
+        // The local keys are unlimited unless configured otherwise (API.md), so benchmarks and
+        // load tests measure the API, not the limiter.
+        RATE_LIMITS: apiKeys.split(',').map((k) => `${k.trim()}=unlimited`).join(','),
         ...opts.extraBindings,
       },
       port: opts.apiPort,
@@ -94,6 +99,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     return {
       pid: process.pid,
+      scriptPath,
       database: opts.database,
       api: { url: worker.url, key: apiKeys.split(',')[0]!.trim() },
       planetscale: { url: ps.url, username, password },

@@ -15,6 +15,8 @@ import { healthRoutes } from './routes/health.ts';
 import { recordsRoutes } from './routes/records.ts';
 import { simulateRoutes } from './routes/simulate.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { demoRoutes } from './routes/demo.ts';
+import { docsRoutes } from './routes/docs.ts';
 import { DEFAULT_CACHE_SETTINGS, type AppDeps } from './deps.ts';
 
 export const ENDPOINTS = [
@@ -59,6 +61,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', simulateRoutes(auth));
   app.route('/', recordsRoutes(auth, deps.store));
   app.route('/', statsRoutes(auth, deps.store, cached));
+  app.route('/', demoRoutes());
+  app.route('/', docsRoutes());
   app.get('/metrics', auth, (c) => c.body(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
 
   app.notFound(() => {

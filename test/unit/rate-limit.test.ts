@@ -109,7 +109,7 @@ describe('rate limiter', () => {
     const rl = new RateLimiter({ backend: backend(), defaultRule: { limit: 1, windowMs: 60_000 }, perKey: new Map() });
     const app = new Hono().use(rateLimit(rl)).get('/', (c) => c.text('ok'));
     app.onError((err, c) => {
-      const e = err as { status: number; headers: Record<string, string> };
+      const e = err as unknown as { status: number; headers: Record<string, string> };
       for (const [k, v] of Object.entries(e.headers)) c.header(k, v);
       return c.text('limited', e.status as 429);
     });

@@ -1,0 +1,58 @@
+// The messages between the ETL's main thread and its worker threads: a task is a descriptor
+// (file, byte range, batch id), a result is a union; ids are handed out over a MessagePort.
+import type { MessagePort } from 'node:worker_threads';
+import type { MysqlTarget } from '../local/config.ts';
+import type { ChunkStats } from './chunk.ts';
+import type { SourceEncoding } from './encoding.ts';
+import type { HeaderLayout } from './header.ts';
+
+/** Where and how a worker loads its rows; absent for --dry-run. */
+export interface LoadTarget {
+  mysql: MysqlTarget;
+  database: string;
+  runId: number;
+  createdAt: string;
+}
+
+export interface ChunkTask {
+  file: string;
+  /** Byte range [start, end), aligned to line starts by the main thread's scan. */
+  start: number;
+  end: number;
+  batchId: number;
+  atEof: boolean;
+  layout: HeaderLayout;
+  encoding: SourceEncoding;
+  load: LoadTarget | null;
+  /** Worker → main: CountedMessage; main → worker: BaseMessage. Absent for --dry-run. */
+  port: MessagePort | null;
+}
+
+/** The worker has parsed its range and knows how many rows and lines it holds. */
+export interface CountedMessage {
+  kind: 'counted';
+  batchId: number;
+  rows: number;
+  lines: number;
+}
+
+/** Ids and line numbers of a chunk: known once every earlier chunk has been counted. */
+export interface BaseMessage {
+  kind: 'base';
+  /** Id of the chunk's first row minus one. */
+  idOffset: number;
+  /** 1-based line number in the file of the chunk's first line. */
+  lineOffset: number;
+}
+
+export interface ChunkTimings {
+  readMs: number;
+  parseMs: number;
+  /** Waiting for earlier chunks to be counted. */
+  waitMs: number;
+  loadMs: number;
+}
+
+export type ChunkResult =
+  | { status: 'ok'; batchId: number; bytes: number; stats: ChunkStats; timings: ChunkTimings }
+  | { status: 'failed'; batchId: number; error: { message: string; code?: string } };

@@ -1,0 +1,135 @@
+// Reading a source file before any row is parsed: its header (encoding, layout) and one
+// sequential pass that hashes it and cuts it into byte ranges starting at line starts.
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { decodeBytes, detectEncoding, type DetectedEncoding, type EncodingOption } from './encoding.ts';
+import { HeaderError, mapHeader, splitCsvLine, type HeaderLayout } from './header.ts';
+import type { ByteRange } from './pool.ts';
+
+const NL = 0x0a;
+const QUOTE = 0x22;
+const HEAD_BYTES = 1 << 20;
+
+export interface FileHead {
+  size: number;
+  encoding: DetectedEncoding;
+  names: string[];
+  layout: HeaderLayout;
+  /** Offset of the first data line. */
+  dataStart: number;
+  /** Mean bytes per data line in the first MiB (to turn --chunk-rows into bytes). */
+  avgLineBytes: number;
+}
+
+/** Reads the header line, detects the encoding and maps the columns; fails at once on an unknown layout. */
+export async function readHead(path: string, forced: EncodingOption = 'auto'): Promise<FileHead> {
+  const fh = await open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const buf = Buffer.alloc(Math.min(size, HEAD_BYTES));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const head = buf.subarray(0, bytesRead);
+    if (head.length === 0) throw new HeaderError(`${path} is empty: expected the NHIS header line`, []);
+    const nl = head.indexOf(NL);
+    if (nl < 0 && size > head.length) throw new HeaderError('No header line in the first MiB of the file', []);
+    const encoding = detectEncoding(head.subarray(0, Math.min(head.length, 64 * 1024)), forced);
+    let headerEnd = nl < 0 ? head.length : nl;
+    if (headerEnd > encoding.bomLength && head[headerEnd - 1] === 0x0d) headerEnd--;
+    const names = splitCsvLine(decodeBytes(head.subarray(encoding.bomLength, headerEnd), encoding.encoding));
+    const layout = mapHeader(names);
+    const dataStart = nl < 0 ? head.length : nl + 1;
+    let lines = 0;
+    for (let i = head.indexOf(NL, dataStart); i >= 0; i = head.indexOf(NL, i + 1)) lines++;
+    const avgLineBytes = lines > 0 ? (head.lastIndexOf(NL) + 1 - dataStart) / lines : 120;
+    return { size, encoding, names, layout, dataStart, avgLineBytes };
+  } finally {
+    await fh.close();
+  }
+}
+
+export interface FileScan {
+  sha256: string;
+  size: number;
+  /** Consecutive ranges covering [dataStart, size), each starting at a line start. */
+  ranges: ByteRange[];
+}
+
+/**
+ * Cuts the data into ranges of about `chunkBytes`, each ending just after a newline that is
+ * outside double quotes. Whether a byte is inside quotes is the parity of the quotes before it
+ * (RFC 4180: a quoted field's quotes, escaped "" included, come in pairs), which only a
+ * sequential reader knows: this pass already reads every byte for the checksum, so the
+ * alignment costs a memchr per block and one per boundary. Workers then read their own ranges.
+ */
+export class RangeCutter {
+  readonly ranges: ByteRange[] = [];
+  private inQuote = false;
+  private last: number;
+  private target: number;
+
+  constructor(
+    dataStart: number,
+    private readonly chunkBytes: number,
+  ) {
+    this.last = dataStart;
+    this.target = dataStart + chunkBytes;
+  }
+
+  /** Feeds the block that starts at file offset `at`. */
+  feed(block: Uint8Array, at: number): void {
+    const len = block.length;
+    let i = Math.max(0, this.last - at);
+    while (i < len) {
+      const q = block.indexOf(QUOTE, i);
+      if (this.inQuote) {
+        if (q < 0) return;
+        this.inQuote = false;
+        i = q + 1;
+        continue;
+      }
+      const segEnd = q < 0 ? len : q;
+      while (this.target < at + segEnd) {
+        const nl = block.indexOf(NL, Math.max(i, this.target - at));
+        if (nl < 0 || nl >= segEnd) break;
+        this.cut(at + nl + 1);
+      }
+      if (q < 0) return;
+      this.inQuote = true;
+      i = q + 1;
+    }
+  }
+
+  private cut(end: number): void {
+    this.ranges.push({ start: this.last, end });
+    this.last = end;
+    this.target = end + this.chunkBytes;
+  }
+
+  /** Closes the last range at the end of the file. */
+  finish(size: number): ByteRange[] {
+    if (this.last < size) this.cut(size);
+    return this.ranges;
+  }
+}
+
+export async function scanFile(path: string, dataStart: number, chunkBytes: number, signal?: AbortSignal): Promise<FileScan> {
+  const hash = createHash('sha256');
+  const cutter = new RangeCutter(dataStart, chunkBytes);
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(4 << 20);
+    let at = 0;
+    for (;;) {
+      signal?.throwIfAborted();
+      const { bytesRead } = await fh.read(buf, 0, buf.length, at);
+      if (bytesRead === 0) break;
+      const block = buf.subarray(0, bytesRead);
+      hash.update(block);
+      if (at + bytesRead > dataStart) cutter.feed(block, at);
+      at += bytesRead;
+    }
+    return { sha256: hash.digest('hex'), size: at, ranges: cutter.finish(at) };
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,204 @@
+// The OpenAPI 3.1 document of the API (served at /openapi.json, rendered at /docs), generated
+// with z.toJSONSchema from the same zod schemas that validate requests; built once per isolate.
+import { z } from 'zod';
+import { MAX_BODY_BYTES } from './http/json-body.ts';
+import * as s from './schemas.ts';
+
+type Json = Record<string, unknown>;
+const REF = '#/components/schemas/';
+const ref = (name: string) => ({ $ref: REF + name });
+
+/** Drops what z.toJSONSchema adds for standalone use: `$schema`, `$id` and ±2^53 integer bounds. */
+function clean<T>(node: T): T {
+  if (Array.isArray(node)) node.forEach(clean);
+  else if (node && typeof node === 'object') {
+    const o = node as Json;
+    delete o.$schema;
+    delete o.$id;
+    if (o.minimum === Number.MIN_SAFE_INTEGER) delete o.minimum;
+    if (o.maximum === Number.MAX_SAFE_INTEGER) delete o.maximum;
+    Object.values(o).forEach(clean);
+  }
+  return node;
+}
+
+const SIMULATE_UNITS: Record<string, string> = {
+  age_group: 'NHIS age group code: 5 = 20-24세 … 17 = 80-84세, 18 = 85세 이상',
+  gender: '1 = 남성 (male), 2 = 여성 (female)',
+  height: 'cm', weight: 'kg', systolic_bp: 'mmHg', diastolic_bp: 'mmHg; must be below systolic_bp (else 422)',
+  fasting_glucose: 'mg/dL', total_cholesterol: 'mg/dL', triglycerides: 'mg/dL', hdl_cholesterol: 'mg/dL',
+  smoking_status: '"current" counts as a risk factor',
+};
+export const SIMULATE_EXAMPLE = {
+  age_group: 12, gender: 1, height: 165, weight: 80, systolic_bp: 152, diastolic_bp: 96, fasting_glucose: 131,
+  total_cholesterol: 255, triglycerides: 210, hdl_cholesterol: 38, smoking_status: 'current',
+};
+
+function componentSchemas(): Record<string, Json> {
+  const uri = (id: string) => REF + id;
+  const input = z.registry<{ id: string }>().add(s.simulateBodySchema, { id: 'SimulateRequest' });
+  const output = z.registry<{ id: string }>();
+  const bodies = {
+    Error: s.errorBodySchema, Index: s.indexBodySchema, Health: s.healthBodySchema, DeepHealth: s.deepHealthBodySchema,
+    RecordSummary: s.recordSummarySchema, RecordList: s.recordListBodySchema, RecordDetail: s.recordDetailBodySchema,
+    RiskStats: s.riskStatsBodySchema, AgeStats: s.ageStatsBodySchema, SimulateResponse: s.simulateResponseSchema,
+  };
+  for (const [id, schema] of Object.entries(bodies)) output.add(schema, { id });
+  const schemas = {
+    ...z.toJSONSchema(input, { uri, io: 'input' }).schemas,
+    ...z.toJSONSchema(output, { uri, io: 'output' }).schemas,
+  } as Record<string, Json>;
+  const props = schemas.SimulateRequest!.properties as Record<string, Json>;
+  for (const [name, text] of Object.entries(SIMULATE_UNITS)) props[name]!.description = text;
+  return clean(schemas);
+}
+
+/** Query parameters of GET /records from recordsQuerySchema: the ranges come from its output side. */
+function recordsParams(): Json[] {
+  const docs: Record<string, string> = { page: 'Past the last page: empty data, correct totals', limit: 'Page size' };
+  return Object.entries(s.recordsQuerySchema.shape).map(([name, field]) => {
+    const wire = z.toJSONSchema(field, { io: 'input' });
+    const schema = clean(z.toJSONSchema(field, { io: 'output' })) as Json;
+    // On the wire these are digit strings (intParam's regex), so the value is an integer.
+    if (schema.type === 'number' && String(wire.pattern).startsWith('^[0-9]')) schema.type = 'integer';
+    return { name, in: 'query', required: false, schema, ...(docs[name] ? { description: docs[name] } : {}) };
+  });
+}
+
+function idParam(): Json {
+  const schema = clean(z.toJSONSchema(s.recordIdSchema, { io: 'output' })) as Json;
+  // recordIdSchema's regex (^[1-9][0-9]*) admits positive integers only.
+  return { name: 'id', in: 'path', required: true, schema: { ...schema, type: 'integer', minimum: 1 } };
+}
+
+const header = (description: string, type = 'string') => ({ description, schema: { type } });
+const HEADERS = {
+  'X-Request-ID': header('Echo of a well-formed incoming X-Request-ID, else a new UUID'),
+  'X-Response-Time': header('Total handling time, e.g. 3ms'),
+  'Server-Timing': header('Data path timings (db, cache) and total'),
+  'X-Cache': header('Which cache tier answered: HIT-L1 (isolate), HIT-L2 (Upstash), MISS, STALE'),
+  'Retry-After': header('Seconds to wait before retrying', 'integer'),
+  Allow: header('The method this path accepts'),
+  'X-RateLimit-Limit': header('Requests allowed per window for this key', 'integer'),
+  'X-RateLimit-Remaining': header('Requests left in the window', 'integer'),
+  'X-RateLimit-Reset': header('When the window resets (Unix time, seconds)', 'integer'),
+};
+type HeaderName = keyof typeof HEADERS;
+const headerRefs = (names: HeaderName[]) => Object.fromEntries(names.map((n) => [n, { $ref: `#/components/headers/${n}` }]));
+const COMMON: HeaderName[] = ['X-Request-ID', 'X-Response-Time'];
+
+const ERRORS = {
+  400: ['BadRequest', 'Bad Request (query parameter, path id, malformed JSON) or Validation Error with details (field → message)'],
+  401: ['Unauthorized', 'Invalid or missing API key'],
+  404: ['NotFound', 'Endpoint not found, or no record with this id'],
+  405: ['MethodNotAllowed', 'Method not allowed on this path; Allow names the one it accepts'],
+  413: ['PayloadTooLarge', `Body larger than ${MAX_BODY_BYTES} bytes`],
+  415: ['UnsupportedMediaType', 'A POST whose Content-Type is not JSON'],
+  422: ['InvalidData', 'Invalid Data: biologically impossible values (diastolic_bp ≥ systolic_bp)'],
+  429: ['TooManyRequests', 'Rate limit of this API key exceeded'],
+  500: ['InternalError', 'An unexpected error occurred (body carries request_id, never a stack trace)'],
+  503: ['ServiceUnavailable', 'Database unreachable and nothing cached can answer'],
+} as const;
+type Status = keyof typeof ERRORS;
+const ERROR_HEADERS: Partial<Record<Status, HeaderName[]>> = {
+  405: ['Allow'], 429: ['Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'], 503: ['Retry-After'],
+};
+
+function errorResponses(): Json {
+  return Object.fromEntries(
+    Object.entries(ERRORS).map(([status, [name, description]]) => [
+      name,
+      { description, headers: headerRefs([...COMMON, ...(ERROR_HEADERS[Number(status) as Status] ?? [])]), content: { 'application/json': { schema: ref('Error') } } },
+    ]),
+  );
+}
+
+interface Op {
+  id: string; tag: string; summary: string; description?: string;
+  key: 'yes' | 'no' | 'optional'; params?: Json[]; body?: string; ok: [string | null, string]; errors: Status[]; media?: string;
+}
+
+function operation(o: Op): Json {
+  const content = o.media
+    ? { [o.media]: { schema: { type: 'string' } } }
+    : { 'application/json': { schema: o.ok[0] ? ref(o.ok[0]) : { type: 'object' } } };
+  const extra: HeaderName[] = o.tag === 'stats' ? ['Server-Timing', 'X-Cache'] : o.tag === 'records' ? ['Server-Timing'] : [];
+  const responses: Json = { 200: { description: o.ok[1], headers: headerRefs([...COMMON, ...extra]), content } };
+  for (const st of o.errors) responses[st] = { $ref: `#/components/responses/${ERRORS[st][0]}` };
+  return {
+    operationId: o.id, tags: [o.tag], summary: o.summary, ...(o.description ? { description: o.description } : {}),
+    security: o.key === 'yes' ? [{ ApiKey: [] }] : o.key === 'optional' ? [{}, { ApiKey: [] }] : [],
+    ...(o.params ? { parameters: o.params } : {}),
+    ...(o.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(o.body), example: SIMULATE_EXAMPLE } } } } : {}),
+    responses,
+  };
+}
+
+const HTML = 'text/html; charset=utf-8';
+const DATA: Status[] = [401, 405, 429, 500, 503];
+const deepParam = {
+  name: 'deep', in: 'query', required: false, schema: { type: 'string', examples: ['1'] },
+  description: 'Any non-empty value: also check database and cache, each with its latency (needs X-API-KEY; 503 when the database is down)',
+};
+
+function build(): Json {
+  const get = (o: Op) => ({ get: operation(o) });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'NHIS risk-factor API', version: '0.1.0',
+      description: 'Risk-factor profiles of Korean NHIS health-screening records (rule_version guideline-v1). ' +
+        'Every endpoint except /, /health, /demo, /docs and /openapi.json needs the X-API-KEY header. ' +
+        'Errors share one body: {error, message, details?, request_id?}. Not a diagnostic tool.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ ApiKey: [] }],
+    tags: ['records', 'stats', 'simulate', 'service', 'pages'].map((name) => ({ name })),
+    paths: {
+      '/': get({ id: 'index', tag: 'service', summary: 'Service name and endpoint list', key: 'no', ok: ['Index', 'Index'], errors: [500] }),
+      '/health': get({
+        id: 'health', tag: 'service', summary: 'Liveness; with deep=1 also database and cache', key: 'optional', params: [deepParam],
+        description: 'Plain: {"status":"ok"}, touches nothing. Deep: DeepHealth.', ok: ['Health', 'Alive (deep: DeepHealth)'], errors: DATA,
+      }),
+      '/records': get({
+        id: 'listRecords', tag: 'records', summary: 'Valid records, ordered by id, paginated and filtered', key: 'yes',
+        params: recordsParams(), ok: ['RecordList', 'One page of records'], errors: [400, ...DATA],
+      }),
+      '/records/{id}': get({
+        id: 'getRecord', tag: 'records', summary: 'One record with its measurements and flags', key: 'yes',
+        params: [idParam()], ok: ['RecordDetail', 'The record'], errors: [400, 404, ...DATA],
+      }),
+      '/stats/risk': get({
+        id: 'riskStats', tag: 'stats', summary: 'Records per risk group (cached 60 s)', key: 'yes', ok: ['RiskStats', 'Risk distribution'], errors: DATA,
+      }),
+      '/stats/age': get({
+        id: 'ageStats', tag: 'stats', summary: 'Records per age group, ascending (cached 60 s)', key: 'yes', ok: ['AgeStats', 'Age distribution'], errors: DATA,
+      }),
+      '/simulate': {
+        post: operation({
+          id: 'simulate', tag: 'simulate', summary: 'Classify one set of measurements (pure computation, no database)', key: 'yes',
+          body: 'SimulateRequest', ok: ['SimulateResponse', 'Flags, explanations and risk group'], errors: [400, 401, 405, 413, 415, 422, 429, 500],
+        }),
+      },
+      '/metrics': get({
+        id: 'metrics', tag: 'service', summary: 'Counters and latency histograms (Prometheus text format)', key: 'yes',
+        ok: [null, 'Metrics'], errors: [401, 429, 500], media: 'text/plain; version=0.0.4; charset=utf-8',
+      }),
+      '/demo': get({ id: 'demo', tag: 'pages', summary: 'Interactive demo page', key: 'no', ok: [null, 'HTML page'], errors: [405], media: HTML }),
+      '/docs': get({ id: 'docs', tag: 'pages', summary: 'This document, rendered', key: 'no', ok: [null, 'HTML page'], errors: [405], media: HTML }),
+      '/openapi.json': get({ id: 'openapi', tag: 'pages', summary: 'This document', key: 'no', ok: [null, 'OpenAPI 3.1 document'], errors: [405] }),
+    },
+    components: {
+      schemas: componentSchemas(),
+      responses: errorResponses(),
+      headers: HEADERS,
+      securitySchemes: { ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-KEY', description: 'A key from the API_KEYS configuration' } },
+    },
+  };
+}
+
+let doc: Json | undefined;
+let json: string | undefined;
+/** The document, built on first use and kept for the life of the isolate. */
+export const openApiDocument = (): Json => (doc ??= build());
+export const openApiJson = (): string => (json ??= JSON.stringify(openApiDocument()));

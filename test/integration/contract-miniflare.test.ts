@@ -1,0 +1,11 @@
+// The API contract against the production bundle in Miniflare, on the real local stack
+// (PlanetScale and Upstash gateways → MariaDB and Redis, data loaded by the real ETL).
+import { inject } from 'vitest';
+import { describeContract } from '../support/contract.ts';
+
+const stack = inject('stack');
+
+describeContract('production bundle in Miniflare, real stack', () => ({
+  send: (path, init) => fetch(new URL(path, stack.api.url), init),
+  key: stack.api.key,
+}));
