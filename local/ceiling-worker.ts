@@ -1,10 +1,5 @@
-// The "ceiling" for benchmarks: a hello-world Worker (no app, no I/O) that either runtime serves,
-// i.e. the fastest any Worker can answer on this machine under that runtime.
-//
-// Compare like with like: serve the ceiling with the SAME runtime as the thing measured
-// (workerd vs workerd, Miniflare vs Miniflare). Miniflare's dev proxy alone costs about 3x in
-// req/s on two cores, so a workerd ceiling next to a Miniflare-served API measures the proxy,
-// not the app.
+// The benchmarks' "ceiling": a hello-world Worker (no app, no I/O) that workerd and Miniflare both
+// serve, i.e. the fastest any Worker answers on this machine under that runtime.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkerSettings } from './bundle.ts';
@@ -42,7 +37,13 @@ const UNUSED_SECRETS: WorkerSecrets = { DATABASE_URL: '', UPSTASH_REDIS_REST_URL
 
 export const WORKER_RUNTIMES = { workerd: startWorkerdWorker, miniflare: startMiniflareWorker } as const;
 
-/** Writes the ceiling Worker into `dir` and serves it with `runtime` on 127.0.0.1. */
+/**
+ * Writes the ceiling Worker into `dir` and serves it with `runtime` on 127.0.0.1.
+ *
+ * Compare like with like: serve the ceiling with the SAME runtime as the thing measured (workerd
+ * vs workerd, Miniflare vs Miniflare). On two cores Miniflare's dev proxy alone cuts the ceiling's
+ * req/s by 3-4x, so a workerd ceiling next to a Miniflare-served API measures the proxy, not the app.
+ */
 export async function startCeilingWorker(opts: {
   runtime: WorkerRuntime;
   dir: string;

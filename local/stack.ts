@@ -10,6 +10,7 @@ import { startPlanetScaleGateway } from './planetscale-gateway.ts';
 import { startUpstashGateway } from './upstash-gateway.ts';
 import { buildBundle, DEFAULT_BUNDLE_DIR, readWorkerSettings, ROOT } from './bundle.ts';
 import { startMiniflareWorker, type RunningWorker } from './miniflare-worker.ts';
+import { startWorkerdWorker } from './workerd-worker.ts';
 import { prepareDataset, type DatasetChoice } from './dataset.ts';
 
 export const STACK_FILE = join(ROOT, '.local', 'stack.json');
@@ -28,12 +29,17 @@ export interface StackOptions {
   /** Extra Worker bindings (e.g. rate-limit settings in tests). */
   extraBindings?: Record<string, string>;
   bundleDir?: string;
+  /** Local Workers runtime: Miniflare (dev proxy, the default) or plain workerd (as production runs). */
+  runtime?: Runtime;
   /** Reuse an existing bundle instead of building (tests build once). */
   skipBuild?: boolean;
   log?: (msg: string) => void;
 }
 
+export type Runtime = 'miniflare' | 'workerd';
+
 export interface StackInfo {
+  runtime: Runtime;
   pid: number;
   /** The production bundle the Worker serves. */
   scriptPath: string;
@@ -80,7 +86,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const bundleDir = opts.bundleDir ?? DEFAULT_BUNDLE_DIR;
     const scriptPath = opts.skipBuild ? join(bundleDir, 'index.js') : await buildBundle(bundleDir);
     const apiKeys = opts.apiKeys ?? LOCAL_API_KEY;
-    const worker: RunningWorker = await startMiniflareWorker({
+    const runtime = opts.runtime ?? 'miniflare';
+    const startWorker = runtime === 'workerd' ? startWorkerdWorker : startMiniflareWorker;
+    const worker: RunningWorker = await startWorker({
       scriptPath,
       settings: await readWorkerSettings(),
       secrets: {
@@ -99,6 +107,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     return {
       pid: process.pid,
+      runtime,
       scriptPath,
       database: opts.database,
       api: { url: worker.url, key: apiKeys.split(',')[0]!.trim() },

@@ -18,6 +18,8 @@ Options:
   --rows N           (re)load N synthetic rows through the ETL (default when empty: ${DEFAULT_DEMO_ROWS})
   --input FILE       (re)load a real NHIS CSV (CP949 or UTF-8) through the ETL
   --seed S           seed for --rows (default 2024)
+  --runtime R        miniflare (default: the development loop, with its dev proxy) or
+                     workerd (plain \`workerd serve\`, as production runs the bundle)
   -h, --help         this text
 
 Environment: API_KEYS (default '${LOCAL_API_KEY}'), MYSQL_URL, MYSQL_SOCKET, REDIS_URL,
@@ -39,6 +41,7 @@ async function main() {
       rows: { type: 'string' },
       input: { type: 'string' },
       seed: { type: 'string' },
+      runtime: { type: 'string', default: 'miniflare' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -46,6 +49,8 @@ async function main() {
 
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a port number, got '${values.port}'`);
+  const runtime = values.runtime;
+  if (runtime !== 'miniflare' && runtime !== 'workerd') throw new UsageError(`--runtime must be miniflare or workerd, got '${runtime}'`);
   if (values.rows && values.input) throw new UsageError('use either --rows or --input, not both');
   let dataset: DatasetChoice = { kind: 'if-empty', rows: DEFAULT_DEMO_ROWS };
   if (values.rows !== undefined) {
@@ -76,13 +81,14 @@ async function main() {
     planetscalePort: port + 1,
     upstashPort: port + 2,
     apiKeys: process.env.API_KEYS,
+    runtime,
     log,
   });
   await writeStackFile(stack);
 
   console.log(`
 Local edge stack is up (${((Date.now() - t0) / 1000).toFixed(1)} s):
-  API                 ${stack.api.url}   (X-API-KEY: ${stack.api.key})
+  API                 ${stack.api.url}   (X-API-KEY: ${stack.api.key}; runtime: ${stack.runtime})
   PlanetScale gateway ${new URL(stack.planetscale.url).origin}  (user ${stack.planetscale.username})
   Upstash gateway     ${stack.upstash.url}
   Stack file          ${STACK_FILE}

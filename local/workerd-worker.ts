@@ -161,10 +161,6 @@ async function waitForHttp(url: string, deadline: number, exited: () => boolean)
   throw new Error(`workerd did not answer HTTP at ${url}: ${String((last as Error)?.cause ?? last ?? 'exited')}`);
 }
 
-function waitForExit(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((r) => child.once('exit', () => r()));
-}
 
 /**
  * Serves `scriptPath` (an ES module Worker, e.g. wrangler's `index.js`) under `workerd serve`.
@@ -215,7 +211,16 @@ export async function startWorkerdWorker(opts: WorkerdWorkerOptions): Promise<Ru
 
   let closing: Promise<void> | undefined;
   let exitedEarly = false;
-  const exited = waitForExit(child);
+  let spawnError: Error | undefined;
+  // 'close', not 'exit': it comes after stdout/stderr are drained, so `output` holds the last words.
+  // A spawn failure (ENOENT) emits 'error' and no process ever runs.
+  const exited = new Promise<void>((r) => {
+    child.once('close', () => r());
+    child.on('error', (err) => {
+      spawnError ??= err;
+      if (child.pid === undefined) r();
+    });
+  });
   // If our process exits without close(), do not leave workerd holding the port.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -223,7 +228,7 @@ export async function startWorkerdWorker(opts: WorkerdWorkerOptions): Promise<Ru
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       process.off('exit', killOnExit);
-      if (child.exitCode === null && child.signalCode === null) {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
         await exited;
@@ -235,10 +240,9 @@ export async function startWorkerdWorker(opts: WorkerdWorkerOptions): Promise<Ru
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   try {
     const early = new Promise<never>((_, reject) => {
-      child.once('error', reject); // e.g. binary missing: ENOENT
       void exited.then(() => {
         exitedEarly = true;
-        reject(new Error(`exited early (code ${child.exitCode ?? child.signalCode})`));
+        reject(spawnError ?? new Error(`exited early (code ${child.exitCode ?? child.signalCode})`));
       });
     });
     early.catch(() => {}); // only raced below; an exit after start-up is reported separately

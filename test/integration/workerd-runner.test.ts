@@ -1,6 +1,5 @@
-// The production bundle under plain `workerd serve` (local/workerd-worker.ts): it starts, reaches
-// services on 127.0.0.1, and answers exactly as under Miniflare; the ceiling Worker runs on both.
-// Self-contained: a fake PlanetScale/Upstash HTTP server stands in for the local stack.
+// The production bundle under plain `workerd serve` (local/workerd-worker.ts): starts, reaches a fake
+// PlanetScale/Upstash on 127.0.0.1, answers as under Miniflare; the ceiling Worker runs on both.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
