@@ -2,14 +2,13 @@
 // place where every error becomes the contract's JSON body.
 import { Hono, type MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
-import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
 import { apiKeyAuth } from './http/auth.ts';
 import { ApiError, DependencyError, notFound, serviceUnavailable } from './http/errors.ts';
-import { requestContext } from './http/request-context.ts';
+import { json, requestContext, respond } from './http/request-context.ts';
 import { Metrics } from './http/metrics.ts';
 import { rateLimit } from './http/rate-limit.ts';
-import type { AppEnv } from './http/hono-env.ts';
+import type { AppContext, AppEnv } from './http/hono-env.ts';
 import { createTieredCache } from './data/cache.ts';
 import { healthRoutes } from './routes/health.ts';
 import { recordsRoutes } from './routes/records.ts';
@@ -50,26 +49,25 @@ export function createApp(deps: AppDeps) {
 
   const app = new Hono<AppEnv>();
   app.use(requestContext((c, ms) => metrics.request(c.req.routePath === '/*' ? 'unmatched' : c.req.routePath, c.req.method, c.res.status, ms)));
-  app.use(secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }));
   if (deps.corsOrigins?.length) {
     const origins = [...deps.corsOrigins];
     app.use(cors({ origin: origins.includes('*') ? '*' : origins, allowHeaders: ['X-API-KEY', 'Content-Type', 'X-Request-ID'], exposeHeaders: ['X-Request-ID', 'X-Response-Time', 'X-Cache', 'Server-Timing', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'], maxAge: 600 }));
   }
 
-  app.get('/', (c) => c.json({ name: 'nhis-risk-edge', endpoints: ENDPOINTS, docs: '/docs' }));
+  app.get('/', (c) => json(c, { name: 'nhis-risk-edge', endpoints: ENDPOINTS, docs: '/docs' }));
   app.route('/', healthRoutes(auth, deps.store, deps.cache));
   app.route('/', simulateRoutes(auth));
   app.route('/', recordsRoutes(auth, deps.store));
   app.route('/', statsRoutes(auth, deps.store, cached));
   app.route('/', demoRoutes());
   app.route('/', docsRoutes());
-  app.get('/metrics', auth, (c) => c.body(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
+  app.get('/metrics', auth, (c) => respond(c, metrics.render(), 200, 'text/plain; version=0.0.4; charset=utf-8'));
 
-  app.notFound(() => {
-    throw notFound();
-  });
+  // Answered here, not thrown: Hono calls the not-found handler outside its error boundary.
+  app.notFound((c) => toResponse(notFound(), c));
+  app.onError((err, c) => toResponse(err, c));
 
-  app.onError((err, c) => {
+  function toResponse(err: unknown, c: AppContext): Response {
     let e: ApiError;
     if (err instanceof ApiError) e = err;
     else if (err instanceof DependencyError && err.kind !== 'query') {
@@ -83,9 +81,8 @@ export function createApp(deps: AppDeps) {
       log({ level: 'error', msg: 'unhandled error', name: (err as Error)?.name, error: String((err as Error)?.message).slice(0, 300), request_id: c.get('requestId') });
       e = new ApiError(500, 'Internal Server Error', 'An unexpected error occurred', { request_id: c.get('requestId') });
     }
-    for (const [k, v] of Object.entries(e.headers)) c.header(k, v);
-    return c.json({ error: e.error, message: e.message, ...e.extra }, e.status as 400);
-  });
+    return json(c, { error: e.error, message: e.message, ...e.extra }, e.status, e.headers);
+  }
 
   return app;
 }

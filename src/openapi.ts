@@ -23,7 +23,7 @@ function clean<T>(node: T): T {
 }
 
 const SIMULATE_UNITS: Record<string, string> = {
-  age_group: 'NHIS age group code: 5 = 20-24세 … 17 = 80-84세, 18 = 85세 이상',
+  age_group: '5 = 20-24세 … 18 = 85세 이상',
   gender: '1 = 남성 (male), 2 = 여성 (female)',
   height: 'cm', weight: 'kg', systolic_bp: 'mmHg', diastolic_bp: 'mmHg; must be below systolic_bp (else 422)',
   fasting_glucose: 'mg/dL', total_cholesterol: 'mg/dL', triglycerides: 'mg/dL', hdl_cholesterol: 'mg/dL',
@@ -73,31 +73,31 @@ function idParam(): Json {
 
 const header = (description: string, type = 'string') => ({ description, schema: { type } });
 const HEADERS = {
-  'X-Request-ID': header('Echo of a well-formed incoming X-Request-ID, else a new UUID'),
-  'X-Response-Time': header('Total handling time, e.g. 3ms'),
-  'Server-Timing': header('Data path timings (db, cache) and total'),
-  'X-Cache': header('Which cache tier answered: HIT-L1 (isolate), HIT-L2 (Upstash), MISS, STALE'),
-  'Retry-After': header('Seconds to wait before retrying', 'integer'),
-  Allow: header('The method this path accepts'),
-  'X-RateLimit-Limit': header('Requests allowed per window for this key', 'integer'),
-  'X-RateLimit-Remaining': header('Requests left in the window', 'integer'),
-  'X-RateLimit-Reset': header('When the window resets (Unix time, seconds)', 'integer'),
+  'X-Request-ID': header('Echoed if well-formed, else a new UUID'),
+  'X-Response-Time': header('e.g. 3ms'),
+  'Server-Timing': header('db, cache and total durations'),
+  'X-Cache': header('HIT-L1, HIT-L2, MISS or STALE'),
+  'Retry-After': header('Seconds', 'integer'),
+  Allow: header('Accepted method'),
+  'X-RateLimit-Limit': header('Requests per window', 'integer'),
+  'X-RateLimit-Remaining': header('Left in this window', 'integer'),
+  'X-RateLimit-Reset': header('Window end, Unix seconds', 'integer'),
 };
 type HeaderName = keyof typeof HEADERS;
 const headerRefs = (names: HeaderName[]) => Object.fromEntries(names.map((n) => [n, { $ref: `#/components/headers/${n}` }]));
 const COMMON: HeaderName[] = ['X-Request-ID', 'X-Response-Time'];
 
 const ERRORS = {
-  400: ['BadRequest', 'Bad Request (query parameter, path id, malformed JSON) or Validation Error with details (field → message)'],
+  400: ['BadRequest', 'Bad Request, or Validation Error with details (field → message)'],
   401: ['Unauthorized', 'Invalid or missing API key'],
-  404: ['NotFound', 'Endpoint not found, or no record with this id'],
-  405: ['MethodNotAllowed', 'Method not allowed on this path; Allow names the one it accepts'],
-  413: ['PayloadTooLarge', `Body larger than ${MAX_BODY_BYTES} bytes`],
-  415: ['UnsupportedMediaType', 'A POST whose Content-Type is not JSON'],
-  422: ['InvalidData', 'Invalid Data: biologically impossible values (diastolic_bp ≥ systolic_bp)'],
-  429: ['TooManyRequests', 'Rate limit of this API key exceeded'],
-  500: ['InternalError', 'An unexpected error occurred (body carries request_id, never a stack trace)'],
-  503: ['ServiceUnavailable', 'Database unreachable and nothing cached can answer'],
+  404: ['NotFound', 'Not Found'],
+  405: ['MethodNotAllowed', 'Method Not Allowed'],
+  413: ['PayloadTooLarge', `Body over ${MAX_BODY_BYTES} bytes`],
+  415: ['UnsupportedMediaType', 'Content-Type is not JSON'],
+  422: ['InvalidData', 'Invalid Data (diastolic_bp ≥ systolic_bp)'],
+  429: ['TooManyRequests', 'Rate limit exceeded'],
+  500: ['InternalError', 'Internal Server Error (with request_id)'],
+  503: ['ServiceUnavailable', 'Database down and nothing cached'],
 } as const;
 type Status = keyof typeof ERRORS;
 const ERROR_HEADERS: Partial<Record<Status, HeaderName[]>> = {
@@ -138,7 +138,7 @@ const HTML = 'text/html; charset=utf-8';
 const DATA: Status[] = [401, 405, 429, 500, 503];
 const deepParam = {
   name: 'deep', in: 'query', required: false, schema: { type: 'string', examples: ['1'] },
-  description: 'Any non-empty value: also check database and cache, each with its latency (needs X-API-KEY; 503 when the database is down)',
+  description: 'Non-empty: also check database and cache (needs X-API-KEY)',
 };
 
 function build(): Json {

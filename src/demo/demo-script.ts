@@ -56,7 +56,7 @@ var sw=h('i');sw.style.background=COL[g];leg.push(h('li',{'data-group':g},[sw,SH
 svg.append(s('text',{x:21,y:22,'text-anchor':'middle','font-size':4,text:fmt(d.valid_records)}),s('text',{x:21,y:27,'text-anchor':'middle','font-size':2.6,text:'valid records'}));
 box.replaceChildren(svg);$('risk-legend').replaceChildren.apply($('risk-legend'),leg)}
 function bars(d){var box=$('age-chart'),W=Math.max(260,box.clientWidth||600),L=74,RW=70,RH=22,rows=d.age_distribution,
-max=Math.max.apply(null,rows.map(function(a){return a.count}).concat([1])),bw=W-L-RW,svg=s('svg',{width:W,height:rows.length*RH+4,role:'img','aria-label':'Records per age group'});
+max=Math.max.apply(null,rows.map(function(a){return a.count}).concat([1])),bw=W-L-RW,svg=s('svg',{width:W,height:rows.length*RH+4,'font-size':12,role:'img','aria-label':'Records per age group'});
 rows.forEach(function(a,i){var y=i*RH+2,w=a.count/max*bw,hw=a.high_risk_count/max*bw;
 svg.append(s('g',{'class':'age','data-age':a.age_group,'data-count':a.count},[
 s('title',{text:a.age_display+': '+fmt(a.count)+' records ('+a.percentage+'%), mean '+a.avg_risk_factor_count+' factors, '+fmt(a.high_risk_count)+' CHD_RISK_EQUIVALENT'}),

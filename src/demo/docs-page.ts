@@ -19,7 +19,8 @@ function typeOf(sc: Json | undefined): string {
     return `map of ${typeOf(sc.additionalProperties)}`;
   }
   let t = esc(sc.type ?? 'any');
-  if (sc.minimum !== undefined || sc.maximum !== undefined) t += ` ${sc.minimum ?? ''}–${sc.maximum ?? ''}`;
+  const [lo, hi] = [sc.minimum, sc.maximum];
+  if (lo !== undefined || hi !== undefined) t += lo === undefined ? ` ≤ ${hi}` : hi === undefined ? ` ≥ ${lo}` : ` ${lo}–${hi}`;
   if (sc.format) t += ` (${esc(sc.format)})`;
   if (sc.pattern) t += ` <code>${esc(sc.pattern)}</code>`;
   return t;
@@ -34,8 +35,7 @@ function propRows(sc: Json, prefix = ''): string[] {
     const items = p.type === 'array' && p.items?.type === 'object' ? p.items : undefined;
     rows.push(
       `<tr><td><code>${esc(prefix + name)}</code>${req.has(name) ? '' : ' <span class="muted">optional</span>'}</td>` +
-        `<td>${nested ? 'object' : items ? 'array of object' : typeOf(p)}</td><td>${esc(p.description ?? '')}` +
-        `${p.default !== undefined ? ` Default <code>${esc(p.default)}</code>.` : ''}</td></tr>`,
+        `<td>${nested ? 'object' : items ? 'array of object' : typeOf(p)}</td><td>${notes(p.description, p.default)}</td></tr>`,
     );
     if (nested) rows.push(...propRows(p, `${prefix}${name}.`));
     if (items) rows.push(...propRows(items, `${prefix}${name}[].`));
@@ -43,13 +43,19 @@ function propRows(sc: Json, prefix = ''): string[] {
   return rows;
 }
 
+const notes = (description: unknown, dflt: unknown) =>
+  [description ? esc(description) : '', dflt !== undefined ? `default <code>${esc(dflt)}</code>` : ''].filter(Boolean).join(' · ');
+
 const table = (head: string[], rows: string[]) =>
   rows.length ? `<div class="scroll"><table><thead><tr>${head.map((x) => `<th>${x}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>` : '';
 
 function example(path: string, method: string, op: Json): string {
   const keyed = (op.security ?? []).some((s: Json) => s.ApiKey);
-  const query = (op.parameters ?? []).filter((p: Json) => p.in === 'query' && p.schema?.default !== undefined);
-  const url = path.replace('{id}', '1') + (query.length ? `?${query.map((p: Json) => `${p.name}=${p.schema.default}`).join('&')}` : '');
+  const query = (op.parameters ?? [])
+    .filter((p: Json) => p.in === 'query')
+    .map((p: Json) => [p.name, p.schema?.default ?? p.schema?.examples?.[0]])
+    .filter(([, v]: unknown[]) => v !== undefined);
+  const url = path.replace('{id}', '1') + (query.length ? `?${query.map(([k, v]: unknown[]) => `${k}=${v}`).join('&')}` : '');
   const body = op.requestBody?.content?.['application/json']?.example;
   const lines = [`curl${method === 'get' ? '' : ` -X ${method.toUpperCase()}`} "$BASE${url}"`];
   if (keyed) lines.push(`-H "X-API-KEY: $API_KEY"`);
@@ -62,7 +68,7 @@ function operation(doc: Json, path: string, method: string, op: Json): string {
   const auth = sec.length === 0 ? 'Public' : sec.some((s: Json) => Object.keys(s).length === 0) ? 'Key optional (see parameters)' : 'Needs X-API-KEY';
   const params = (op.parameters ?? []).map(
     (p: Json) => `<tr><td><code>${esc(p.name)}</code> <span class="muted">${esc(p.in)}${p.required ? ', required' : ''}</span></td>` +
-      `<td>${typeOf(p.schema)}</td><td>${esc(p.description ?? '')}${p.schema?.default !== undefined ? ` Default <code>${esc(p.schema.default)}</code>.` : ''}</td></tr>`,
+      `<td>${typeOf(p.schema)}</td><td>${notes(p.description, p.schema?.default)}</td></tr>`,
   );
   const bodyRef = op.requestBody?.content?.['application/json']?.schema?.$ref;
   const responses = Object.entries<Json>(op.responses).map(([status, r]) => {
@@ -71,7 +77,7 @@ function operation(doc: Json, path: string, method: string, op: Json): string {
     return `<tr><td><b>${esc(status)}</b></td><td>${esc(res.description)}</td><td>${media?.schema?.$ref ? link(media.schema.$ref) : esc(type ?? '')}</td></tr>`;
   });
   return `<section class="card" id="op-${esc(op.operationId)}"><h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code></h3>` +
-    `<p>${esc(op.summary)}${op.description ? ` ${esc(op.description)}` : ''} <span class="muted">· ${auth}</span></p>` +
+    `<p>${esc(op.summary)}.${op.description ? ` ${esc(op.description)}` : ''} <span class="muted">· ${auth}</span></p>` +
     table(['Parameter', 'Type', 'Notes'], params) +
     (bodyRef ? `<p>Request body (application/json): ${link(bodyRef)}</p>` : '') +
     table(['Status', 'Meaning', 'Body'], responses) + example(path, method, op) + `</section>`;

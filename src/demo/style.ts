@@ -30,18 +30,19 @@ button:disabled{opacity:.5;cursor:default}
 .chips li.on{border-color:var(--g2);color:var(--g2);font-weight:600}
 .charts{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,2fr);gap:16px}
 @media(max-width:700px){.charts{grid-template-columns:minmax(0,1fr)}}
-svg{display:block;max-width:100%}svg text{fill:var(--fg);font-size:12px}
+svg{display:block;max-width:100%}svg text{fill:var(--fg)}
 .legend{list-style:none;padding:0;margin:8px 0 0;font-size:.9em}
 .legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
-.scroll{overflow-x:auto}
+.scroll{overflow-x:auto}.scroll+.scroll{margin-top:12px}
 table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--bd);vertical-align:top}
 tbody tr[data-id]{cursor:pointer}tbody tr[data-id]:hover,tbody tr[data-id]:focus{background:var(--bg);outline:none}
 .pager{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin-top:10px}
-.pager input{width:90px}
-dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px;margin:0}dl.kv dt{color:var(--mu)}dl.kv dd{margin:0}
+.pager label{display:flex;gap:6px;align-items:center}.pager input{width:90px}
+dl.kv{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:4px 14px;margin:0}dl.kv dt{color:var(--mu)}dl.kv dd{margin:0;overflow-wrap:anywhere}
 pre,code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 pre{background:var(--bg);border:1px solid var(--bd);border-radius:6px;padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-word}
 .m{display:inline-block;min-width:48px;text-align:center;border-radius:4px;color:#fff;font-weight:700;font-size:.8em;padding:1px 6px;background:var(--g0)}.m.post{background:var(--ac)}
-@media(max-width:520px){.hide-s{display:none}main{padding:6px}section,.card{padding:10px}}
+#rec-table td,.badge{white-space:nowrap}
+@media(max-width:520px){.hide-s{display:none}main{padding:6px}section,.card{padding:10px}th,td{padding:6px 4px}}
 `.trim();

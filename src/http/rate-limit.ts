@@ -4,7 +4,7 @@
 // local count.
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './errors.ts';
-import { waitUntilOf } from './hono-env.ts';
+import { waitUntilOf, type AppEnv } from './hono-env.ts';
 
 export interface RateRule {
   limit: number;
@@ -117,7 +117,7 @@ export class RateLimiter {
   }
 }
 
-export function rateLimit(limiter: RateLimiter): MiddlewareHandler {
+export function rateLimit(limiter: RateLimiter): MiddlewareHandler<AppEnv> {
   return async function rateLimit(c, next) {
     const { decision, pending } = limiter.check(c.req.header('x-api-key') ?? '');
     if (pending) waitUntilOf(c)(pending);
@@ -134,8 +134,8 @@ export function rateLimit(limiter: RateLimiter): MiddlewareHandler {
         'Retry-After': String(Math.max(1, resetSeconds)),
       });
     }
+    c.set('extraHeaders', { ...c.get('extraHeaders'), ...headers });
     await next();
-    for (const [k, v] of Object.entries(headers)) c.header(k, v);
   };
 }
 

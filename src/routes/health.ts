@@ -2,6 +2,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { methodNotAllowed } from '../http/errors.ts';
 import type { AppEnv } from '../http/hono-env.ts';
+import { json } from '../http/request-context.ts';
 import type { Store } from '../data/store.ts';
 import type { KeyValueCache } from '../data/cache.ts';
 
@@ -20,13 +21,14 @@ export function healthRoutes(auth: MiddlewareHandler, store: Store, cache: KeyVa
   return new Hono<AppEnv>()
     .get('/health', deepAuth, async (c) => {
       const deep = c.req.query('deep');
-      if (!deep) return c.json({ status: 'ok' });
+      if (!deep) return json(c, { status: 'ok' });
       const [database, cacheCheck] = await Promise.all([check(() => store.ping()), check(() => cache.ping())]);
       const ok = database.status === 'ok';
-      if (!ok) c.header('Retry-After', '5');
-      return c.json(
+      return json(
+        c,
         { status: ok ? (cacheCheck.status === 'ok' ? 'ok' : 'degraded') : 'unavailable', checks: { database, cache: cacheCheck } },
         ok ? 200 : 503,
+        ok ? undefined : { 'Retry-After': '5' },
       );
     })
     .all('/health', () => {

@@ -4,6 +4,7 @@ import { ageDisplay, genderDisplay, smokingFromCode, type GenderCode } from '../
 import { recordIdSchema, recordsQuerySchema } from '../schemas.ts';
 import { badRequest, methodNotAllowed, notFound } from '../http/errors.ts';
 import { timed, type AppEnv } from '../http/hono-env.ts';
+import { json } from '../http/request-context.ts';
 import type { RecordFilter, RecordRow, Store } from '../data/store.ts';
 
 const KNOWN_PARAMS = new Set(['page', 'limit', 'age_group', 'gender', 'risk_group']);
@@ -87,7 +88,7 @@ export function recordsRoutes(auth: MiddlewareHandler, store: Store) {
       const offset = (q.page - 1) * q.limit;
       const total = await timed(c, 'db', () => store.countRecords(filter));
       const rows = offset < total ? await timed(c, 'db', () => store.listRecords(filter, offset, q.limit)) : [];
-      return c.json({
+      return json(c, {
         data: rows.map(recordSummary),
         pagination: { page: q.page, limit: q.limit, total_items: total, total_pages: Math.ceil(total / q.limit) },
       });
@@ -98,7 +99,7 @@ export function recordsRoutes(auth: MiddlewareHandler, store: Store) {
       if (!id.success) throw badRequest('Record id must be a positive integer');
       const row = await timed(c, 'db', () => store.getRecord(id.data));
       if (!row) throw notFound(`Record with id ${id.data} not found`);
-      return c.json(recordDetail(row));
+      return json(c, recordDetail(row));
     })
     .all('/records', () => {
       throw methodNotAllowed('GET');

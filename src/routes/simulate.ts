@@ -5,6 +5,7 @@ import { issuesToDetails, simulateBodySchema } from '../schemas.ts';
 import { invalidData, methodNotAllowed, validationError } from '../http/errors.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import type { AppEnv } from '../http/hono-env.ts';
+import { json } from '../http/request-context.ts';
 
 export const DISCLAIMER = 'This is NOT a diagnostic tool. Consult medical professionals for any health concerns.';
 
@@ -33,7 +34,7 @@ export function simulateRoutes(auth: ReturnType<typeof import('../http/auth.ts')
       };
       const r = classify(m);
       const gender = b.gender as GenderCode;
-      return c.json({
+      return json(c, {
         input: {
           age_group: b.age_group,
           age_display: ageDisplay(b.age_group),

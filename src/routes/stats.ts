@@ -3,6 +3,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { CACHE_KEYS, STATS_POLICY } from '../data/cache-keys.ts';
 import { ageStatsBody, riskStatsBody } from '../data/stats.ts';
 import { methodNotAllowed } from '../http/errors.ts';
+import { JSON_TYPE, respond } from '../http/request-context.ts';
 import { timed, waitUntilOf, type AppContext, type AppEnv } from '../http/hono-env.ts';
 import type { Store } from '../data/store.ts';
 import type { Cached, CacheRequest, CachedValue } from '../data/cache.ts';
@@ -12,9 +13,7 @@ function cacheRequest(c: AppContext): CacheRequest {
 }
 
 function send(c: AppContext, v: CachedValue) {
-  c.header('X-Cache', v.source);
-  c.header('Content-Type', 'application/json; charset=utf-8');
-  return c.body(v.body);
+  return respond(c, v.body, 200, JSON_TYPE, { 'X-Cache': v.source });
 }
 
 export function statsRoutes(auth: MiddlewareHandler, store: Store, cached: Cached) {

@@ -2,6 +2,8 @@
 // the background in batches, honours per-key rules and unlimited keys, and fails open.
 import { describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
+import { json, requestContext } from '../../src/http/request-context.ts';
+import type { AppEnv } from '../../src/http/hono-env.ts';
 import { RateLimiter, parsePerKey, parseRule, rateLimit, type RateLimitBackend } from '../../src/http/rate-limit.ts';
 
 function backend(globalExtra = 0) {
@@ -107,11 +109,10 @@ describe('rate limiter', () => {
 
   it('429 with Retry-After and X-RateLimit-* headers', async () => {
     const rl = new RateLimiter({ backend: backend(), defaultRule: { limit: 1, windowMs: 60_000 }, perKey: new Map() });
-    const app = new Hono().use(rateLimit(rl)).get('/', (c) => c.text('ok'));
+    const app = new Hono<AppEnv>().use(requestContext()).use(rateLimit(rl)).get('/', (c) => json(c, 'ok'));
     app.onError((err, c) => {
       const e = err as unknown as { status: number; headers: Record<string, string> };
-      for (const [k, v] of Object.entries(e.headers)) c.header(k, v);
-      return c.text('limited', e.status as 429);
+      return json(c, 'limited', e.status, e.headers);
     });
     const ok = await app.request('/', { headers: { 'X-API-KEY': 'a' } });
     expect(ok.status).toBe(200);
