@@ -57,7 +57,7 @@ export function createApp(deps: AppDeps) {
   app.get('/', (c) => json(c, { name: 'nhis-risk-edge', endpoints: ENDPOINTS, docs: '/docs' }));
   app.route('/', healthRoutes(auth, deps.store, deps.cache));
   app.route('/', simulateRoutes(auth));
-  app.route('/', recordsRoutes(auth, deps.store));
+  app.route('/', recordsRoutes(auth, deps.store, cached));
   app.route('/', statsRoutes(auth, deps.store, cached));
   app.route('/', demoRoutes());
   app.route('/', docsRoutes());

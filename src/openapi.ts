@@ -29,7 +29,7 @@ const SIMULATE_UNITS: Record<string, string> = {
   fasting_glucose: 'mg/dL', total_cholesterol: 'mg/dL', triglycerides: 'mg/dL', hdl_cholesterol: 'mg/dL',
   smoking_status: '"current" counts as a risk factor',
 };
-export const SIMULATE_EXAMPLE = {
+const SIMULATE_EXAMPLE = {
   age_group: 12, gender: 1, height: 165, weight: 80, systolic_bp: 152, diastolic_bp: 96, fasting_glucose: 131,
   total_cholesterol: 255, triglycerides: 210, hdl_cholesterol: 38, smoking_status: 'current',
 };
@@ -115,16 +115,22 @@ function errorResponses(): Json {
 
 interface Op {
   id: string; tag: string; summary: string; description?: string;
-  key: 'yes' | 'no' | 'optional'; params?: Json[]; body?: string; ok: [string | null, string]; errors: Status[]; media?: string;
+  key: 'yes' | 'no' | 'optional'; params?: Json[]; body?: string; ok: [string | string[] | null, string]; errors: Status[]; media?: string;
+  /** Responses that differ from the shared error responses. */
+  own?: Json;
 }
+
+const bodySchema = (names: string | string[] | null) =>
+  !names ? { type: 'object' } : typeof names === 'string' ? ref(names) : { anyOf: names.map(ref) };
 
 function operation(o: Op): Json {
   const content = o.media
     ? { [o.media]: { schema: { type: 'string' } } }
-    : { 'application/json': { schema: o.ok[0] ? ref(o.ok[0]) : { type: 'object' } } };
+    : { 'application/json': { schema: bodySchema(o.ok[0]) } };
   const extra: HeaderName[] = o.tag === 'stats' ? ['Server-Timing', 'X-Cache'] : o.tag === 'records' ? ['Server-Timing'] : [];
   const responses: Json = { 200: { description: o.ok[1], headers: headerRefs([...COMMON, ...extra]), content } };
   for (const st of o.errors) responses[st] = { $ref: `#/components/responses/${ERRORS[st][0]}` };
+  Object.assign(responses, o.own);
   return {
     operationId: o.id, tags: [o.tag], summary: o.summary, ...(o.description ? { description: o.description } : {}),
     security: o.key === 'yes' ? [{ ApiKey: [] }] : o.key === 'optional' ? [{}, { ApiKey: [] }] : [],
@@ -158,7 +164,8 @@ function build(): Json {
       '/': get({ id: 'index', tag: 'service', summary: 'Service name and endpoint list', key: 'no', ok: ['Index', 'Index'], errors: [500] }),
       '/health': get({
         id: 'health', tag: 'service', summary: 'Liveness; with deep=1 also database and cache', key: 'optional', params: [deepParam],
-        description: 'Plain: {"status":"ok"}, touches nothing. Deep: DeepHealth.', ok: ['Health', 'Alive (deep: DeepHealth)'], errors: DATA,
+        description: 'Plain: {"status":"ok"}, touches nothing. Deep: DeepHealth.', ok: [['Health', 'DeepHealth'], 'Alive'], errors: DATA,
+        own: { 503: { description: 'Deep check: the database is down', headers: headerRefs([...COMMON, 'Retry-After']), content: { 'application/json': { schema: ref('DeepHealth') } } } },
       }),
       '/records': get({
         id: 'listRecords', tag: 'records', summary: 'Valid records, ordered by id, paginated and filtered', key: 'yes',

@@ -1,3 +1,5 @@
+import { allFilterKeys } from './page-index.ts';
+
 // Every cache key and TTL of the API, in one place. Values are the JSON bodies the routes send,
 // stored in Upstash (L2) as `<loaded-at ms>\n<body>` (see data/cache.ts).
 //
@@ -24,3 +26,6 @@ export const STATS_POLICY = { ttlSeconds: STATS_TTL_SECONDS } as const;
 /** Totals of /records per filter (so a page costs no COUNT). */
 export const recordsCountKey = (filterKey: string) => `records:count:${filterKey}`;
 export const RECORDS_COUNT_POLICY = { ttlSeconds: 60 } as const;
+
+/** Every key that depends on the dataset: the ETL deletes them all after a load. */
+export const DATASET_CACHE_KEYS: readonly string[] = [...STATS_CACHE_KEYS, ...allFilterKeys().map(recordsCountKey)];

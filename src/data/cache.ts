@@ -49,6 +49,10 @@ interface Entry {
   storedAt: number; // ms since epoch when loaded from the database
 }
 
+interface L1Entry extends Entry {
+  cachedAt: number; // when this isolate took it (from the database or from L2)
+}
+
 /**
  * L2 values carry the time they were loaded, so any isolate can tell fresh from stale:
  * `<storedAt ms>\n<body>`. Upstash keeps them ttl + stale window; freshness is decided here.
@@ -65,12 +69,12 @@ export function decodeL2(raw: string): Entry | null {
 
 export function createTieredCache(opts: TieredCacheOptions): Cached {
   const now = opts.now ?? Date.now;
-  const l1 = new Map<string, Entry>();
+  const l1 = new Map<string, L1Entry>();
   const inflight = new Map<string, Promise<Entry>>();
 
   function remember(key: string, entry: Entry) {
     l1.delete(key);
-    l1.set(key, entry);
+    l1.set(key, { ...entry, cachedAt: now() });
     if (l1.size > opts.l1MaxEntries) l1.delete(l1.keys().next().value as string);
   }
 
@@ -112,13 +116,13 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
 
   return async function cached(key, policy, load, req) {
     const t = now();
+    const freshMs = policy.ttlSeconds * 1000;
     const local = l1.get(key);
-    if (local && t - local.storedAt < opts.l1TtlMs) return answer(key, local.body, 'HIT-L1');
+    // L1 answers for l1TtlMs after this isolate took the body, and never past its freshness.
+    if (local && t - local.cachedAt < opts.l1TtlMs && t - local.storedAt < freshMs) return answer(key, local.body, 'HIT-L1');
 
     const remote = await readL2(key, req);
-    const freshMs = policy.ttlSeconds * 1000;
     if (remote && t - remote.storedAt < freshMs) {
-      // Keep L1 no fresher than L2's copy: its age counts from the database load, not from now.
       remember(key, remote);
       return answer(key, remote.body, 'HIT-L2');
     }

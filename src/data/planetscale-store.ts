@@ -4,6 +4,7 @@ import { Client, DatabaseError } from '@planetscale/database';
 import { DependencyError } from '../http/errors.ts';
 import type { AggRow, DatasetSummary, RecordFilter, RecordRow, Store } from './store.ts';
 import type { RiskGroup } from '../risk/index.ts';
+import { ANCHOR_EVERY, filterKey, indexFor } from './page-index.ts';
 
 export interface PlanetScaleStoreOptions {
   url: string;
@@ -27,6 +28,44 @@ function where(filter: RecordFilter): { sql: string; args: unknown[] } {
   if (filter.riskGroup !== undefined) (parts.push('risk_group = ?'), args.push(filter.riskGroup));
   return { sql: parts.join(' AND '), args };
 }
+
+export interface Statement {
+  sql: string;
+  args: unknown[];
+}
+
+/** Total of a filter: one primary-key lookup in the page index (built by the ETL). */
+export function countStatement(filter: RecordFilter): Statement {
+  return { sql: 'SELECT total FROM record_counts WHERE filter_key = ?', args: [filterKey(filter)] };
+}
+
+/**
+ * One page at any depth: seek to the nearest anchor at or before the offset (a primary-key
+ * lookup in record_pages), skip fewer than ANCHOR_EVERY entries of the filter's index, then
+ * fetch only the page's rows (deferred join). The index is chosen here, not left to the
+ * optimizer, which would otherwise walk the primary key in id order and filter.
+ */
+export function pageStatement(filter: RecordFilter, offset: number, limit: number): Statement {
+  const w = where(filter);
+  const anchor = Math.floor(offset / ANCHOR_EVERY);
+  return {
+    sql: `SELECT ${RECORD_COLUMNS} FROM health_records
+      JOIN (SELECT id AS page_id FROM health_records FORCE INDEX (${indexFor(filter)})
+            WHERE ${w.sql} AND id >= (SELECT id FROM record_pages WHERE filter_key = ? AND anchor = ?)
+            ORDER BY id LIMIT ?, ?) page ON page.page_id = health_records.id
+      ORDER BY id`,
+    args: [...w.args, filterKey(filter), anchor, offset - anchor * ANCHOR_EVERY, limit],
+  };
+}
+
+export function recordStatement(id: number): Statement {
+  return { sql: `SELECT ${RECORD_COLUMNS} FROM health_records WHERE id = ? AND invalid_flag = 0`, args: [id] };
+}
+
+export const SUMMARY_SQL = 'SELECT total_records, valid_records, invalid_records FROM dataset_summary WHERE id = 1';
+// Read in primary-key order: an index walk of ≤ 42 rows, never a table scan.
+export const AGGREGATES_SQL =
+  'SELECT age_group_code, risk_group, records, risk_factor_sum FROM agg_age_risk FORCE INDEX (PRIMARY) ORDER BY age_group_code, risk_group';
 
 /** DECIMAL and BIGINT arrive as strings (database-js cast.ts); the API wants numbers. */
 function toRecordRow(r: Record<string, unknown>): RecordRow {
@@ -57,34 +96,28 @@ export function createPlanetScaleStore(opts: PlanetScaleStoreOptions): Store {
 
   return {
     async countRecords(filter) {
-      const w = where(filter);
-      const rows = await query(`SELECT COUNT(*) AS n FROM health_records WHERE ${w.sql}`, w.args);
-      return Number(rows[0]?.n ?? 0);
+      const st = countStatement(filter);
+      const rows = await query(st.sql, st.args);
+      return Number(rows[0]?.total ?? 0);
     },
     async listRecords(filter, offset, limit) {
-      const w = where(filter);
-      // Deferred join: find the page's ids on the narrow secondary index, then fetch only those rows.
-      const rows = await query(
-        `SELECT ${RECORD_COLUMNS} FROM health_records
-         JOIN (SELECT id AS page_id FROM health_records WHERE ${w.sql} ORDER BY id LIMIT ?, ?) page ON page.page_id = id
-         ORDER BY id`,
-        [...w.args, offset, limit],
-      );
-      return rows.map(toRecordRow);
+      const st = pageStatement(filter, offset, limit);
+      return (await query(st.sql, st.args)).map(toRecordRow);
     },
     async getRecord(id) {
-      const rows = await query(`SELECT ${RECORD_COLUMNS} FROM health_records WHERE id = ? AND invalid_flag = 0`, [id]);
+      const st = recordStatement(id);
+      const rows = await query(st.sql, st.args);
       return rows[0] ? toRecordRow(rows[0]) : null;
     },
     async summary(): Promise<DatasetSummary> {
-      const rows = await query('SELECT total_records, valid_records, invalid_records FROM dataset_summary WHERE id = 1');
+      const rows = await query(SUMMARY_SQL);
       const r = rows[0];
       return r
         ? { total: Number(r.total_records), valid: Number(r.valid_records), invalid: Number(r.invalid_records) }
         : { total: 0, valid: 0, invalid: 0 };
     },
     async aggregates(): Promise<AggRow[]> {
-      const rows = await query('SELECT age_group_code, risk_group, records, risk_factor_sum FROM agg_age_risk ORDER BY age_group_code');
+      const rows = await query(AGGREGATES_SQL);
       return rows.map((r) => ({
         ageGroup: Number(r.age_group_code),
         riskGroup: r.risk_group as RiskGroup,

@@ -24,11 +24,12 @@ const NUMERIC: [Range, string, number][] = [
   ['triglycerides', 'Triglycerides (mg/dL)', 130], ['hdl_cholesterol', 'HDL cholesterol (mg/dL)', 52],
 ];
 
-const field = (name: string, label: string, control: string) =>
-  `<label>${esc(label)}${control}<span class="ferr" data-for="${name}"></span></label>`;
+/** A labelled control; simulate fields also get a slot for the API's message about them. */
+const field = (name: string | null, label: string, control: string) =>
+  `<label>${esc(label)}${control}${name ? `<span class="ferr" data-for="${name}"></span>` : ''}</label>`;
 const select = (name: string, options: string) => `<select name="${name}" id="s-${name}">${options}</select>`;
 
-const simulateFields = [
+const simulateFields = () => [
   field('age_group', 'Age group', select('age_group', opts(AGES, 12))),
   field('gender', 'Gender', select('gender', opts(GENDERS, 1))),
   ...NUMERIC.map(([name, label, value]) =>
@@ -37,7 +38,8 @@ const simulateFields = [
   field('smoking_status', 'Smoking', select('smoking_status', opts(SMOKING, 'never'))),
 ].join('');
 
-const BODY = `<main>
+// Built on the first request (lazyPage), not at isolate start-up.
+const body = () => `<main>
 <header><h1>NHIS risk-factor API · try it</h1>
 <p class="muted">Every call below goes to this Worker's own API. Reference: <a href="/docs">/docs</a> · <a href="/openapi.json">/openapi.json</a>. Not a diagnostic tool.</p></header>
 <section id="key-card"><h2>API key</h2>
@@ -46,7 +48,7 @@ const BODY = `<main>
 <button id="key-save">Use key</button><button type="button" class="ghost" id="key-clear">Forget</button></form>
 <p id="key-state" class="muted">Kept in this browser tab only (sessionStorage) and sent as a header, never in a URL.</p></section>
 <section id="simulate"><h2>Simulate · POST /simulate</h2>
-<form id="sim-form" novalidate><div class="grid">${simulateFields}</div>
+<form id="sim-form" novalidate><div class="grid">${simulateFields()}</div>
 <p class="row"><button id="sim-go">Simulate</button></p></form>
 <div id="sim-err" class="err" role="alert" hidden></div>
 <div id="sim-out" hidden aria-live="polite"><p><span id="sim-group" class="badge"></span> <b id="sim-count"></b> of 7 risk factors</p>
@@ -58,10 +60,10 @@ const BODY = `<main>
 <p class="row"><button type="button" class="ghost" id="stats-go">Reload</button></p></section>
 <section id="records"><h2>Records · GET /records</h2>
 <form id="rec-form" class="grid">
-${field('f_age', 'Age group', `<select name="age_group">${opts([ALL, ...AGES])}</select>`)}
-${field('f_gender', 'Gender', `<select name="gender">${opts([ALL, ...GENDERS])}</select>`)}
-${field('f_risk', 'Risk group', `<select name="risk_group">${opts([ALL, ...GROUPS])}</select>`)}
-${field('f_limit', 'Per page', `<select name="limit">${opts([[10, '10'], [20, '20'], [50, '50'], [100, '100']], 20)}</select>`)}
+${field(null, 'Age group', `<select name="age_group">${opts([ALL, ...AGES])}</select>`)}
+${field(null, 'Gender', `<select name="gender">${opts([ALL, ...GENDERS])}</select>`)}
+${field(null, 'Risk group', `<select name="risk_group">${opts([ALL, ...GROUPS])}</select>`)}
+${field(null, 'Per page', `<select name="limit">${opts([[10, '10'], [20, '20'], [50, '50'], [100, '100']], 20)}</select>`)}
 </form>
 <div id="rec-err" class="err" role="alert" hidden></div>
 <div class="scroll"><table id="rec-table"><thead><tr><th>ID</th><th>Age</th><th>Gender</th><th class="hide-s">BMI</th><th>Factors</th><th>Risk group</th></tr></thead><tbody></tbody></table></div>
@@ -72,4 +74,4 @@ ${field('f_limit', 'Per page', `<select name="limit">${opts([[10, '10'], [20, '2
 <p><button type="button" class="ghost" id="detail-close">Close</button></p></div></section>
 </main>`;
 
-export const demoPage = (): PageParts => ({ title: 'NHIS risk API · demo', style: STYLE, script: DEMO_SCRIPT, body: BODY });
+export const demoPage = (): PageParts => ({ title: 'NHIS risk API · demo', style: STYLE, script: DEMO_SCRIPT, body: body() });

@@ -12,6 +12,7 @@ const link = (r: string) => `<a href="#schema-${esc(refName(r))}">${esc(refName(
 function typeOf(sc: Json | undefined): string {
   if (!sc) return '';
   if (sc.$ref) return link(sc.$ref);
+  if (sc.anyOf) return sc.anyOf.map(typeOf).join(' or ');
   if (sc.enum) return sc.enum.map((v: unknown) => `<code>${esc(JSON.stringify(v))}</code>`).join(' | ');
   if (sc.const !== undefined) return `<code>${esc(JSON.stringify(sc.const))}</code>`;
   if (sc.type === 'array') return `array of ${typeOf(sc.items)}`;
@@ -74,7 +75,8 @@ function operation(doc: Json, path: string, method: string, op: Json): string {
   const responses = Object.entries<Json>(op.responses).map(([status, r]) => {
     const res: Json = r.$ref ? doc.components.responses[refName(r.$ref)] : r;
     const [type, media] = Object.entries<Json>(res.content ?? {})[0] ?? [];
-    return `<tr><td><b>${esc(status)}</b></td><td>${esc(res.description)}</td><td>${media?.schema?.$ref ? link(media.schema.$ref) : esc(type ?? '')}</td></tr>`;
+    const body = type === 'application/json' ? typeOf(media?.schema) : esc(type ?? '');
+    return `<tr><td><b>${esc(status)}</b></td><td>${esc(res.description)}</td><td>${body}</td></tr>`;
   });
   return `<section class="card" id="op-${esc(op.operationId)}"><h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code></h3>` +
     `<p>${esc(op.summary)}.${op.description ? ` ${esc(op.description)}` : ''} <span class="muted">· ${auth}</span></p>` +

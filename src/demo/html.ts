@@ -25,7 +25,7 @@ async function sha256(text: string): Promise<string> {
 async function assemble(p: PageParts): Promise<HtmlPage> {
   const html =
     `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
-    `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${p.title}</title>` +
+    `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(p.title)}</title>` +
     `<link rel="icon" href="data:,"><style>${p.style}</style></head><body>${p.body}` +
     (p.script ? `<script>${p.script}</script>` : '') +
     `</body></html>`;

@@ -1,6 +1,7 @@
 // The Hono environment type shared by the app and its route groups.
 import type { Context } from 'hono';
 import type { RequestVars } from './request-context.ts';
+import type { CacheRequest } from '../data/cache.ts';
 
 export type AppEnv = { Variables: RequestVars };
 export type AppContext = Context<AppEnv>;
@@ -23,4 +24,9 @@ export async function timed<T>(c: AppContext, name: 'db' | 'cache', fn: () => Pr
   } finally {
     c.get('timings').add(name, Date.now() - t0);
   }
+}
+
+/** The cache's per-request hooks: background work and the cache's share of Server-Timing. */
+export function cacheRequest(c: AppContext): CacheRequest {
+  return { waitUntil: waitUntilOf(c), onCacheTime: (ms) => c.get('timings').add('cache', ms) };
 }

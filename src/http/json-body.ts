@@ -5,19 +5,19 @@ import { badRequest, payloadTooLarge, unsupportedMediaType } from './errors.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
+const encoder = new TextEncoder();
+
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 export async function readJsonBody(c: Context, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
   const declared = c.req.header('content-length');
   if (declared !== undefined && Number(declared) > maxBytes) throw payloadTooLarge(maxBytes);
   if (!JSON_TYPE.test(c.req.header('content-type') ?? '')) throw unsupportedMediaType();
-  const buf = await c.req.arrayBuffer();
-  if (buf.byteLength > maxBytes) throw payloadTooLarge(maxBytes);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(buf);
-  } catch {
-    throw badRequest('Request body is not valid UTF-8');
+  // The runtime decodes the body natively; a UTF-8 character is 1–4 bytes, so the exact byte
+  // count is only needed when the text could be over the limit.
+  const text = await c.req.text();
+  if (text.length > maxBytes || (text.length * 4 > maxBytes && encoder.encode(text).byteLength > maxBytes)) {
+    throw payloadTooLarge(maxBytes);
   }
   try {
     return JSON.parse(text);

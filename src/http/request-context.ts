@@ -23,14 +23,15 @@ export interface RequestVars {
   extraHeaders: Record<string, string> | undefined;
 }
 
-/** Security headers for a JSON API (the demo and docs pages set their own CSP). */
+/**
+ * Security headers for a JSON API (the demo and docs pages set their own CSP). HSTS is left to
+ * the Cloudflare zone setting, which applies it to every response of the hostname.
+ */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
-  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
   'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-  'Cross-Origin-Resource-Policy': 'same-site',
 };
 
 export const JSON_TYPE = 'application/json; charset=utf-8';

@@ -3,9 +3,15 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { ageDisplay, genderDisplay, smokingFromCode, type GenderCode } from '../risk/index.ts';
 import { recordIdSchema, recordsQuerySchema } from '../schemas.ts';
 import { badRequest, methodNotAllowed, notFound } from '../http/errors.ts';
-import { timed, type AppEnv } from '../http/hono-env.ts';
+import { cacheRequest, timed, type AppEnv } from '../http/hono-env.ts';
+import { RECORDS_COUNT_POLICY, recordsCountKey } from '../data/cache-keys.ts';
+import { filterKey } from '../data/page-index.ts';
+import type { Cached } from '../data/cache.ts';
 import { json } from '../http/request-context.ts';
 import type { RecordFilter, RecordRow, Store } from '../data/store.ts';
+
+/** Beyond this page no dataset of ours has rows (10M records at limit 1): answer without a query. */
+const MAX_LISTED_PAGE = 10_000_000;
 
 const KNOWN_PARAMS = new Set(['page', 'limit', 'age_group', 'gender', 'risk_group']);
 
@@ -80,14 +86,19 @@ function parseQuery(url: string) {
   return parsed.data;
 }
 
-export function recordsRoutes(auth: MiddlewareHandler, store: Store) {
+export function recordsRoutes(auth: MiddlewareHandler, store: Store, cached: Cached) {
   return new Hono<AppEnv>()
     .get('/records', auth, async (c) => {
       const q = parseQuery(c.req.url);
       const filter: RecordFilter = { ageGroup: q.age_group, gender: q.gender, riskGroup: q.risk_group };
       const offset = (q.page - 1) * q.limit;
-      const total = await timed(c, 'db', () => store.countRecords(filter));
-      const rows = offset < total ? await timed(c, 'db', () => store.listRecords(filter, offset, q.limit)) : [];
+      // Total (cached per filter) and page in parallel: a page past the end comes back empty anyway.
+      const [totalBody, page] = await Promise.all([
+        cached(recordsCountKey(filterKey(filter)), RECORDS_COUNT_POLICY, async () => String(await timed(c, 'db', () => store.countRecords(filter))), cacheRequest(c)),
+        q.page <= MAX_LISTED_PAGE ? timed(c, 'db', () => store.listRecords(filter, offset, q.limit)) : Promise.resolve([]),
+      ]);
+      const total = Number(totalBody.body);
+      const rows = offset < total ? page : [];
       return json(c, {
         data: rows.map(recordSummary),
         pagination: { page: q.page, limit: q.limit, total_items: total, total_pages: Math.ceil(total / q.limit) },

@@ -4,13 +4,9 @@ import { CACHE_KEYS, STATS_POLICY } from '../data/cache-keys.ts';
 import { ageStatsBody, riskStatsBody } from '../data/stats.ts';
 import { methodNotAllowed } from '../http/errors.ts';
 import { JSON_TYPE, respond } from '../http/request-context.ts';
-import { timed, waitUntilOf, type AppContext, type AppEnv } from '../http/hono-env.ts';
+import { cacheRequest, timed, type AppContext, type AppEnv } from '../http/hono-env.ts';
 import type { Store } from '../data/store.ts';
-import type { Cached, CacheRequest, CachedValue } from '../data/cache.ts';
-
-function cacheRequest(c: AppContext): CacheRequest {
-  return { waitUntil: waitUntilOf(c), onCacheTime: (ms) => c.get('timings').add('cache', ms) };
-}
+import type { Cached, CachedValue } from '../data/cache.ts';
 
 function send(c: AppContext, v: CachedValue) {
   return respond(c, v.body, 200, JSON_TYPE, { 'X-Cache': v.source });

@@ -36,6 +36,20 @@ describe('tiered cache', () => {
     expect(loads).toBe(1);
   });
 
+  it('an L1 copy taken from L2 is fresh for the L1 TTL from when it was taken', async () => {
+    await cached('k', policy, loader(), req());
+    await Promise.all(background);
+    t += 30_000; // L2 copy is 30 s old: still fresh
+    const other = createTieredCache({ l2, l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 2, now: () => t });
+    expect((await other('k', policy, loader(), req())).source).toBe('HIT-L2');
+    l2.calls = {};
+    t += 2000;
+    expect((await other('k', policy, loader(), req())).source).toBe('HIT-L1');
+    expect(l2.calls.get ?? 0).toBe(0);
+    t += 29_000; // now 61 s past the load: L1 must not outlive the freshness
+    expect((await other('k', policy, loader(), req())).source).toBe('STALE');
+  });
+
   it('past 60 s: serves stale at once and revalidates once in the background', async () => {
     await cached('k', policy, loader(), req());
     await Promise.all(background);
