@@ -31,7 +31,7 @@ interface PlanRow {
 }
 
 async function explain(st: Statement): Promise<PlanRow[]> {
-  const [rows] = await conn.query(`EXPLAIN ${mysql.format(st.sql, st.args as unknown[])}`);
+  const [rows] = await conn.query(`EXPLAIN ${mysql.format(st.sql, st.args as Parameters<typeof mysql.format>[1])}`);
   return rows as PlanRow[];
 }
 
