@@ -2,7 +2,7 @@
 // new figures show at once. Best effort with bounded timeouts: a cache problem never fails a load.
 import { existsSync, readFileSync } from 'node:fs';
 import { Redis } from '@upstash/redis';
-import { STATS_CACHE_KEYS } from '../src/data/cache-keys.ts';
+import { DATASET_CACHE_KEYS } from '../src/data/cache-keys.ts';
 
 export interface UpstashTarget {
   url: string;
@@ -85,10 +85,10 @@ export async function refreshStatsCache(targets: Partial<CacheTargets>, timeoutM
         retry: { retries: 1, backoff: () => 200 },
         signal: () => AbortSignal.timeout(timeoutMs),
       });
-      deleted = await redis.del(...STATS_CACHE_KEYS);
-      parts.push(`deleted ${STATS_CACHE_KEYS.join(', ')} in Upstash (${deleted} existed)`);
+      deleted = await redis.del(...DATASET_CACHE_KEYS);
+      parts.push(`deleted the ${DATASET_CACHE_KEYS.length} dataset keys (stats:*, records:count:*) in Upstash (${deleted} existed)`);
     } catch (err) {
-      parts.push(`could not delete ${STATS_CACHE_KEYS.join(', ')} in Upstash (${(err as Error).message}); they expire within their TTL`);
+      parts.push(`could not delete the dataset keys in Upstash (${(err as Error).message}); they expire within their TTL`);
     }
   } else {
     parts.push('no Upstash configured (UPSTASH_REDIS_REST_URL/TOKEN or .local/stack.json): cached stats expire within their TTL');

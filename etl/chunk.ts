@@ -1,11 +1,16 @@
 // The pure heart of the ETL: one aligned byte range of the CSV in, its rows validated,
 // classified and written as LOAD DATA rows out, with counts. No I/O: runs in a worker or in a test.
-import { checkRow, classify, INVALID_REASONS, RISK_GROUPS, RULE_VERSION, AGE_GROUP_MIN, type InvalidReason, type SourceFields } from '../src/risk/index.ts';
-import { BAD, EMPTY, parseCell, SOURCE_CELL_TYPES } from './cells.ts';
+import { AGE_GROUP_MIN, checkRow, classify, INVALID_REASONS, RISK_GROUPS, RULE_VERSION, type InvalidReason, type RowCheck, type SourceFields } from '../src/risk/index.ts';
+import { BAD as BAD_CELL, EMPTY as EMPTY_CELL, SOURCE_CELL_TYPES } from './cells.ts';
+
+// Hot-loop constants as module-local values (an imported binding is re-read on every use).
+const BAD = BAD_CELL;
+const EMPTY = EMPTY_CELL;
+import { RecordReader } from './csv-record.ts';
 import { decodeBytes, type SourceEncoding } from './encoding.ts';
 import type { HeaderLayout } from './header.ts';
 import { SOURCE_COLUMNS, type SourceColumn } from './schema.ts';
-import { TsvWriter } from './tsv-writer.ts';
+import { ascii, putBytes, putTenths, putUint, TsvBuffer } from './tsv-writer.ts';
 
 export interface ChunkInput {
   /** Starts at a line start; ends just after a newline, or at the end of the file. */
@@ -36,80 +41,56 @@ export interface ChunkStats {
 
 export interface ChunkOutput {
   /**
-   * Tab-separated rows in LOAD_COLUMNS order, each starting with its row number in the chunk
-   * (1-based) and the line offset of its first line; null when not emitting.
+   * Tab-separated rows in LOAD_COLUMNS order (etl/sql.ts), each starting with its row number in
+   * the chunk (1-based) and the line offset of its first line; null when not emitting. A view of
+   * the scratch buffer when one is passed: valid until that buffer is used again.
    */
   tsv: Buffer | null;
   stats: ChunkStats;
 }
 
-export const AGE_GROUP_COUNT = 14;
 export const aggIndex = (ageGroup: number, riskGroupIndex: number) => (ageGroup - AGE_GROUP_MIN) * RISK_GROUPS.length + riskGroupIndex;
-export const AGG_SIZE = AGE_GROUP_COUNT * RISK_GROUPS.length;
+export const AGG_SIZE = 14 * RISK_GROUPS.length;
 
 export function emptyStats(): ChunkStats {
-  return {
-    rows: 0,
-    lines: 0,
-    blankLines: 0,
-    truncatedLines: 0,
-    valid: 0,
-    invalid: 0,
-    reasons: new Array<number>(INVALID_REASONS.length).fill(0),
-    aggRecords: new Array<number>(AGG_SIZE).fill(0),
-    aggRiskSum: new Array<number>(AGG_SIZE).fill(0),
-  };
+  const zeros = (n: number) => new Array<number>(n).fill(0);
+  return { rows: 0, lines: 0, blankLines: 0, truncatedLines: 0, valid: 0, invalid: 0, reasons: zeros(INVALID_REASONS.length), aggRecords: zeros(AGG_SIZE), aggRiskSum: zeros(AGG_SIZE) };
 }
 
 const col = (name: SourceColumn) => SOURCE_COLUMNS.findIndex(([, c]) => c === name);
 const C = {
-  age: col('age_group_code'),
-  gender: col('gender_code'),
-  height: col('height'),
-  weight: col('weight'),
-  sbp: col('systolic_bp'),
-  dbp: col('diastolic_bp'),
-  glucose: col('fasting_glucose'),
-  tc: col('total_cholesterol'),
-  tg: col('triglycerides'),
-  hdl: col('hdl_cholesterol'),
-  smoking: col('smoking_status'),
+  age: col('age_group_code'), gender: col('gender_code'), height: col('height'), weight: col('weight'),
+  sbp: col('systolic_bp'), dbp: col('diastolic_bp'), glucose: col('fasting_glucose'), tc: col('total_cholesterol'),
+  tg: col('triglycerides'), hdl: col('hdl_cholesterol'), smoking: col('smoking_status'),
 };
-const REASON_INDEX = new Map<InvalidReason, number>(INVALID_REASONS.map((r, i) => [r, i]));
-const UNPARSEABLE_INDEX = REASON_INDEX.get('UNPARSEABLE') as number;
 const NCOL = SOURCE_COLUMNS.length;
 const KIND = SOURCE_CELL_TYPES.map((t) => t.kind);
 const IS_DEC = Uint8Array.from(SOURCE_CELL_TYPES, (t) => (t.kind === 'dec1' ? 1 : 0));
 const MAX = Float64Array.from(SOURCE_CELL_TYPES, (t) => t.max);
-
-const NL = 0x0a;
-const CR = 0x0d;
-const COMMA = 0x2c;
-const QUOTE = 0x22;
-const SP = 0x20;
+const REASON_INDEX = new Map<InvalidReason, number>(INVALID_REASONS.map((r, i) => [r, i]));
+const UNPARSEABLE = INVALID_REASONS.indexOf('UNPARSEABLE');
 const TAB = 0x09;
-
+const NL = 0x0a;
+const NULL_VALUE = ascii('\\N');
+const GROUP_BYTES = RISK_GROUPS.map((g) => ascii(`\t${g}\t${RULE_VERSION}\t0\t\\N\t\\N\n`));
+const REASON_BYTES = INVALID_REASONS.map((r) => ascii(`${'\t\\N'.repeat(11)}\t1\t${r}\t`));
 const bump = (counts: Float64Array, i: number, by: number) => {
   counts[i] = (counts[i] as number) + by;
 };
 
-function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = bytes[i];
-    if (c !== SP && c !== TAB && c !== CR) return false;
-  }
-  return true;
-}
-
-export function processChunk(input: ChunkInput): ChunkOutput {
+/**
+ * Parses, validates (checkRow), classifies (classify) and writes every row of the range. Pass a
+ * scratch TsvBuffer to reuse its memory across chunks.
+ */
+export function processChunk(input: ChunkInput, scratch?: TsvBuffer): ChunkOutput {
   const { bytes, layout, encoding, atEof, emit } = input;
   const fieldOf = Int32Array.from(layout.fieldOf);
   const fieldCount = layout.fieldCount;
   const n = bytes.length;
   const stats = emptyStats();
-  const out = emit ? new TsvWriter(n * 2 + 65536) : null;
-  const fs = new Int32Array(fieldCount);
-  const fe = new Int32Array(fieldCount);
+  const out = emit ? (scratch ?? new TsvBuffer(n * 2 + 65536)) : null;
+  if (out) out.pos = 0;
+  const rec = new RecordReader(fieldCount);
   const value = new Float64Array(NCOL);
   const reasons = new Float64Array(INVALID_REASONS.length);
   const aggRecords = new Float64Array(AGG_SIZE);
@@ -124,96 +105,28 @@ export function processChunk(input: ChunkInput): ChunkOutput {
   };
 
   let pos = 0;
-  let line = 0; // newlines consumed before `pos`
   while (pos < n) {
-    const lineStart = pos;
-    const firstLine = line;
-    let nf = 0;
-    let malformed = false;
-    let terminated = false;
-    let unterminatedQuote = false;
-    let i = pos;
-    // Tokenise one record: quotes open only at a field start (RFC 4180) and may hold commas,
-    // newlines and doubled quotes.
-    for (;;) {
-      let s: number;
-      let e: number;
-      if (i < n && bytes[i] === QUOTE) {
-        s = ++i;
-        for (;;) {
-          while (i < n && bytes[i] !== QUOTE) {
-            if (bytes[i] === NL) line++;
-            i++;
-          }
-          if (i >= n) {
-            unterminatedQuote = true;
-            e = n;
-            break;
-          }
-          if (bytes[i + 1] === QUOTE) {
-            i += 2; // an escaped quote: kept in the cell, where no number parser accepts it
-            continue;
-          }
-          e = i++;
-          break;
-        }
-        if (i < n && bytes[i] === CR && bytes[i + 1] === NL) i++;
-        if (i < n && bytes[i] !== COMMA && bytes[i] !== NL) {
-          malformed = true; // text after a closing quote
-          while (i < n && bytes[i] !== COMMA && bytes[i] !== NL) i++;
-        }
-      } else {
-        s = i;
-        while (i < n) {
-          const c = bytes[i];
-          if (c === COMMA || c === NL) break;
-          i++;
-        }
-        e = i;
-        if (e > s && bytes[e - 1] === CR && (i >= n || bytes[i] === NL)) e--;
-      }
-      if (nf < fieldCount) {
-        fs[nf] = s;
-        fe[nf] = e;
-      } else if (!isBlank(bytes, s, e)) malformed = true; // a non-empty cell past the header's columns
-      nf++;
-      if (i >= n) break;
-      if (bytes[i] === COMMA) {
-        i++;
-        continue;
-      }
-      terminated = true; // bytes[i] is the newline
-      line++;
-      i++;
-      break;
-    }
-    pos = i;
-    const lineEnd = terminated ? (i - 1 > lineStart && bytes[i - 2] === CR ? i - 2 : i - 1) : i;
-
-    if (nf === 1 && !unterminatedQuote && bytes[lineStart] !== QUOTE && isBlank(bytes, lineStart, lineEnd)) {
+    const firstLine = rec.newlines;
+    pos = rec.read(bytes, pos);
+    if (rec.isBlankLine(bytes)) {
       stats.blankLines++;
       continue;
     }
-    if (!terminated && (unterminatedQuote || (atEof && nf < fieldCount))) {
+    if (!rec.terminated && (rec.unterminatedQuote || (atEof && rec.fields < fieldCount))) {
       stats.truncatedLines++;
       continue;
     }
-    if (nf < fieldCount) malformed = true;
-
-    let bad = malformed;
+    // A short record mid-file is a row, but a malformed one.
+    let bad = rec.malformed || rec.fields < fieldCount;
     for (let c = 0; c < NCOL; c++) {
-      const f = fieldOf[c] as number;
-      const v = f < nf ? parseCell(bytes, fs[f] as number, fe[f] as number, KIND[c] as 'uint', MAX[c] as number) : EMPTY;
+      const v = rec.value(bytes, fieldOf[c] as number, KIND[c] as 'uint', MAX[c] as number);
       value[c] = v;
       if (v === BAD) bad = true;
     }
-
     stats.rows++;
-    let check: ReturnType<typeof checkRow> | null = null;
-    if (bad) {
-      stats.invalid++;
-      bump(reasons, UNPARSEABLE_INDEX, 1);
-    } else {
+    let check: RowCheck | null = null;
+    if (bad) bump(reasons, UNPARSEABLE, 1);
+    else {
       fields.ageGroup = num(C.age);
       fields.gender = num(C.gender);
       fields.height = num(C.height);
@@ -226,57 +139,64 @@ export function processChunk(input: ChunkInput): ChunkOutput {
       fields.hdlCholesterol = num(C.hdl);
       fields.smokingCode = num(C.smoking);
       check = checkRow(fields);
-      if (check.valid) stats.valid++;
-      else {
-        stats.invalid++;
-        bump(reasons, REASON_INDEX.get(check.reason) as number, 1);
-      }
+      if (!check.valid) bump(reasons, REASON_INDEX.get(check.reason) as number, 1);
     }
     const k = check?.valid ? classify(check.measurements) : null;
-    if (check?.valid && k) {
-      const a = aggIndex(check.ageGroup, RISK_GROUPS.indexOf(k.riskGroup));
+    let group = -1;
+    if (k && check?.valid) {
+      stats.valid++;
+      group = RISK_GROUPS.indexOf(k.riskGroup);
+      const a = aggIndex(check.ageGroup, group);
       bump(aggRecords, a, 1);
       bump(aggRiskSum, a, k.riskFactorCount);
-    }
+    } else stats.invalid++;
     if (!out) continue;
 
-    out.ensure(lineEnd - lineStart + 512);
-    out.uint(stats.rows);
-    out.tab();
-    out.uint(firstLine);
+    const o = out.ensure(rec.lineEnd - rec.lineStart + 640);
+    let p = putUint(o, out.pos, stats.rows);
+    o[p++] = TAB;
+    p = putUint(o, p, firstLine);
     for (let c = 0; c < NCOL; c++) {
-      out.tab();
       const v = value[c] as number;
-      if (v === EMPTY || v === BAD) out.nullValue();
-      else if (IS_DEC[c]) out.tenths(v);
-      else out.uint(v);
+      if (v === EMPTY || v === BAD) {
+        o[p] = TAB;
+        o[p + 1] = 0x5c; // \N
+        o[p + 2] = 0x4e;
+        p += 3;
+      } else {
+        o[p++] = TAB;
+        p = IS_DEC[c] ? putTenths(o, p, v) : putUint(o, p, v);
+      }
     }
     if (k) {
-      out.tab();
-      out.tenths(Math.round(k.bmi * 10));
       const f = k.flags;
-      for (const flag of [f.hypertension, f.diabetes, f.highTc, f.highTg, f.lowHdl, f.obesity, f.smoking]) {
-        out.tab();
-        out.uint(flag ? 1 : 0);
-      }
-      out.tab();
-      out.uint(k.riskFactorCount);
-      out.tab();
-      out.ascii(k.riskGroup);
-      out.tab();
-      out.ascii(RULE_VERSION);
-      out.ascii('\t0\t\\N\t\\N\n');
+      o[p] = TAB;
+      p = putTenths(o, p + 1, Math.round(k.bmi * 10));
+      o[p] = TAB;
+      o[p + 1] = f.hypertension ? 0x31 : 0x30;
+      o[p + 2] = TAB;
+      o[p + 3] = f.diabetes ? 0x31 : 0x30;
+      o[p + 4] = TAB;
+      o[p + 5] = f.highTc ? 0x31 : 0x30;
+      o[p + 6] = TAB;
+      o[p + 7] = f.highTg ? 0x31 : 0x30;
+      o[p + 8] = TAB;
+      o[p + 9] = f.lowHdl ? 0x31 : 0x30;
+      o[p + 10] = TAB;
+      o[p + 11] = f.obesity ? 0x31 : 0x30;
+      o[p + 12] = TAB;
+      o[p + 13] = f.smoking ? 0x31 : 0x30;
+      o[p + 14] = TAB;
+      p = putUint(o, p + 15, k.riskFactorCount);
+      out.pos = putBytes(o, p, GROUP_BYTES[group] as Uint8Array);
     } else {
-      for (let d = 0; d < 11; d++) out.ascii('\t\\N');
-      out.ascii('\t1\t');
-      out.ascii(bad ? 'UNPARSEABLE' : (check as { reason: InvalidReason }).reason);
-      out.tab();
-      if (bad) out.text(decodeBytes(bytes.subarray(lineStart, lineEnd), encoding));
-      else out.nullValue();
-      out.newline();
+      out.pos = putBytes(o, p, REASON_BYTES[bad ? UNPARSEABLE : (REASON_INDEX.get((check as { reason: InvalidReason }).reason) as number)] as Uint8Array);
+      if (bad) out.text(decodeBytes(bytes.subarray(rec.lineStart, rec.lineEnd), encoding));
+      else out.pos = putBytes(out.buf, out.pos, NULL_VALUE);
+      out.buf[out.pos++] = NL;
     }
   }
-  stats.lines = line;
+  stats.lines = rec.newlines;
   stats.reasons = Array.from(reasons);
   stats.aggRecords = Array.from(aggRecords);
   stats.aggRiskSum = Array.from(aggRiskSum);

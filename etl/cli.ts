@@ -28,7 +28,8 @@ Options:
   --workers N         worker threads, each with its own connection (default: ${ETL_DEFAULTS.workers})
   --chunk-bytes N     bytes per chunk handed to a worker (default: ${ETL_DEFAULTS.chunkBytes}); suffixes k, m
   --chunk-rows N      rows per chunk instead (converted with the file's mean line length)
-  --indexes WHEN      after (default): build secondary indexes after the bulk load; during
+  --indexes WHEN      during (default): keep the secondary indexes while the workers load in
+                      parallel; after: build them in one ALTER after the load (one core)
   --progress MODE     auto (bar on a TTY, lines otherwise), bar, lines or none
   --json              print the summary as JSON instead of text
   -h, --help          show this help
@@ -112,7 +113,9 @@ async function main(): Promise<number> {
     api: cache.api,
     signal: abort.signal,
   });
-  process.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : `${renderSummary(summary)}\n`);
+  // An unchanged or refused run has already said why through `log`.
+  if (values.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  else if (summary.status === 'loaded' || summary.status === 'dry-run') process.stdout.write(`${renderSummary(summary)}\n`);
   if (abort.signal.aborted) return 130;
   return summary.status === 'refused' ? 2 : 0;
 }

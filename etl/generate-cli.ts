@@ -17,6 +17,8 @@ Options:
   --seed S            PRNG seed, any string or number (default: nhis)
   --year YYYY         기준년도 value (default: 2024)
   --first-id N        first 가입자일련번호 (default: 1)
+  --layout L          2024 (default): the official 33 columns; legacy: an older year's
+                      order and spellings plus 데이터공개일자, 데이터 기준일자
   --lf                end lines with LF instead of CRLF
   -h, --help          show this help
 `;
@@ -32,6 +34,7 @@ async function main(): Promise<number> {
       year: { type: 'string', default: '2024' },
       'first-id': { type: 'string', default: '1' },
       lf: { type: 'boolean', default: false },
+      layout: { type: 'string', default: '2024' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -47,6 +50,7 @@ async function main(): Promise<number> {
   if (!values.out) errors.push('--out FILE is required');
   if (values.encoding !== 'cp949' && values.encoding !== 'utf8') errors.push('--encoding must be cp949 or utf8');
   if (!Number.isInteger(year)) errors.push('--year must be an integer');
+  if (values.layout !== '2024' && values.layout !== 'legacy') errors.push('--layout must be 2024 or legacy');
   if (!Number.isInteger(firstSubscriber) || firstSubscriber < 1) errors.push('--first-id must be a positive integer');
   if (errors.length) {
     process.stderr.write(`${errors.join('\n')}\n\n${HELP}`);
@@ -61,6 +65,7 @@ async function main(): Promise<number> {
     year,
     firstSubscriber,
     eol: values.lf ? '\n' : '\r\n',
+    layout: values.layout as '2024' | 'legacy',
   });
   const secs = (performance.now() - started) / 1000;
   process.stdout.write(

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import iconv from 'iconv-lite';
+import { LEGACY_HEADER, mapHeader } from './header.ts';
 import { createRng } from './prng.ts';
 import { synthRow } from './generator-model.ts';
 import { SOURCE_COLUMNS } from './schema.ts';
@@ -23,6 +24,8 @@ export interface GenerateOptions {
   bom?: boolean;
   /** First 가입자일련번호. Default 1. */
   firstSubscriber?: number;
+  /** '2024' (default): the official 33 columns; 'legacy': an older year's order, spellings and extra columns. */
+  layout?: '2024' | 'legacy';
 }
 
 export interface GenerateResult {
@@ -32,8 +35,20 @@ export interface GenerateResult {
 
 const ROWS_PER_BLOCK = 2000;
 
-export function headerLine(): string {
-  return SOURCE_COLUMNS.map(([korean]) => korean).join(',');
+export function headerLine(layout: '2024' | 'legacy' = '2024'): string {
+  return (layout === 'legacy' ? LEGACY_HEADER : SOURCE_COLUMNS.map(([korean]) => korean)).join(',');
+}
+
+/** Reorders a row's cells (SOURCE_COLUMNS order) into the legacy layout, with its extra columns. */
+function legacyRow(): (cells: string[]) => string[] {
+  const { fieldOf, fieldCount } = mapHeader(LEGACY_HEADER);
+  const extras = ['2018-12-27', '2017-12-31'];
+  return (cells) => {
+    const out = new Array<string>(fieldCount);
+    fieldOf.forEach((f, c) => (out[f] = cells[c] as string));
+    for (let f = 0, e = 0; f < fieldCount; f++) if (out[f] === undefined) out[f] = extras[e++] ?? '';
+    return out;
+  };
 }
 
 /** Encodes text; CP949 through iconv-lite. */
@@ -49,11 +64,12 @@ export function* csvBlocks(opts: GenerateOptions): Generator<Buffer> {
   const year = opts.year ?? 2024;
   const first = opts.firstSubscriber ?? 1;
   const bom = encoding === 'utf8' && opts.bom ? '\ufeff' : '';
-  yield encodeText(bom + headerLine() + eol, encoding);
+  const reorder = opts.layout === 'legacy' ? legacyRow() : (cells: string[]) => cells;
+  yield encodeText(bom + headerLine(opts.layout) + eol, encoding);
   for (let start = 0; start < opts.rows; start += ROWS_PER_BLOCK) {
     const end = Math.min(opts.rows, start + ROWS_PER_BLOCK);
     let text = '';
-    for (let i = start; i < end; i++) text += synthRow(rng, first + i, year).join(',') + eol;
+    for (let i = start; i < end; i++) text += reorder(synthRow(rng, first + i, year)).join(',') + eol;
     // Data rows are pure ASCII (numbers, commas), whose bytes are identical in CP949 and
     // UTF-8, so they skip the transcoder: only the header needs iconv-lite.
     yield Buffer.from(text, 'latin1');

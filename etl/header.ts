@@ -50,6 +50,18 @@ const BY_NAME = new Map<string, SourceColumn>([
   ...Object.entries(ALIASES),
 ]);
 
+/**
+ * The header of older published years (e.g. 2017–2019): 성별코드 before 시도코드, other
+ * spellings, and two trailing columns the ETL ignores. The generator can write it (--layout legacy).
+ */
+export const LEGACY_HEADER: readonly string[] = [
+  '기준년도', '가입자일련번호', '성별코드', '시도코드', '연령대코드(5세단위)', '신장(5Cm단위)', '체중(5Kg 단위)',
+  '허리둘레', '시력(좌)', '시력(우)', '청력(좌)', '청력(우)', '수축기혈압', '이완기혈압', '식전혈당(공복혈당)',
+  '총콜레스테롤', '트리글리세라이드', 'HDL콜레스테롤', 'LDL콜레스테롤', '혈색소', '요단백', '혈청크레아티닌',
+  '(혈청지오티)AST', '(혈청지오티)ALT', '감마지티피', '흡연상태', '음주여부', '구강검진 수검여부', '치아우식증유무',
+  '결손치유무', '치아마모증유무', '제3대구치(사랑니)이상', '치석유무', '데이터공개일자', '데이터 기준일자',
+];
+
 /** Splits one CSV line (already decoded) into fields, honouring double quotes. */
 export function splitCsvLine(line: string): string[] {
   const fields: string[] = [];

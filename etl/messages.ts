@@ -11,7 +11,8 @@ export interface LoadTarget {
   mysql: MysqlTarget;
   database: string;
   runId: number;
-  createdAt: string;
+  /** Unix time of the run's start: every row's created_at. */
+  createdAt: number;
 }
 
 export interface ChunkTask {

@@ -1,14 +1,11 @@
 // Runs the chunk tasks on a piscina pool of worker threads and hands out ids in source order:
 // each chunk reports its row count once parsed, and gets its first id when all earlier ones have.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { existsSync } from 'node:fs';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { emptyStats, type ChunkStats } from './chunk.ts';
 import type { SourceEncoding } from './encoding.ts';
 import type { HeaderLayout } from './header.ts';
+import type { RangeFeed } from './scan.ts';
 import type { BaseMessage, ChunkResult, ChunkTask, ChunkTimings, CountedMessage, LoadTarget } from './messages.ts';
 
 export interface ByteRange {
@@ -18,7 +15,8 @@ export interface ByteRange {
 
 export interface PoolOptions {
   file: string;
-  ranges: ByteRange[];
+  /** The ranges, possibly still being cut by the checksum pass. */
+  ranges: RangeFeed;
   /** The range of the last chunk ends at the end of the file. */
   fileSize: number;
   layout: HeaderLayout;
@@ -45,12 +43,20 @@ export class ChunkFailedError extends Error {
   override name = 'ChunkFailedError';
 }
 
-/** Worker threads must load TypeScript too: reuse the parent's tsx loader, or add it (under vitest). */
+/**
+ * Worker threads start from worker-entry.cjs, which loads the TypeScript worker through tsx's
+ * in-thread CommonJS hooks. The parent's `--import tsx` is left out: it would give every worker
+ * its own module-loader thread (an extra V8 isolate, ~20 MB each) for no benefit here.
+ */
 function workerExecArgv(): string[] {
-  if (process.execArgv.some((a) => a.includes('tsx'))) return process.execArgv;
-  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const loader = join(tsxDir, 'dist', 'loader.mjs');
-  return [...process.execArgv, '--import', existsSync(loader) ? pathToFileURL(loader).href : 'tsx'];
+  const argv = process.execArgv;
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (/^--(import|loader|experimental-loader)$/.test(a) && /tsx/.test(argv[i + 1] ?? '')) i++;
+    else if (!/^--(import|loader|experimental-loader)=.*tsx/.test(a)) out.push(a);
+  }
+  return out;
 }
 
 export function mergeStats(into: ChunkStats, s: ChunkStats): void {
@@ -65,24 +71,36 @@ export function mergeStats(into: ChunkStats, s: ChunkStats): void {
   s.aggRiskSum.forEach((n, i) => (into.aggRiskSum[i] = (into.aggRiskSum[i] as number) + n));
 }
 
-export async function runPool(opts: PoolOptions): Promise<PoolOutcome> {
+export type ChunkPool = Piscina<ChunkTask, ChunkResult>;
+
+/**
+ * Starts the worker threads (each loads its modules at once): the ETL does this before its
+ * checksum pass, so the threads boot while the main thread reads the file.
+ */
+export function startPool(workers: number): ChunkPool {
+  return new Piscina<ChunkTask, ChunkResult>({
+    filename: new URL('./worker-entry.cjs', import.meta.url).href,
+    minThreads: workers,
+    maxThreads: workers,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: 60_000,
+    stricterFIFO: true,
+    execArgv: workerExecArgv(),
+    resourceLimits: { maxYoungGenerationSizeMb: 8 },
+  });
+}
+
+/** Runs every range on `pool` (at most opts.workers at a time); the caller destroys the pool. */
+export async function runPool(pool: ChunkPool, opts: PoolOptions): Promise<PoolOutcome> {
   const stats = emptyStats();
   const timings: ChunkTimings = { readMs: 0, parseMs: 0, waitMs: 0, loadMs: 0 };
-  if (opts.ranges.length === 0) return { stats, timings, chunks: 0 };
-  const pool = new Piscina<ChunkTask, ChunkResult>({
-    filename: new URL('./worker.ts', import.meta.url).href,
-    minThreads: opts.workers,
-    maxThreads: opts.workers,
-    concurrentTasksPerWorker: 1,
-    idleTimeout: 5000,
-    execArgv: workerExecArgv(),
-  });
+  opts.signal?.throwIfAborted();
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
-  // Ids in source order: chunk k may load once chunks 0..k-1 have said how many rows they hold.
-  // Tasks start in queue (source) order, so the earliest unreported chunk is always running.
+  // Ids in source order: chunk k may load once chunks 0..k-1 have said how many rows they hold
+  // (a chunk knows its row count only once parsed: blank, truncated and multi-line records).
   const ports: MessagePort[] = [];
   const counted: (CountedMessage | undefined)[] = [];
   let next = 0;
@@ -98,7 +116,7 @@ export async function runPool(opts: PoolOptions): Promise<PoolOutcome> {
     }
   };
 
-  const runs = opts.ranges.map((range, batchId) => {
+  const runChunk = (batchId: number, range: ByteRange): Promise<void> => {
     let port: MessagePort | null = null;
     const transferList: MessagePort[] = [];
     if (opts.load) {
@@ -123,23 +141,47 @@ export async function runPool(opts: PoolOptions): Promise<PoolOutcome> {
       port,
     };
     return pool.run(task, { transferList, signal: abort.signal }).then((result) => {
+      ports[batchId]?.close();
       if (result.status === 'failed') throw new ChunkFailedError(`Chunk ${batchId} (bytes ${range.start}–${range.end}) failed: ${result.error.message}`);
       mergeStats(stats, result.stats);
       for (const k of Object.keys(timings) as (keyof ChunkTimings)[]) timings[k] += result.timings[k];
       opts.onChunk?.(result);
     });
-  });
+  };
+
+  // Each slot runs one chunk at a time, taking chunk numbers in source order as the scan cuts
+  // them: the earliest chunk still to report its count is then always running, so waiting for
+  // ids cannot deadlock (a queue of every task would not do: piscina may reorder queued
+  // abortable tasks). Slots never outnumber the pool's threads.
+  const running = new Set<Promise<void>>();
+  let nextChunk = 0;
+  const slot = async () => {
+    for (;;) {
+      const batchId = nextChunk++;
+      const range = await opts.ranges.at(batchId, abort.signal);
+      if (!range || abort.signal.aborted) return;
+      const p = runChunk(batchId, range);
+      running.add(p);
+      try {
+        await p;
+      } finally {
+        running.delete(p);
+      }
+    }
+  };
   try {
-    await Promise.all(runs);
+    await new Promise<void>((resolve, reject) => {
+      abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
+      Promise.all(Array.from({ length: opts.workers }, slot)).then(() => resolve(), reject);
+    });
   } catch (err) {
     abort.abort(err);
     for (const p of ports) p?.close(); // a chunk still waiting for its ids gives up
-    await Promise.allSettled(runs);
-    throw opts.signal?.aborted ? (opts.signal.reason ?? err) : err;
+    await Promise.allSettled([...running]);
+    throw err;
   } finally {
     opts.signal?.removeEventListener('abort', onOuterAbort);
     for (const p of ports) p?.close();
-    await pool.destroy();
   }
-  return { stats, timings, chunks: opts.ranges.length };
+  return { stats, timings, chunks: opts.ranges.ranges.length };
 }

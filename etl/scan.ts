@@ -35,8 +35,17 @@ export async function readHead(path: string, forced: EncodingOption = 'auto'): P
     const encoding = detectEncoding(head.subarray(0, Math.min(head.length, 64 * 1024)), forced);
     let headerEnd = nl < 0 ? head.length : nl;
     if (headerEnd > encoding.bomLength && head[headerEnd - 1] === 0x0d) headerEnd--;
-    const names = splitCsvLine(decodeBytes(head.subarray(encoding.bomLength, headerEnd), encoding.encoding));
-    const layout = mapHeader(names);
+    const text = decodeBytes(head.subarray(encoding.bomLength, headerEnd), encoding.encoding);
+    const names = splitCsvLine(text);
+    let layout: HeaderLayout;
+    try {
+      layout = mapHeader(names);
+    } catch (err) {
+      if (err instanceof HeaderError && text.includes('\ufffd')) {
+        throw new HeaderError(`${err.message} (the header does not decode as ${encoding.encoding}: check --encoding)`, err.missing);
+      }
+      throw err;
+    }
     const dataStart = nl < 0 ? head.length : nl + 1;
     let lines = 0;
     for (let i = head.indexOf(NL, dataStart); i >= 0; i = head.indexOf(NL, i + 1)) lines++;
@@ -55,6 +64,48 @@ export interface FileScan {
 }
 
 /**
+ * The ranges of a scan in progress, handed out as they are cut, so workers can start on the
+ * first chunks while the main thread still reads (and hashes) the rest of the file.
+ */
+export class RangeFeed {
+  readonly ranges: ByteRange[] = [];
+  private ended = false;
+  private error: unknown = null;
+  private wake: (() => void)[] = [];
+
+  push(range: ByteRange): void {
+    this.ranges.push(range);
+    this.notify();
+  }
+
+  end(error: unknown = null): void {
+    this.ended = true;
+    this.error = error;
+    this.notify();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = [];
+    for (const w of wake) w();
+  }
+
+  /** The i-th range once cut; null when the file has fewer. Rejects if the scan failed. */
+  async at(i: number, signal?: AbortSignal): Promise<ByteRange | null> {
+    for (;;) {
+      if (this.error) throw this.error;
+      if (i < this.ranges.length) return this.ranges[i] as ByteRange;
+      if (this.ended) return null;
+      signal?.throwIfAborted();
+      await new Promise<void>((resolve) => {
+        this.wake.push(resolve);
+        signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+  }
+}
+
+/**
  * Cuts the data into ranges of about `chunkBytes`, each ending just after a newline that is
  * outside double quotes. Whether a byte is inside quotes is the parity of the quotes before it
  * (RFC 4180: a quoted field's quotes, escaped "" included, come in pairs), which only a
@@ -67,12 +118,30 @@ export class RangeCutter {
   private last: number;
   private target: number;
 
+  private count = 0;
+
+  /**
+   * With `fileSize` and `workers`, the first ranges are a quarter of chunkBytes (the database
+   * gets work sooner) and the last ones shrink (no long tail on one connection while the others
+   * are done).
+   */
   constructor(
     dataStart: number,
     private readonly chunkBytes: number,
+    private readonly onRange: (range: ByteRange) => void = () => {},
+    private readonly fileSize = 0,
+    private readonly workers = 0,
   ) {
     this.last = dataStart;
-    this.target = dataStart + chunkBytes;
+    this.target = dataStart + this.nextSize();
+  }
+
+  private nextSize(): number {
+    if (!this.fileSize || !this.workers) return this.chunkBytes;
+    if (this.count < this.workers) return Math.max(1, this.chunkBytes >> 2);
+    const left = this.fileSize - this.last;
+    if (left < 2 * this.workers * this.chunkBytes) return Math.max(this.chunkBytes >> 3, Math.ceil(left / (2 * this.workers)));
+    return this.chunkBytes;
   }
 
   /** Feeds the block that starts at file offset `at`. */
@@ -100,9 +169,12 @@ export class RangeCutter {
   }
 
   private cut(end: number): void {
-    this.ranges.push({ start: this.last, end });
+    const range = { start: this.last, end };
+    this.ranges.push(range);
+    this.onRange(range);
     this.last = end;
-    this.target = end + this.chunkBytes;
+    this.count++;
+    this.target = end + this.nextSize();
   }
 
   /** Closes the last range at the end of the file. */
@@ -112,24 +184,42 @@ export class RangeCutter {
   }
 }
 
-export async function scanFile(path: string, dataStart: number, chunkBytes: number, signal?: AbortSignal): Promise<FileScan> {
+/**
+ * Reads the file once: hashes it and cuts it into ranges, pushed to `feed` as they are found
+ * (the feed ends with the scan). Resolves with the checksum and every range.
+ */
+export async function scanFile(
+  path: string,
+  dataStart: number,
+  chunkBytes: number,
+  signal?: AbortSignal,
+  feed?: RangeFeed,
+  sizing?: { fileSize: number; workers: number },
+): Promise<FileScan> {
   const hash = createHash('sha256');
-  const cutter = new RangeCutter(dataStart, chunkBytes);
-  const fh = await open(path, 'r');
+  const cutter = new RangeCutter(dataStart, chunkBytes, (r) => feed?.push(r), sizing?.fileSize, sizing?.workers);
   try {
-    const buf = Buffer.allocUnsafe(4 << 20);
-    let at = 0;
-    for (;;) {
-      signal?.throwIfAborted();
-      const { bytesRead } = await fh.read(buf, 0, buf.length, at);
-      if (bytesRead === 0) break;
-      const block = buf.subarray(0, bytesRead);
-      hash.update(block);
-      if (at + bytesRead > dataStart) cutter.feed(block, at);
-      at += bytesRead;
+    const fh = await open(path, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(4 << 20);
+      let at = 0;
+      for (;;) {
+        signal?.throwIfAborted();
+        const { bytesRead } = await fh.read(buf, 0, buf.length, at);
+        if (bytesRead === 0) break;
+        const block = buf.subarray(0, bytesRead);
+        hash.update(block);
+        if (at + bytesRead > dataStart) cutter.feed(block, at);
+        at += bytesRead;
+      }
+      const ranges = cutter.finish(at);
+      feed?.end();
+      return { sha256: hash.digest('hex'), size: at, ranges };
+    } finally {
+      await fh.close();
     }
-    return { sha256: hash.digest('hex'), size: at, ranges: cutter.finish(at) };
-  } finally {
-    await fh.close();
+  } catch (err) {
+    feed?.end(err);
+    throw err;
   }
 }

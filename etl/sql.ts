@@ -1,5 +1,6 @@
 // The SQL of a load: staging tables, the LOAD DATA statement the workers run, the index build
 // and the one RENAME TABLE that swaps a finished dataset in.
+import { COUNTS_TABLE, PAGES_TABLE, countsTableDdl, pagesTableDdl } from './page-index.ts';
 import {
   AGG_TABLE,
   aggTableDdl,
@@ -33,6 +34,8 @@ export function createStagingSql(recordIndexes: boolean): string[] {
     aggTableDdl(staging(AGG_TABLE)),
     summaryTableDdl(staging(SUMMARY_TABLE)),
     filesTableDdl(staging(FILES_TABLE)),
+    pagesTableDdl(staging(PAGES_TABLE)),
+    countsTableDdl(staging(COUNTS_TABLE)),
   ];
 }
 
@@ -59,20 +62,20 @@ export interface LoadStatement {
   /** Added to the row's line offset in the chunk to give its 1-based line in the file. */
   lineOffset: number;
   runId: number;
-  /** 'YYYY-MM-DD HH:MM:SS', the same for every row of a run. */
-  createdAt: string;
+
   /** Name handed to the infile stream factory. */
   streamName: string;
 }
 
+/** created_at takes its default, CURRENT_TIMESTAMP, which the loading session pins to the run's start (SET timestamp). */
 export function loadDataSql(s: LoadStatement): string {
-  if (!/^[\w.-]+$/.test(s.streamName) || !/^[\d :-]+$/.test(s.createdAt)) throw new Error('Bad LOAD DATA parameters');
+  if (!/^[\w.-]+$/.test(s.streamName)) throw new Error('Bad LOAD DATA stream name');
   const ints = [s.idOffset, s.lineOffset, s.runId];
   if (!ints.every((n) => Number.isSafeInteger(n) && n >= 0)) throw new Error('Bad LOAD DATA offsets');
   return (
     `LOAD DATA LOCAL INFILE '${s.streamName}' INTO TABLE ${staging(RECORDS_TABLE)} CHARACTER SET utf8mb4 ` +
     `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${LOAD_COLUMNS.join(', ')}) ` +
-    `SET id = @lid + ${s.idOffset}, source_line = @lline + ${s.lineOffset}, run_id = ${s.runId}, created_at = '${s.createdAt}'`
+    `SET id = @lid + ${s.idOffset}, source_line = @lline + ${s.lineOffset}, run_id = ${s.runId}`
   );
 }
 

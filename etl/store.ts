@@ -3,6 +3,7 @@
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { AGE_GROUP_MIN, RISK_GROUPS } from '../src/risk/index.ts';
 import { AGG_SIZE, type ChunkStats } from './chunk.ts';
+import { COUNTS_TABLE, PAGES_TABLE, buildPageIndex } from './page-index.ts';
 import { AGG_TABLE, FILES_TABLE, RECORDS_TABLE, SUMMARY_TABLE } from './schema.ts';
 import { addIndexesSql, copyCurrentSql, createStagingSql, dropOldSql, dropStagingSql, staging, swapSql } from './sql.ts';
 
@@ -11,6 +12,8 @@ export interface DatasetFile {
   fileName: string;
   sha256: string;
   rows: number;
+  /** Size of the file as loaded (from its run's summary); null if unknown. */
+  bytes: number | null;
 }
 
 /** Runs left 'running' by a process that died (we hold the ETL lock, so none is alive). */
@@ -29,23 +32,35 @@ export async function insertRun(conn: Connection, fileName: string, sha256: stri
   return r.insertId;
 }
 
+/** Closes a run's log row; `sha256` is filled in here when the checksum finished after the run began. */
 export async function finishRun(
   conn: Connection,
   runId: number,
   status: 'succeeded' | 'failed' | 'skipped',
+  sha256: string,
   counts: { read: number; valid: number; invalid: number } | null,
   summary: unknown,
   error: string | null = null,
 ): Promise<void> {
   await conn.query(
-    'UPDATE etl_runs SET status = ?, rows_read = ?, valid_rows = ?, invalid_rows = ?, summary = ?, error = ?, finished_at = NOW(3) WHERE id = ?',
-    [status, counts?.read ?? null, counts?.valid ?? null, counts?.invalid ?? null, summary === null ? null : JSON.stringify(summary), error, runId],
+    `UPDATE etl_runs SET status = ?, file_sha256 = IF(? = '', file_sha256, ?), rows_read = ?, valid_rows = ?, invalid_rows = ?,
+       summary = ?, error = ?, finished_at = NOW(3) WHERE id = ?`,
+    [status, sha256, sha256, counts?.read ?? null, counts?.valid ?? null, counts?.invalid ?? null, summary === null ? null : JSON.stringify(summary), error, runId],
   );
 }
 
 export async function currentFiles(conn: Connection): Promise<DatasetFile[]> {
-  const [rows] = await conn.query<RowDataPacket[]>(`SELECT run_id, file_name, file_sha256, rows_loaded FROM ${FILES_TABLE} ORDER BY run_id`);
-  return rows.map((r) => ({ runId: r.run_id as number, fileName: r.file_name as string, sha256: r.file_sha256 as string, rows: r.rows_loaded as number }));
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT f.run_id, f.file_name, f.file_sha256, f.rows_loaded, JSON_VALUE(r.summary, '$.file.bytes') AS bytes
+     FROM ${FILES_TABLE} f LEFT JOIN etl_runs r ON r.id = f.run_id ORDER BY f.run_id`,
+  );
+  return rows.map((r) => ({
+    runId: r.run_id as number,
+    fileName: r.file_name as string,
+    sha256: r.file_sha256 as string,
+    rows: r.rows_loaded as number,
+    bytes: r.bytes === null || r.bytes === undefined ? null : Number(r.bytes),
+  }));
 }
 
 export async function currentMaxId(conn: Connection): Promise<number> {
@@ -105,6 +120,8 @@ export async function writeAggregates(conn: Connection, stats: ChunkStats, appen
     `INSERT INTO ${staging(SUMMARY_TABLE)} (id, total_records, valid_records, invalid_records, refreshed_at) VALUES (1, ?, ?, ?, NOW())`,
     [totals.total, totals.valid, totals.invalid],
   );
+  // The /records page index is an aggregate too: totals and anchors per filter combination.
+  await buildPageIndex(conn, staging(RECORDS_TABLE), staging(PAGES_TABLE), staging(COUNTS_TABLE));
   return totals;
 }
 

@@ -1,5 +1,5 @@
 // What an ETL run reports (returned by runEtl, stored as JSON in etl_runs.summary) and its
-// rendering as text: a pure function of the summary.
+// rendering as text: a pure function of the summary (the cache outcome is logged as it happens).
 import type { CacheReport } from './cache.ts';
 
 export type EtlStatus = 'loaded' | 'unchanged' | 'refused' | 'dry-run';
@@ -32,6 +32,8 @@ export interface EtlSummary {
   /** The dataset the API serves after this run (null for dry runs and refusals). */
   dataset: { total: number; valid: number; invalid: number; files: number } | null;
   timingsMs: Record<string, number>;
+  /** Summed over chunks (thread time): reading ranges, parsing, waiting for ids, LOAD DATA. */
+  workerMs: Record<string, number> | null;
   totalMs: number;
   rowsPerSecond: number;
   peakRssMb: number;
@@ -67,6 +69,6 @@ export function renderSummary(s: EtlSummary): string {
       `${s.workers} workers, ${s.chunks} chunks of ~${(s.chunkBytes / 1048576).toFixed(1)} MiB`,
     `  phases      ${phases.join(', ')}`,
   );
-  if (s.cache) lines.push(`  cache       ${s.cache.summary}`);
+  if (s.workerMs) lines.push(`  workers     ${Object.entries(s.workerMs).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(2)} s`).join(', ')} (summed over chunks)`);
   return lines.join('\n');
 }

@@ -1,95 +1,103 @@
-// A growable byte buffer that writes the tab-separated rows LOAD DATA reads (MariaDB's default
-// FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n', NULL spelled \N).
+// Writes the tab-separated rows LOAD DATA reads (MariaDB's defaults: FIELDS TERMINATED BY '\t'
+// ESCAPED BY '\\', LINES TERMINATED BY '\n', NULL spelled \N). Hot-path helpers take and return
+// the write position, so the caller keeps it in a local variable.
 
-const TAB = 0x09;
-const NL = 0x0a;
-const BACKSLASH = 0x5c;
 const D0 = 0x30;
 
-export class TsvWriter {
+/** A growable output buffer, reusable across chunks (a worker keeps one). */
+export class TsvBuffer {
   buf: Buffer;
   pos = 0;
 
-  constructor(capacity: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(1024, capacity));
+  constructor(capacity = 1 << 20) {
+    this.buf = Buffer.allocUnsafe(capacity);
   }
 
-  /** Makes room for n more bytes (doubling, so appends stay amortised O(1)). */
-  ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-  }
-
-  tab(): void {
-    this.buf[this.pos++] = TAB;
-  }
-
-  newline(): void {
-    this.buf[this.pos++] = NL;
-  }
-
-  nullValue(): void {
-    this.buf[this.pos++] = BACKSLASH;
-    this.buf[this.pos++] = 0x4e; // 'N'
-  }
-
-  /** Copies bytes verbatim (the caller knows they need no escaping). */
-  bytes(src: Uint8Array, start: number, end: number): void {
-    const b = this.buf;
-    let p = this.pos;
-    for (let i = start; i < end; i++) b[p++] = src[i] as number;
-    this.pos = p;
-  }
-
-  /** A non-negative integer in decimal. */
-  uint(n: number): void {
-    const b = this.buf;
-    if (n < 10) {
-      b[this.pos++] = D0 + n;
-      return;
+  /** Makes room for n more bytes after `pos` (doubling, so appends stay amortised O(1)). */
+  ensure(n: number): Buffer {
+    if (this.pos + n > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < this.pos + n) size *= 2;
+      const next = Buffer.allocUnsafe(size);
+      this.buf.copy(next, 0, 0, this.pos);
+      this.buf = next;
     }
-    let digits = 1;
-    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-    let p = this.pos + digits;
-    this.pos = p;
-    do {
-      b[--p] = D0 + (n % 10);
-      n = Math.floor(n / 10);
-    } while (n > 0);
+    return this.buf;
   }
 
-  /** A value given in tenths, as "-12.3". */
-  tenths(t: number): void {
-    if (t < 0) {
-      this.buf[this.pos++] = 0x2d;
-      t = -t;
-    }
-    this.uint(Math.floor(t / 10));
-    this.buf[this.pos++] = 0x2e;
-    this.buf[this.pos++] = D0 + (t % 10);
-  }
-
-  /** ASCII text without characters that need escaping (reason codes, enum names). */
-  ascii(text: string): void {
-    const b = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < text.length; i++) b[p++] = text.charCodeAt(i);
-    this.pos = p;
-  }
-
-  /** Any text, UTF-8 encoded, with LOAD DATA's escapes for \\, tab, newline, CR and NUL. */
+  /** Escaped UTF-8 text (LOAD DATA's escapes for \\, tab, newline, CR and NUL). */
   text(value: string): void {
     const escaped = value.replace(/[\\\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0'));
     this.ensure(Buffer.byteLength(escaped, 'utf8'));
     this.pos += this.buf.write(escaped, this.pos, 'utf8');
   }
 
-  /** The bytes written so far (a view, not a copy). */
+  /** The bytes written so far (a view, valid until the buffer is reused). */
   view(): Buffer {
     return this.buf.subarray(0, this.pos);
   }
+}
+
+/** ASCII bytes of a constant, for putBytes. */
+export const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+
+export function putBytes(o: Uint8Array, p: number, src: Uint8Array): number {
+  for (let i = 0; i < src.length; i++) o[p++] = src[i] as number;
+  return p;
+}
+
+/** A non-negative integer in decimal (int32 arithmetic below 2^31, the usual case). */
+export function putUint(o: Uint8Array, p: number, n: number): number {
+  if (n < 10) {
+    o[p] = D0 + n;
+    return p + 1;
+  }
+  if (n < 100) {
+    const a = (n / 10) | 0;
+    o[p] = D0 + a;
+    o[p + 1] = D0 + n - a * 10;
+    return p + 2;
+  }
+  if (n < 1000) {
+    const a = (n / 100) | 0;
+    const r = n - a * 100;
+    const b = (r / 10) | 0;
+    o[p] = D0 + a;
+    o[p + 1] = D0 + b;
+    o[p + 2] = D0 + r - b * 10;
+    return p + 3;
+  }
+  let digits = 4;
+  for (let x = Math.floor(n / 10000); x > 0; x = Math.floor(x / 10)) digits++;
+  let q = p + digits;
+  const end = q;
+  if (n < 2147483648) {
+    let x = n | 0;
+    while (x > 0) {
+      const y = (x / 10) | 0;
+      o[--q] = D0 + x - y * 10;
+      x = y;
+    }
+  } else {
+    let x = n;
+    while (x > 0) {
+      const y = Math.floor(x / 10);
+      o[--q] = D0 + x - y * 10;
+      x = y;
+    }
+  }
+  return end;
+}
+
+/** A value given in tenths, as "-12.3". */
+export function putTenths(o: Uint8Array, p: number, t: number): number {
+  if (t < 0) {
+    o[p++] = 0x2d;
+    t = -t;
+  }
+  const whole = (t / 10) | 0;
+  p = putUint(o, p, whole);
+  o[p] = 0x2e;
+  o[p + 1] = D0 + t - whole * 10;
+  return p + 2;
 }

@@ -12,6 +12,7 @@ import { buildBundle, DEFAULT_BUNDLE_DIR, readWorkerSettings, ROOT } from './bun
 import { startMiniflareWorker, type RunningWorker } from './miniflare-worker.ts';
 import { startWorkerdWorker } from './workerd-worker.ts';
 import { prepareDataset, type DatasetChoice } from './dataset.ts';
+import { refreshStatsCache } from '../etl/cache.ts';
 
 export const STACK_FILE = join(ROOT, '.local', 'stack.json');
 export const LOCAL_API_KEY = 'local-dev-key';
@@ -82,6 +83,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     log(`gateways: PlanetScale ${new URL(ps.url).host}, Upstash ${new URL(up.url).host}`);
 
     await prepareDataset(opts.dataset, { mysql, database: opts.database, upstash: { url: up.url, token }, log });
+    // Whatever this cache holds from an earlier stack may predate the database's current state
+    // (an ETL run without a cache target, a migration): start from a clean slate.
+    await refreshStatsCache({ upstash: { url: up.url, token }, api: null });
 
     const bundleDir = opts.bundleDir ?? DEFAULT_BUNDLE_DIR;
     const scriptPath = opts.skipBuild ? join(bundleDir, 'index.js') : await buildBundle(bundleDir);

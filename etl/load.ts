@@ -1,0 +1,162 @@
+// The steps of one load once decided: staging → worker pool → (indexes) → aggregates → one
+// atomic swap → cache refresh, with the run log kept up to date; and the run summary.
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { INVALID_REASONS } from '../src/risk/index.ts';
+import { refreshStatsCache, type CacheReport } from './cache.ts';
+import type { ChunkStats } from './chunk.ts';
+import type { LoadTarget } from './messages.ts';
+import { runPool, type ChunkPool, type PoolOutcome } from './pool.ts';
+import { createProgress } from './progress.ts';
+import type { Clock, EtlOptions } from './run.ts';
+import type { FileHead, FileScan, RangeFeed } from './scan.ts';
+import * as store from './store.ts';
+import type { EtlSummary } from './summary.ts';
+
+export interface RunContext {
+  opts: EtlOptions;
+  head: FileHead;
+  /** Ranges as the checksum pass cuts them, and that pass's result. */
+  feed: RangeFeed;
+  scanning: Promise<FileScan>;
+  workers: number;
+  chunkBytes: number;
+  clock: Clock;
+  pool: ChunkPool;
+}
+
+export function pooled(ctx: RunContext, load: LoadTarget | null, idOffset: number): Promise<PoolOutcome> {
+  const { opts, head } = ctx;
+  const totalBytes = head.size - head.dataStart;
+  const progress = createProgress(totalBytes, opts.progress ?? 'auto', opts.log ?? (() => {}));
+  let bytes = 0;
+  let rows = 0;
+  return runPool(ctx.pool, {
+    file: opts.input,
+    ranges: ctx.feed,
+    fileSize: head.size,
+    layout: head.layout,
+    encoding: head.encoding.encoding,
+    load,
+    workers: ctx.workers,
+    idOffset,
+    firstLine: 2,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    onChunk: (r) => {
+      bytes += r.bytes;
+      rows += r.stats.rows;
+      progress.update(bytes, rows);
+      opts.onProgress?.({ bytes, totalBytes, rows });
+    },
+  }).finally(() => progress.stop());
+}
+
+export async function skipped(conn: Connection, ctx: RunContext, status: 'unchanged' | 'refused', message: string): Promise<EtlSummary> {
+  const scan = await ctx.scanning;
+  const runId = await store.insertRun(conn, ctx.opts.input, scan.sha256, ctx.opts.mode === 'append' ? 'append' : 'replace', 'skipped');
+  const summary = summarize(ctx, scan, status, message, runId, null, null, null);
+  await store.finishRun(conn, runId, 'skipped', scan.sha256, null, summary, status === 'refused' ? message : null);
+  ctx.opts.log?.(message);
+  return summary;
+}
+
+export async function load(conn: Connection, ctx: RunContext, append: boolean, currentFileCount: number, log: (line: string) => void): Promise<EtlSummary> {
+  const { opts, head, clock } = ctx;
+  const indexes = opts.indexes ?? 'during';
+  const runId = await store.insertRun(conn, opts.input, '', append ? 'append' : 'replace', 'running');
+  let swapped = false;
+  let sha = '';
+  try {
+    const [ts] = await conn.query<RowDataPacket[]>('SELECT UNIX_TIMESTAMP() AS ts');
+    const createdAt = Number(ts[0]?.ts);
+    const idOffset = await clock.time('prepare', async () => {
+      await store.ensureLocalInfile(conn);
+      await store.prepareStaging(conn, indexes === 'during', append);
+      return append ? store.currentMaxId(conn) : 0;
+    });
+    const estimate = Math.ceil((head.size - head.dataStart) / ctx.chunkBytes);
+    log(
+      `Loading ${opts.input} into ${opts.database} (run #${runId}, ${append ? 'append' : 'replace'}): ` +
+        `${(head.size / 1048576).toFixed(1)} MiB in ~${estimate} chunks on ${ctx.workers} workers`,
+    );
+    const outcome = await clock.time('load', () => pooled(ctx, { mysql: opts.mysql, database: opts.database, runId, createdAt }, idOffset));
+    const scan = await ctx.scanning;
+    sha = scan.sha256;
+    const checkpoint = () => opts.signal?.throwIfAborted(); // an abort stops the run before the swap
+    checkpoint();
+    if (indexes === 'after') await clock.time('indexes', () => store.buildIndexes(conn));
+    checkpoint();
+    const totals = await clock.time('aggregates', async () => {
+      const t = await store.writeAggregates(conn, outcome.stats, append);
+      await store.addFile(conn, runId, opts.input, sha, outcome.stats.rows, idOffset + 1);
+      return t;
+    });
+    checkpoint();
+    await clock.time('swap', () => store.swapIn(conn));
+    swapped = true;
+    await clock.time('cleanup', () => store.dropOld(conn)).catch((err: Error) => log(`warning: could not drop the previous dataset's tables: ${err.message}`));
+    const cache = await clock.time('cache', () => refreshStatsCache({ upstash: opts.upstash ?? null, api: opts.api ?? null }));
+    log(`Cache: ${cache.summary}`);
+    const dataset = { ...totals, files: append ? currentFileCount + 1 : 1 };
+    const msg = `${opts.input} ${append ? 'appended to' : 'is now'} the dataset of ${opts.database} (run #${runId})`;
+    const summary = summarize(ctx, scan, 'loaded', msg, runId, outcome, dataset, cache);
+    await store.finishRun(conn, runId, 'succeeded', sha, { read: summary.rows.read, valid: summary.rows.valid, invalid: summary.rows.invalid }, summary);
+    return summary;
+  } catch (err) {
+    const message = (err as Error).message ?? String(err);
+    if (!swapped) await store.dropStaging(conn).catch(() => {});
+    await store.finishRun(conn, runId, swapped ? 'succeeded' : 'failed', sha, null, null, message).catch(() => {});
+    throw err;
+  }
+}
+
+function reasonCounts(stats: ChunkStats): Record<string, number> {
+  return Object.fromEntries(INVALID_REASONS.map((r, i) => [r, stats.reasons[i] ?? 0]).filter(([, n]) => (n as number) > 0));
+}
+
+export function summarize(
+  ctx: RunContext,
+  scan: FileScan,
+  status: EtlSummary['status'],
+  message: string,
+  runId: number | null,
+  outcome: PoolOutcome | null,
+  dataset: EtlSummary['dataset'],
+  cache: CacheReport | null,
+): EtlSummary {
+  const totalMs = ctx.clock.total();
+  const stats = outcome?.stats ?? null;
+  const read = stats?.rows ?? 0;
+  return {
+    status,
+    message,
+    runId,
+    mode: ctx.opts.mode ?? 'auto',
+    database: ctx.opts.database,
+    file: {
+      path: ctx.opts.input,
+      bytes: scan.size,
+      sha256: scan.sha256,
+      encoding: ctx.head.encoding.encoding,
+      encodingHow: ctx.head.encoding.how,
+      ignoredColumns: ctx.head.layout.ignored,
+    },
+    rows: {
+      read,
+      valid: stats?.valid ?? 0,
+      invalid: stats?.invalid ?? 0,
+      invalidByReason: stats ? reasonCounts(stats) : {},
+      blankLines: stats?.blankLines ?? 0,
+      truncatedLines: stats?.truncatedLines ?? 0,
+    },
+    dataset,
+    timingsMs: { ...ctx.clock.phases },
+    workerMs: outcome ? Object.fromEntries(Object.entries(outcome.timings).map(([k, v]) => [k.replace(/Ms$/, ''), Math.round(v)])) : null,
+    totalMs,
+    rowsPerSecond: read / Math.max(0.001, totalMs / 1000),
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    workers: ctx.workers,
+    chunks: outcome?.chunks ?? 0,
+    chunkBytes: ctx.chunkBytes,
+    cache,
+  };
+}

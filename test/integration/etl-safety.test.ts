@@ -1,0 +1,124 @@
+// What the API can never see: a killed (kill -9) or aborted load, a file with an unknown header,
+// a dry run. The previous dataset stays intact and the next run completes. Also: an older
+// year's UTF-8 (BOM) layout loads like the 2024 one.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateFile } from '../../etl/generator.ts';
+import { runEtl, type EtlOptions } from '../../etl/run.ts';
+import type { MysqlTarget } from '../../local/config.ts';
+import { ensureDatabase } from '../../local/database.ts';
+import { ensureMariaDb } from '../../local/services.ts';
+
+const DB = 'nhis_test_etl_safety';
+const dir = mkdtempSync(join(tmpdir(), 'etl-safety-'));
+const small = join(dir, 'small.csv');
+const bigger = join(dir, 'bigger.csv');
+const legacy = join(dir, 'legacy-utf8.csv');
+let target: MysqlTarget;
+let conn: Connection;
+
+const etl = (input: string, extra: Partial<EtlOptions> = {}) =>
+  runEtl({ input, mysql: target, database: DB, workers: 2, chunkBytes: 128 * 1024, progress: 'none', ...extra });
+const one = async (sql: string) => ((await conn.query<RowDataPacket[]>(sql))[0][0] ?? {}) as RowDataPacket;
+const dataset = () => one('SELECT s.total_records AS total, s.valid_records AS valid, (SELECT COUNT(*) FROM health_records) AS n, (SELECT GROUP_CONCAT(file_sha256) FROM dataset_files) AS files FROM dataset_summary s');
+const leftovers = async () => Number((await one(`SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = '${DB}' AND table_name REGEXP '_(staging|old)$'`)).n);
+
+beforeAll(async () => {
+  target = await ensureMariaDb();
+  const admin = await mysql.createConnection(target);
+  await admin.query(`DROP DATABASE IF EXISTS ${DB}`);
+  await admin.end();
+  await ensureDatabase(target, DB);
+  conn = await mysql.createConnection({ ...target, database: DB });
+  await generateFile(small, { rows: 3000, seed: 'small' });
+  await generateFile(bigger, { rows: 20_000, seed: 'bigger' });
+  await generateFile(legacy, { rows: 3000, seed: 'small', encoding: 'utf8', bom: true, layout: 'legacy', eol: '\n' });
+  expect((await etl(small)).status).toBe('loaded');
+}, 120_000);
+
+afterAll(async () => {
+  await conn?.end();
+});
+
+describe('ETL safety', () => {
+  it('survives kill -9 mid-load: the previous dataset stays, the next run completes', async () => {
+    const before = await dataset();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'etl/cli.ts', '--input', bigger, '--database', DB, '--chunk-bytes', '64k', '--progress', 'none'], {
+      cwd: join(import.meta.dirname, '..', '..'),
+      env: { ...process.env, UPSTASH_REDIS_REST_URL: '', NHIS_API_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('Loading ')) {
+          child.kill('SIGKILL'); // mid-load: the worker pool is starting or loading staging
+          resolve();
+        }
+      });
+      child.once('exit', () => reject(new Error(`ETL exited before loading: ${stderr}`)));
+    });
+    await new Promise((r) => child.once('exit', r));
+    expect(await dataset()).toEqual(before);
+    const [running] = (await conn.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM etl_runs WHERE status = 'running'"))[0];
+    expect(running?.n).toBe(1); // the killed run, marked by the next one
+    const s = await etl(bigger);
+    expect(s.status).toBe('loaded');
+    expect(await dataset()).toMatchObject({ total: 20_000, n: 20_000 });
+    expect(await leftovers()).toBe(0);
+    const marked = await one("SELECT status, error FROM etl_runs WHERE status = 'failed' ORDER BY id DESC LIMIT 1");
+    expect(marked.error).toMatch(/interrupted/);
+  });
+
+  it('leaves the dataset untouched when a load is aborted, and cleans up', async () => {
+    const before = await dataset();
+    const abort = new AbortController();
+    let storedRows = 0;
+    const onProgress = ({ rows }: { rows: number }) => {
+      storedRows = rows;
+      abort.abort(new Error('interrupted (test)')); // with the first chunk stored, others in flight
+    };
+    await expect(etl(small, { mode: 'replace', chunkBytes: 64 * 1024, onProgress, signal: abort.signal })).rejects.toThrow(/interrupted/);
+    expect(storedRows).toBeGreaterThan(0);
+    expect(storedRows).toBeLessThan(3000);
+    expect(await dataset()).toEqual(before);
+    expect(await leftovers()).toBe(0);
+    const last = await one('SELECT status, error FROM etl_runs ORDER BY id DESC LIMIT 1');
+    expect(last).toMatchObject({ status: 'failed', error: 'interrupted (test)' });
+  });
+
+  it('fails at once on an unknown header, before touching the database', async () => {
+    const bad = join(dir, 'bad-header.csv');
+    writeFileSync(bad, '기준년도,가입자일련번호,키,몸무게\r\n2024,1,170,70\r\n');
+    const runs = await one('SELECT COUNT(*) AS n FROM etl_runs');
+    await expect(etl(bad)).rejects.toThrow(/Unknown header layout: missing 31 of 33 columns: 시도코드, 성별코드/);
+    expect(await one('SELECT COUNT(*) AS n FROM etl_runs')).toEqual(runs);
+  });
+
+  it('validates and reports on --dry-run without writing anything', async () => {
+    const before = await dataset();
+    const runs = await one('SELECT COUNT(*) AS n FROM etl_runs');
+    const s = await etl(small, { dryRun: true });
+    expect(s.status).toBe('dry-run');
+    expect(s.rows.read).toBe(3000);
+    expect(s.rows.valid).toBeGreaterThan(800);
+    expect(await dataset()).toEqual(before);
+    expect(await one('SELECT COUNT(*) AS n FROM etl_runs')).toEqual(runs);
+  });
+
+  it('loads an older year (UTF-8 with BOM, legacy header and extra columns) like the 2024 layout', async () => {
+    const modern = await etl(small, { mode: 'replace' });
+    const old = await etl(legacy);
+    expect(old.status).toBe('loaded');
+    expect(old.file).toMatchObject({ encoding: 'utf8', encodingHow: 'bom', ignoredColumns: ['데이터공개일자', '데이터 기준일자'] });
+    expect(old.rows).toEqual(modern.rows);
+    const [r] = (await conn.query<RowDataPacket[]>('SELECT gender_code, sido_code FROM health_records WHERE id = 1'))[0];
+    expect([1, 2]).toContain(r?.gender_code);
+    expect(Number(r?.sido_code)).toBeGreaterThan(10);
+  });
+});

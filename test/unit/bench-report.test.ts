@@ -1,0 +1,81 @@
+// The bench report is a pure renderer: the stored result JSON (a real `npm run bench -- --quick`
+// run) must render to the stored markdown and SVG, and the verdicts follow issue 7's lines.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { render, renderCharts } from '../../bench/report/render.ts';
+import { renderEtl } from '../../bench/report/etl-section.ts';
+import { verdicts } from '../../bench/report/verdicts.ts';
+import type { EndpointResult, PerformanceResult } from '../../bench/report/types.ts';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', 'bench', 'report', 'fixtures');
+const fixture = () => JSON.parse(readFileSync(join(FIXTURES, 'performance.json'), 'utf8')) as PerformanceResult;
+
+describe('bench report renderer', () => {
+  it('renders PERFORMANCE.md from the stored result', async () => {
+    await expect(render(fixture())).toMatchFileSnapshot(join(FIXTURES, 'PERFORMANCE.expected.md'));
+  });
+
+  it('renders the SVG charts from the stored result', async () => {
+    for (const [name, svg] of Object.entries(renderCharts(fixture()))) {
+      expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+      await expect(svg).toMatchFileSnapshot(join(FIXTURES, `expected-${name}`));
+    }
+  });
+
+  it('is a pure function of the result', () => {
+    expect(render(fixture())).toBe(render(fixture()));
+  });
+
+  it('quotes the published figures as published, never as a measurement of this run', () => {
+    const md = render(fixture());
+    expect(md).toContain('**Published, on other hardware, not a side-by-side measurement.**');
+    for (const figure of ['12 ms', '~166 req/s', '1,744 ms', '2,177 ms', '6,033 rows/s', '594 rows/s']) expect(md).toContain(figure);
+    expect(md).toContain('computed, not measured');
+  });
+
+  it('says when there is no ETL benchmark result', () => {
+    expect(renderEtl(null)).toContain('`bench/reports/etl.json` was absent');
+    expect(renderEtl({ something: { nested: 1 } })).toContain('something.nested');
+  });
+});
+
+describe('issue 7 verdicts', () => {
+  const endpoint = (id: string, rps: number, p95: number, p99: number, ratio: number, non2xx = 0): EndpointResult => ({
+    id, label: id, method: 'GET', path: '/', instance: 'api', distinctRequests: 1, ratioToCeiling: ratio, server: null, loadAvg1: 0,
+    workerLog: { lines: 0, samples: [] },
+    figures: { requests: 1000, rps, durationS: 10, latency: { mean: 1, p50: 1, p90: 1, p95, p99, max: p99 }, status: { 200: 1000 - non2xx }, non2xx, errors: 0, timeouts: 0, xCache: {} },
+  });
+  const result = (endpoints: EndpointResult[]): PerformanceResult => ({ ...fixture(), runtimes: [{ runtime: 'workerd', ceiling: fixture().runtimes[0]!.ceiling, ceilingAfter: null, endpoints }] });
+
+  it('passes at the thresholds and fails beyond them', () => {
+    const v = verdicts(result([
+      endpoint('simulate', 8000, 5, 19.9, 0.8),
+      endpoint('stats-risk', 8000, 5, 20, 0.81),
+      endpoint('records-first', 100, 20, 49, 0.1),
+      endpoint('records-last', 100, 30, 49, 0.1),
+      endpoint('stats-age-uncached', 100, 19.99, 40, 0.1),
+    ]));
+    const by = (c: string) => v.find((x) => x.criterion.startsWith(c))!;
+    expect(by('POST /simulate ≥').pass).toBe(true);
+    expect(by('POST /simulate p99').pass).toBe(true);
+    expect(by('cached GET /stats/risk p99').pass).toBe(false); // 20 ms is not < 20 ms
+    expect(by('cached GET /stats/age ≥').pass).toBeNull(); // not measured
+    expect(by('uncached GET /stats/age p95').pass).toBe(true);
+    expect(by('last page p95').measured).toContain('1.50');
+    expect(by('last page p95').pass).toBe(true);
+  });
+
+  it('never passes a figure measured on failing responses', () => {
+    const v = verdicts(result([endpoint('records-first', 100, 5, 10, 0.1, 3), endpoint('records-last', 100, 5, 10, 0.1)]));
+    const first = v.find((x) => x.criterion.startsWith('GET /records page 1'))!;
+    expect(first.pass).toBe(false);
+    expect(first.measured).toContain('3 of 1000 failed');
+    expect(v.find((x) => x.criterion.startsWith('last page'))!.pass).toBe(false);
+  });
+
+  it('judges nothing when plain workerd was not measured', () => {
+    const v = verdicts({ ...fixture(), runtimes: fixture().runtimes.filter((r) => r.runtime !== 'workerd') });
+    expect(v.every((x) => x.pass === null)).toBe(true);
+  });
+});
