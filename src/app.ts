@@ -41,8 +41,10 @@ export function createApp(deps: AppDeps) {
     l2: deps.cache,
     now: deps.now,
     onCacheError: (err) => {
-      metrics.error('cache');
-      log({ level: 'warn', msg: 'cache unavailable', error: (err as Error)?.name });
+      // The cache reports its own failures and those of background refreshes (a database error).
+      const refresh = err instanceof DependencyError;
+      metrics.error(refresh ? 'background_refresh' : 'cache');
+      log({ level: 'warn', msg: refresh ? 'background refresh failed' : 'cache unavailable', error: (err as Error)?.name });
     },
     onResult: (key, source) => metrics.cacheResult(key, source),
   });
