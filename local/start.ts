@@ -1,5 +1,5 @@
 // `npm start`: the whole local edge stack on this machine, until Ctrl-C.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { databaseName } from './config.ts';
 import { DEFAULT_DEMO_ROWS } from './dataset.ts';
@@ -72,9 +72,23 @@ async function main() {
     await removeStackFile(); // left behind by a stack that was killed
   }
 
+  // Registered before the stack starts: Miniflare installs exit hooks of its own that end the
+  // process on a signal, so ours must run first and do the must-do part synchronously.
+  let stack: Awaited<ReturnType<typeof startStack>> | undefined;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n[start] ${signal}: shutting down`);
+    rmSync(STACK_FILE, { force: true });
+    void (stack?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
   const t0 = Date.now();
   const log = (m: string) => console.log(`[start] ${m}`);
-  const stack = await startStack({
+  stack = await startStack({
     database: databaseName(),
     dataset,
     apiPort: port,
@@ -99,17 +113,6 @@ Try:
 
 Ctrl-C to stop.`);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n[start] ${signal}: shutting down`);
-    await removeStackFile();
-    await stack.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 class UsageError extends Error {}
