@@ -20,6 +20,7 @@ export interface RunContext {
   scanning: Promise<FileScan>;
   workers: number;
   chunkBytes: number;
+  indexes: 'during' | 'after';
   clock: Clock;
   pool: ChunkPool;
 }
@@ -61,7 +62,7 @@ export async function skipped(conn: Connection, ctx: RunContext, status: 'unchan
 
 export async function load(conn: Connection, ctx: RunContext, append: boolean, currentFileCount: number, log: (line: string) => void): Promise<EtlSummary> {
   const { opts, head, clock } = ctx;
-  const indexes = opts.indexes ?? 'during';
+  const indexes = ctx.indexes;
   const runId = await store.insertRun(conn, opts.input, '', append ? 'append' : 'replace', 'running');
   let swapped = false;
   let sha = '';
@@ -78,7 +79,9 @@ export async function load(conn: Connection, ctx: RunContext, append: boolean, c
       `Loading ${opts.input} into ${opts.database} (run #${runId}, ${append ? 'append' : 'replace'}): ` +
         `${(head.size / 1048576).toFixed(1)} MiB in ~${estimate} chunks on ${ctx.workers} workers`,
     );
+    const redoBefore = await store.redoState(conn);
     const outcome = await clock.time('load', () => pooled(ctx, { mysql: opts.mysql, database: opts.database, runId, createdAt }, idOffset));
+    const redo = await redoReport(conn, redoBefore, log);
     const scan = await ctx.scanning;
     sha = scan.sha256;
     const checkpoint = () => opts.signal?.throwIfAborted(); // an abort stops the run before the swap
@@ -86,8 +89,11 @@ export async function load(conn: Connection, ctx: RunContext, append: boolean, c
     if (indexes === 'after') await clock.time('indexes', () => store.buildIndexes(conn));
     checkpoint();
     const totals = await clock.time('aggregates', async () => {
+      // One transaction, one redo-log flush: right after a big load the disk is busy flushing.
+      await conn.beginTransaction();
       const t = await store.writeAggregates(conn, outcome.stats, append);
       await store.addFile(conn, runId, opts.input, sha, outcome.stats.rows, idOffset + 1);
+      await conn.commit();
       return t;
     });
     checkpoint();
@@ -99,14 +105,34 @@ export async function load(conn: Connection, ctx: RunContext, append: boolean, c
     const dataset = { ...totals, files: append ? currentFileCount + 1 : 1 };
     const msg = `${opts.input} ${append ? 'appended to' : 'is now'} the dataset of ${opts.database} (run #${runId})`;
     const summary = summarize(ctx, scan, 'loaded', msg, runId, outcome, dataset, cache);
+    summary.redoMb = redo;
     await store.finishRun(conn, runId, 'succeeded', sha, { read: summary.rows.read, valid: summary.rows.valid, invalid: summary.rows.invalid }, summary);
     return summary;
   } catch (err) {
     const message = (err as Error).message ?? String(err);
+    await conn.rollback().catch(() => {});
     if (!swapped) await store.dropStaging(conn).catch(() => {});
     await store.finishRun(conn, runId, swapped ? 'succeeded' : 'failed', sha, null, null, message).catch(() => {});
     throw err;
   }
+}
+
+/**
+ * How much InnoDB redo the load wrote. When it is well over what the server holds before
+ * checkpoints must catch up (innodb_log_file_size), writers wait for page flushing: say so once.
+ */
+async function redoReport(conn: Connection, before: store.RedoState | null, log: (line: string) => void): Promise<number | null> {
+  const after = before ? await store.redoState(conn) : null;
+  if (!before || !after) return null;
+  const mb = (after.lsn - before.lsn) / 1048576;
+  if (after.lsn - before.lsn > 1.5 * after.maxAge) {
+    log(
+      `note: this load wrote ${mb.toFixed(0)} MiB of InnoDB redo, ${((after.lsn - before.lsn) / after.maxAge).toFixed(1)}× what the server holds ` +
+        `between checkpoints (${(after.maxAge / 1048576).toFixed(0)} MiB), so it ran at the page-flushing rate; a larger ` +
+        'innodb_log_file_size (dynamic in MariaDB ≥ 10.9: SET GLOBAL innodb_log_file_size = 1073741824) raises that limit.',
+    );
+  }
+  return Math.round(mb);
 }
 
 function reasonCounts(stats: ChunkStats): Record<string, number> {
@@ -158,5 +184,6 @@ export function summarize(
     chunks: outcome?.chunks ?? 0,
     chunkBytes: ctx.chunkBytes,
     cache,
+    redoMb: null,
   };
 }

@@ -81,7 +81,7 @@ export async function runEtl(opts: EtlOptions): Promise<EtlSummary> {
   const feed = new RangeFeed();
   const scanning = clock.time('checksum', () => scanFile(opts.input, head.dataStart, chunkBytes, opts.signal, feed, { fileSize: head.size, workers }));
   scanning.catch(() => {}); // awaited below
-  const ctx: RunContext = { opts, head, feed, scanning, workers, chunkBytes, clock, pool };
+  const ctx: RunContext = { opts, head, feed, scanning, workers, chunkBytes, indexes: opts.indexes ?? ETL_DEFAULTS.indexes, clock, pool };
   try {
     if (opts.dryRun) {
       const outcome = await clock.time('validate', () => pooled(ctx, null, 0));

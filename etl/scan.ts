@@ -98,8 +98,12 @@ export class RangeFeed {
       if (this.ended) return null;
       signal?.throwIfAborted();
       await new Promise<void>((resolve) => {
-        this.wake.push(resolve);
-        signal?.addEventListener('abort', () => resolve(), { once: true });
+        const done = () => {
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        this.wake.push(done);
+        signal?.addEventListener('abort', done, { once: true });
       });
     }
   }

@@ -155,3 +155,23 @@ export async function ensureLocalInfile(conn: Connection): Promise<void> {
     );
   }
 }
+
+export interface RedoState {
+  lsn: number;
+  /** Redo the server can hold before writers must wait for page flushing (checkpoint age limit). */
+  maxAge: number;
+}
+
+/** InnoDB's redo position (MariaDB status variables); null on servers without them. */
+export async function redoState(conn: Connection): Promise<RedoState | null> {
+  try {
+    const [rows] = await conn.query<RowDataPacket[]>(
+      "SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_lsn_current', 'Innodb_checkpoint_max_age')",
+    );
+    const get = (name: string) => Number(rows.find((r) => r.Variable_name === name)?.Value);
+    const state = { lsn: get('Innodb_lsn_current'), maxAge: get('Innodb_checkpoint_max_age') };
+    return Number.isFinite(state.lsn) && Number.isFinite(state.maxAge) ? state : null;
+  } catch {
+    return null;
+  }
+}

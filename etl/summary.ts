@@ -41,6 +41,8 @@ export interface EtlSummary {
   chunks: number;
   chunkBytes: number;
   cache: CacheReport | null;
+  /** InnoDB redo written server-wide during the load (MariaDB only; null elsewhere or when nothing was loaded). */
+  redoMb: number | null;
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -69,6 +71,7 @@ export function renderSummary(s: EtlSummary): string {
       `${s.workers} workers, ${s.chunks} chunks of ~${(s.chunkBytes / 1048576).toFixed(1)} MiB`,
     `  phases      ${phases.join(', ')}`,
   );
+  if (s.redoMb !== null) lines.push(`  redo        ${s.redoMb} MiB of InnoDB redo written server-wide during the load`);
   if (s.workerMs) lines.push(`  workers     ${Object.entries(s.workerMs).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(2)} s`).join(', ')} (summed over chunks)`);
   return lines.join('\n');
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { processChunk } from '../../etl/chunk.ts';
 import { csvBlocks } from '../../etl/generator.ts';
 import { mergeStats } from '../../etl/pool.ts';
-import { RangeCutter, readHead, scanFile } from '../../etl/scan.ts';
+import { RangeCutter, RangeFeed, readHead, scanFile } from '../../etl/scan.ts';
 import { LEGACY_HEADER as OLD_HEADER } from '../../etl/header.ts';
 import { emptyStats } from '../../etl/chunk.ts';
 
@@ -47,6 +47,32 @@ describe('RangeCutter', () => {
       const parts = cut(text, 1, block);
       expect(parts).toEqual(['a,"1\n2\n3",b\n', 'c,"x""\ny",d\n', 'e\n']);
     }
+  });
+});
+
+describe('RangeFeed', () => {
+  it('hands out ranges as they are cut, then null past the last, and passes on a failure', async () => {
+    const feed = new RangeFeed();
+    const second = feed.at(1);
+    feed.push({ start: 0, end: 10 });
+    feed.push({ start: 10, end: 20 });
+    expect(await second).toEqual({ start: 10, end: 20 });
+    const third = feed.at(2);
+    feed.end();
+    expect(await third).toBeNull();
+    expect(await feed.at(0)).toEqual({ start: 0, end: 10 });
+    const failed = new RangeFeed();
+    const waiting = failed.at(0);
+    failed.end(new Error('disk gone'));
+    await expect(waiting).rejects.toThrow('disk gone');
+  });
+
+  it('stops waiting when aborted', async () => {
+    const feed = new RangeFeed();
+    const abort = new AbortController();
+    const waiting = feed.at(0, abort.signal);
+    abort.abort(new Error('stop'));
+    await expect(waiting).rejects.toThrow('stop');
   });
 });
 

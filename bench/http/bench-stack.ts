@@ -1,0 +1,147 @@
+// The bench's own local stack (its own database and Redis logical db, so `npm start` is never
+// disturbed) and the Worker instances measured on it: the API in each runtime, its uncached twin
+// (bench/http/uncached-entry.ts, on its own empty Upstash database) and the ceiling Worker.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import { ROOT, readWorkerSettings, type WorkerSettings } from '../../local/bundle.ts';
+import { startCeilingWorker, WORKER_RUNTIMES } from '../../local/ceiling-worker.ts';
+import { DEMO_SEED } from '../../local/dataset.ts';
+import type { RunningWorker, WorkerSecrets } from '../../local/miniflare-worker.ts';
+import { startStack, type Stack } from '../../local/stack.ts';
+import { startUpstashGateway } from '../../local/upstash-gateway.ts';
+import { createRng } from '../../etl/prng.ts';
+import { STATS_CACHE_KEYS } from '../../src/data/cache-keys.ts';
+import { deleteKeys } from './upstash-rest.ts';
+import type { Runtime } from '../report/types.ts';
+
+const BUILD_DIR = join(ROOT, '.local', 'bench-build');
+const UNCACHED_ENTRY = join(ROOT, 'bench', 'http', 'uncached-entry.ts');
+
+export interface BenchStackOptions {
+  rows: number;
+  database: string;
+  /** Redis logical db of the API's cache; the uncached twin gets `redisDb + 4`, empty at start. */
+  redisDb: number;
+  firstRuntime: Runtime;
+  log: (msg: string) => void;
+}
+
+export interface BenchStack {
+  stack: Stack;
+  settings: WorkerSettings;
+  /** The API in `runtime` (the stack's own worker for the first runtime). */
+  api(runtime: Runtime): Promise<RunningWorker>;
+  uncached(runtime: Runtime): Promise<RunningWorker>;
+  ceiling(runtime: Runtime): Promise<RunningWorker>;
+  close(): Promise<void>;
+}
+
+/** `wrangler deploy --dry-run` of the uncached entry: the same bundler and settings as production. */
+async function buildUncached(outdir: string): Promise<string> {
+  const bin = join(ROOT, 'node_modules', '.bin', 'wrangler');
+  await new Promise<void>((ok, fail) => {
+    const child = spawn(bin, ['deploy', '--dry-run', '--env', 'production', '--outdir', outdir, UNCACHED_ENTRY], {
+      cwd: ROOT,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', fail);
+    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`wrangler build of the uncached entry failed (exit ${code}):\n${out}`))));
+  });
+  return join(outdir, 'uncached-entry.js');
+}
+
+function withDb(url: string, db: number): string {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+export async function startBenchStack(opts: BenchStackOptions): Promise<BenchStack> {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch(() => {});
+  };
+  // The twin's bundle builds while the stack comes up (wrangler and the dataset check overlap).
+  const uncachedBuild = buildUncached(join(BUILD_DIR, 'uncached'));
+  uncachedBuild.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+  try {
+    const stack = await startStack({
+      database: opts.database,
+      redisDb: opts.redisDb,
+      dataset: { kind: 'rows', rows: opts.rows, seed: DEMO_SEED },
+      apiPort: 0,
+      planetscalePort: 0,
+      upstashPort: 0,
+      bundleDir: join(BUILD_DIR, 'api'),
+      runtime: opts.firstRuntime,
+      log: opts.log,
+    });
+    closers.push(() => stack.close());
+    const settings = await readWorkerSettings();
+    const key = stack.api.key;
+    const secrets: WorkerSecrets = {
+      DATABASE_URL: stack.planetscale.url,
+      UPSTASH_REDIS_REST_URL: stack.upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: stack.upstash.token,
+      API_KEYS: key,
+      RATE_LIMITS: `${key}=unlimited`,
+    };
+    // The uncached twin writes its loads to L2 stamped with its jumping clock, far in the future:
+    // the API would take such a copy as fresh, so the twin gets an Upstash database of its own.
+    const token = randomBytes(16).toString('hex');
+    const upstash = await startUpstashGateway({ redisUrl: withDb(stack.redisUrl, opts.redisDb + 4), token, port: 0 });
+    closers.push(() => upstash.close());
+    const uncachedScript = await uncachedBuild;
+    const uncachedSecrets = { ...secrets, UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: token };
+    const ceilingDir = await mkdtemp(join(tmpdir(), 'nhis-ceiling-'));
+    closers.push(() => rm(ceilingDir, { recursive: true, force: true }));
+
+    return {
+      stack,
+      settings,
+      api: async (runtime) =>
+        runtime === stack.runtime
+          ? { url: stack.api.url, port: Number(new URL(stack.api.url).port), close: async () => {} } // closed with the stack
+          : WORKER_RUNTIMES[runtime]({ scriptPath: stack.scriptPath, settings, secrets }),
+      uncached: async (runtime) => {
+        // Start from an empty L2 (the twin also re-stamps what it reads, so a leftover could not look fresh anyway).
+        await deleteKeys({ url: upstash.url, token }, STATS_CACHE_KEYS);
+        return WORKER_RUNTIMES[runtime]({ scriptPath: uncachedScript, settings, secrets: uncachedSecrets });
+      },
+      ceiling: (runtime) => startCeilingWorker({ runtime, dir: ceilingDir, settings }),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Rows, valid rows, the last id and a pool of random valid ids, read from the bench database. */
+export async function datasetFacts(stack: Stack, poolSize: number): Promise<{ total: number; valid: number; ids: number[] }> {
+  const conn = await mysql.createConnection({ ...stack.mysql, database: stack.database });
+  try {
+    const [sum] = await conn.query('SELECT total_records AS total, valid_records AS valid FROM dataset_summary WHERE id = 1');
+    const s = (sum as { total: number; valid: number }[])[0] ?? { total: 0, valid: 0 };
+    const [mx] = await conn.query('SELECT MAX(id) AS maxId FROM health_records');
+    const maxId = Number((mx as { maxId: number | null }[])[0]?.maxId ?? 0);
+    const rng = createRng('bench-record-ids');
+    const candidates = Array.from({ length: poolSize * 4 }, () => 1 + Math.floor(rng.next() * maxId));
+    const [rows] = candidates.length
+      ? await conn.query('SELECT id FROM health_records WHERE invalid_flag = 0 AND id IN (?)', [candidates])
+      : [[]];
+    const valid = new Set((rows as { id: number }[]).map((r) => Number(r.id)));
+    const ids = [...new Set(candidates.filter((id) => valid.has(id)))].slice(0, poolSize);
+    return { total: Number(s.total), valid: Number(s.valid), ids };
+  } finally {
+    await conn.end();
+  }
+}

@@ -1,0 +1,50 @@
+// The HTTP benchmark plan: which requests each endpoint run cycles through, and on which Worker
+// instance (the ceiling, the API, or the API with every cache tier expired).
+import type { Instance } from '../report/types.ts';
+import type { RequestSpec } from './load.ts';
+
+export interface EndpointPlan {
+  id: string;
+  label: string;
+  instance: Instance;
+  requests: RequestSpec[];
+}
+
+export interface PlanInputs {
+  apiKey: string;
+  /** Valid /simulate bodies (JSON), cycled so the flags vary. */
+  simulateBodies: string[];
+  /** total_pages of GET /records (default limit 20). */
+  lastPage: number;
+  /** Ids of valid records, in random order. */
+  recordIds: number[];
+}
+
+/** Endpoints measured on the API and on its uncached twin, in order (the ceiling runs apart). */
+export function endpointPlan(p: PlanInputs): EndpointPlan[] {
+  const key = { 'x-api-key': p.apiKey };
+  const get = (path: string): RequestSpec => ({ method: 'GET', path, headers: key });
+  return [
+    { id: 'health', label: 'GET /health', instance: 'api', requests: [{ method: 'GET', path: '/health' }] },
+    {
+      id: 'simulate',
+      label: 'POST /simulate',
+      instance: 'api',
+      requests: p.simulateBodies.map((body) => ({ method: 'POST', path: '/simulate', headers: { ...key, 'content-type': 'application/json' }, body })),
+    },
+    { id: 'stats-risk', label: 'GET /stats/risk (cached)', instance: 'api', requests: [get('/stats/risk')] },
+    { id: 'stats-age', label: 'GET /stats/age (cached)', instance: 'api', requests: [get('/stats/age')] },
+    { id: 'records-first', label: 'GET /records page 1', instance: 'api', requests: [get('/records?page=1')] },
+    { id: 'records-last', label: `GET /records last page (${p.lastPage.toLocaleString('en-US')})`, instance: 'api', requests: [get(`/records?page=${p.lastPage}`)] },
+    { id: 'record-by-id', label: 'GET /records/:id (random ids)', instance: 'api', requests: p.recordIds.map((id) => get(`/records/${id}`)) },
+    { id: 'stats-risk-uncached', label: 'GET /stats/risk (uncached)', instance: 'uncached', requests: [get('/stats/risk')] },
+    { id: 'stats-age-uncached', label: 'GET /stats/age (uncached)', instance: 'uncached', requests: [get('/stats/age')] },
+  ];
+}
+
+export const CEILING_PLAN: EndpointPlan = {
+  id: 'ceiling',
+  label: 'ceiling: hello-world Worker',
+  instance: 'ceiling',
+  requests: [{ method: 'GET', path: '/' }],
+};

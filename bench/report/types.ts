@@ -1,0 +1,91 @@
+// The JSON a bench run writes (bench/reports/performance.json) and the renderer reads: every
+// figure measured in the run, plus what is needed to say where and how it was measured.
+import type { HttpFigures } from '../http/summary.ts';
+import type { MicroResult } from '../micro/run-micro.ts';
+
+export type Runtime = 'workerd' | 'miniflare';
+
+/** Where a run's traffic went. */
+export type Instance = 'ceiling' | 'api' | 'uncached';
+
+export interface ServerCounters {
+  /** Cache lookups by the tier that answered (X-Cache values), from GET /metrics before and after. */
+  cache: Record<string, number>;
+  /** Database statements the Worker ran during the run (warm-up included). */
+  dbStatements: number;
+  /** Responses in the same window (warm-up included): the denominator for per-request figures. */
+  responses?: number;
+}
+
+export interface EndpointResult {
+  id: string;
+  label: string;
+  method: 'GET' | 'POST';
+  /** A representative path (the first of the request list). */
+  path: string;
+  instance: Instance;
+  /** How many distinct requests the connections cycle through. */
+  distinctRequests: number;
+  figures: HttpFigures;
+  /** req/s ÷ the same runtime's ceiling req/s (mean of its runs); null for the ceiling itself. */
+  ratioToCeiling: number | null;
+  server: ServerCounters | null;
+  /** Why `server` is null when the Worker's GET /metrics could not be read. */
+  serverError?: string;
+  /** 1-minute load average when the run started (other work on the shared machine). */
+  loadAvg1: number;
+  /** A few error responses (distinct status and body), as the client got them. */
+  errorSamples?: { status: number; path: string; body: string }[];
+  /** JSON log lines the Worker wrote during warm-up and run (errors, slow queries), with a few samples. */
+  workerLog: { lines: number; samples: string[] };
+}
+
+export interface RuntimeResult {
+  runtime: Runtime;
+  /** The hello-world Worker, measured first and again last (drift on a shared machine). */
+  ceiling: HttpFigures;
+  ceilingAfter: HttpFigures | null;
+  endpoints: EndpointResult[];
+}
+
+export interface BenchEnvironment {
+  cpuModel: string;
+  cores: number;
+  memoryGb: number;
+  os: string;
+  node: string;
+  workerd: string;
+  miniflare: string;
+  autocannon: string;
+  tinybench: string;
+  /** os.loadavg() when the run started and ended: other work on the machine. */
+  loadAvgStart: number[];
+  loadAvgEnd: number[];
+  datasetRows: number;
+  validRecords: number;
+  database: string;
+  redisDb: number;
+}
+
+export interface HttpSettings {
+  connections: number;
+  durationS: number;
+  warmupS: number;
+  workers: number;
+  recordsLastPage: number;
+  recordIdPool: number;
+}
+
+export interface PerformanceResult {
+  schemaVersion: 1;
+  /** ISO time the run started. */
+  startedAt: string;
+  totalSeconds: number;
+  quick: boolean;
+  environment: BenchEnvironment;
+  http: HttpSettings;
+  micro: MicroResult[];
+  runtimes: RuntimeResult[];
+  /** bench/reports/etl.json as the ETL benchmark wrote it, when present. */
+  etl: Record<string, unknown> | null;
+}

@@ -1,0 +1,63 @@
+// Issue 7's acceptance lines, judged from a run's figures under plain workerd (the runtime that
+// production runs the bundle in; Miniflare's dev proxy would judge the proxy). Pure.
+import type { EndpointResult, PerformanceResult } from './types.ts';
+
+export interface Verdict {
+  criterion: string;
+  /** The figure as measured, formatted. */
+  measured: string;
+  pass: boolean | null; // null: not measured in this run
+}
+
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+const ratio = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
+
+export const ACCEPTANCE = {
+  ceilingShare: 0.8,
+  p99Ms: 20,
+  recordsP99Ms: 50,
+  uncachedP95Ms: 20,
+  deepPageRatio: 1.5,
+} as const;
+
+export function verdicts(result: PerformanceResult): Verdict[] {
+  const wd = result.runtimes.find((r) => r.runtime === 'workerd');
+  const ep = (id: string): EndpointResult | undefined => wd?.endpoints.find((e) => e.id === id);
+  const out: Verdict[] = [];
+  // A figure measured on failing responses judges the error path: it cannot pass.
+  const failing = (e: EndpointResult) => e.figures.non2xx + e.figures.errors;
+  const caveat = (e: EndpointResult) => (failing(e) ? ` (${failing(e)} of ${e.figures.requests + e.figures.errors} failed)` : '');
+  const add = (criterion: string, e: EndpointResult | undefined, measured: (e: EndpointResult) => string, pass: (e: EndpointResult) => boolean) =>
+    out.push(e ? { criterion, measured: measured(e) + caveat(e), pass: pass(e) && !failing(e) } : { criterion, measured: 'not measured', pass: null });
+
+  for (const [id, name] of [['simulate', 'POST /simulate'], ['stats-risk', 'cached GET /stats/risk'], ['stats-age', 'cached GET /stats/age']] as const) {
+    add(`${name} ≥ ${ACCEPTANCE.ceilingShare} × ceiling req/s`, ep(id), (e) => `${e.figures.rps.toFixed(0)} req/s = ${ratio(e.ratioToCeiling)} × ceiling`, (e) => (e.ratioToCeiling ?? 0) >= ACCEPTANCE.ceilingShare);
+    add(`${name} p99 < ${ACCEPTANCE.p99Ms} ms`, ep(id), (e) => ms(e.figures.latency.p99), (e) => e.figures.latency.p99 < ACCEPTANCE.p99Ms);
+  }
+  for (const [id, name] of [['records-first', 'GET /records page 1'], ['records-last', 'GET /records last page']] as const) {
+    add(`${name} p99 < ${ACCEPTANCE.recordsP99Ms} ms`, ep(id), (e) => ms(e.figures.latency.p99), (e) => e.figures.latency.p99 < ACCEPTANCE.recordsP99Ms);
+  }
+  for (const [id, name] of [['stats-risk-uncached', 'uncached GET /stats/risk'], ['stats-age-uncached', 'uncached GET /stats/age']] as const) {
+    add(`${name} p95 < ${ACCEPTANCE.uncachedP95Ms} ms`, ep(id), (e) => ms(e.figures.latency.p95), (e) => e.figures.latency.p95 < ACCEPTANCE.uncachedP95Ms);
+  }
+  const first = ep('records-first');
+  const last = ep('records-last');
+  const criterion = `last page p95 ÷ page 1 p95 ≤ ${ACCEPTANCE.deepPageRatio}`;
+  if (first && last && first.figures.latency.p95 > 0) {
+    const r = last.figures.latency.p95 / first.figures.latency.p95;
+    const bad = failing(first) + failing(last);
+    out.push({
+      criterion,
+      measured: `${ms(last.figures.latency.p95)} ÷ ${ms(first.figures.latency.p95)} = ${r.toFixed(2)}${bad ? ` (${bad} failed responses)` : ''}`,
+      pass: r <= ACCEPTANCE.deepPageRatio && !bad,
+    });
+  } else out.push({ criterion, measured: 'not measured', pass: null });
+
+  if (wd) {
+    const failures = wd.endpoints.reduce((n, e) => n + e.figures.non2xx + e.figures.errors, 0);
+    out.push({ criterion: 'no errors or non-2xx responses in any workerd run', measured: `${failures}`, pass: failures === 0 });
+  }
+  return out;
+}
+
+export const verdictMark = (pass: boolean | null) => (pass === null ? '— not measured' : pass ? '✅ pass' : '❌ fail');

@@ -1,0 +1,171 @@
+// `npm run bench`: tinybench micro-benchmarks, then autocannon against the production bundle on
+// the bench's own local stack in each runtime; writes bench/reports/PERFORMANCE.md, its SVG charts
+// and performance.json, and prints the key figures.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT } from '../local/bundle.ts';
+import { loadAverage, machine } from './environment.ts';
+import { datasetFacts, startBenchStack, type BenchStack } from './http/bench-stack.ts';
+import { endpointPlan } from './http/endpoints.ts';
+import { measureRuntime } from './http/run-http.ts';
+import { simulateBodies } from './micro/fixtures.ts';
+import { runMicro, type MicroResult } from './micro/run-micro.ts';
+import { render, renderCharts } from './report/render.ts';
+import type { PerformanceResult, Runtime, RuntimeResult } from './report/types.ts';
+import { verdictMark, verdicts } from './report/verdicts.ts';
+
+const REPORTS = join(ROOT, 'bench', 'reports');
+const MODES = {
+  // Own databases: `nhis_bench` belongs to `npm run bench:etl` (bench/etl.ts), which replaces its dataset.
+  full: { rows: 1_000_000, durationS: 10, warmupS: 2, database: 'nhis_bench_http', redisDb: 2, idPool: 1000 },
+  quick: { rows: 200_000, durationS: 3, warmupS: 1, database: 'nhis_bench_quick', redisDb: 3, idPool: 500 },
+} as const;
+const CONNECTIONS = 50;
+
+const HELP = `Usage: npm run bench -- [--quick] [--rows N] [--runtime both|workerd|miniflare] [--only micro|http]
+
+Micro-benchmarks (tinybench) of the rules engine, validation, serialisation, the cache tiers and
+CSV chunk parsing; then HTTP benchmarks (autocannon, worker-thread mode, ${CONNECTIONS} connections) of the
+production bundle on a local stack with its own database and Redis db, in each runtime, against
+a hello-world ceiling Worker in the same runtime. Writes bench/reports/PERFORMANCE.md,
+performance.json and the SVG charts.
+
+  --quick        ${MODES.quick.durationS} s runs, ${MODES.quick.rows.toLocaleString('en-US')} rows (database ${MODES.quick.database}); about 2 minutes
+                 (default: ${MODES.full.durationS} s runs, ${MODES.full.rows.toLocaleString('en-US')} rows in ${MODES.full.database}; under 10 minutes)
+  --rows N       dataset size (generated once, loaded through the ETL once, then reused)
+  --runtime R    both (default), workerd or miniflare
+  --only W       micro or http: run one half only (the report shows what was run)
+  -h, --help     this text
+
+Two shared cores: the load generator takes about one of them; the report says so.`;
+
+class UsageError extends Error {}
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      rows: { type: 'string' },
+      runtime: { type: 'string', default: 'both' },
+      only: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const mode = MODES[values.quick ? 'quick' : 'full'];
+  const rows = values.rows === undefined ? mode.rows : Number(values.rows);
+  if (!Number.isInteger(rows) || rows < 1000) throw new UsageError(`--rows must be an integer ≥ 1000, got '${values.rows}'`);
+  const rt = values.runtime;
+  if (rt !== 'both' && rt !== 'workerd' && rt !== 'miniflare') throw new UsageError(`--runtime must be both, workerd or miniflare, got '${rt}'`);
+  const runtimes: Runtime[] = rt === 'both' ? ['workerd', 'miniflare'] : [rt];
+  if (values.only !== undefined && values.only !== 'micro' && values.only !== 'http') throw new UsageError(`--only must be micro or http, got '${values.only}'`);
+  return { help: values.help, quick: values.quick ?? false, mode, rows, runtimes, micro: values.only !== 'http', http: values.only !== 'micro' };
+}
+
+async function writeAtomic(file: string, text: string) {
+  await writeFile(`${file}.tmp`, text);
+  await rename(`${file}.tmp`, file);
+}
+
+async function readEtl(): Promise<Record<string, unknown> | null> {
+  const file = join(REPORTS, 'etl.json');
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    return { error: `bench/reports/etl.json is not valid JSON: ${(err as Error).message}` };
+  }
+}
+
+/** total_pages of GET /records (limit 20); if the API cannot say, the count of valid rows decides. */
+async function lastRecordsPage(bench: BenchStack, valid: number, log: (m: string) => void): Promise<number> {
+  const res = await fetch(`${bench.stack.api.url}/records?page=1`, { headers: { 'x-api-key': bench.stack.api.key } });
+  const body = (await res.json().catch(() => null)) as { pagination?: { total_pages?: number } } | null;
+  const pages = body?.pagination?.total_pages;
+  if (res.ok && typeof pages === 'number') return Math.max(1, pages);
+  const fallback = Math.max(1, Math.ceil(valid / 20));
+  log(`WARNING: GET /records?page=1 answered ${res.status}; last page taken from the database's valid rows: ${fallback}`);
+  return fallback;
+}
+
+function printSummary(result: PerformanceResult) {
+  console.log('\nKey figures (req/s, × ceiling of the same runtime, p99):');
+  for (const r of result.runtimes) {
+    console.log(`  ${r.runtime}: ceiling ${Math.round(r.ceiling.rps)} → ${Math.round(r.ceilingAfter?.rps ?? r.ceiling.rps)} req/s`);
+    for (const e of r.endpoints) {
+      console.log(`    ${e.label.padEnd(36)} ${String(Math.round(e.figures.rps)).padStart(6)} req/s  ×${(e.ratioToCeiling ?? 0).toFixed(2)}  p95 ${e.figures.latency.p95.toFixed(2)} ms  p99 ${e.figures.latency.p99.toFixed(2)} ms`);
+    }
+  }
+  console.log('\nIssue 7 acceptance (plain workerd):');
+  for (const v of verdicts(result)) console.log(`  ${verdictMark(v.pass).padEnd(16)} ${v.criterion}: ${v.measured}`);
+}
+
+async function main() {
+  const opts = options();
+  if (opts.help) return void console.log(HELP);
+  const t0 = Date.now();
+  const startedAt = new Date(t0).toISOString();
+  const loadAvgStart = loadAverage();
+  const log = (m: string) => console.log(`[bench +${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${m}`);
+  log(`${opts.quick ? 'quick' : 'full'} run; ${machine().cores} shared cores: the load generator takes about one of them`);
+
+  let micro: MicroResult[] = [];
+  if (opts.micro) {
+    log('micro-benchmarks (tinybench):');
+    micro = await runMicro({ quick: opts.quick, onTask: (r) => log(`  ${r.label.padEnd(58)} ${r.state === 'completed' ? `${r.meanUs.toFixed(3)} µs/call, ${r.unitsPerSecond.toLocaleString('en-US')} ${r.unit}/s` : `FAILED ${r.error}`}`) });
+  }
+
+  let bench: BenchStack | undefined;
+  const stop = async (signal: string) => {
+    console.error(`\n[bench] ${signal}: stopping the stack`);
+    await bench?.close();
+    process.exit(130);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  const runtimes: RuntimeResult[] = [];
+  let facts = { total: 0, valid: 0, ids: [] as number[] };
+  let lastPage = 0;
+  if (opts.http) {
+    log(`stack: database ${opts.mode.database}, Redis db ${opts.mode.redisDb}, ${opts.rows.toLocaleString('en-US')} rows (generated and loaded once, then reused)`);
+    bench = await startBenchStack({ rows: opts.rows, database: opts.mode.database, redisDb: opts.mode.redisDb, firstRuntime: opts.runtimes[0]!, log });
+    try {
+      facts = await datasetFacts(bench.stack, opts.mode.idPool);
+      lastPage = await lastRecordsPage(bench, facts.valid, log);
+      const plan = endpointPlan({ apiKey: bench.stack.api.key, simulateBodies: simulateBodies(64).map((b) => JSON.stringify(b)), lastPage, recordIds: facts.ids });
+      const settings = { connections: CONNECTIONS, durationS: opts.mode.durationS, warmupS: opts.mode.warmupS, apiKey: bench.stack.api.key, log };
+      for (const runtime of opts.runtimes) {
+        log(`HTTP (${runtime}):`);
+        runtimes.push(await measureRuntime(runtime, bench, plan, settings));
+      }
+    } finally {
+      await bench.close();
+    }
+  }
+
+  const result: PerformanceResult = {
+    schemaVersion: 1,
+    startedAt,
+    totalSeconds: Math.round((Date.now() - t0) / 1000),
+    quick: opts.quick,
+    environment: { ...machine(), loadAvgStart, loadAvgEnd: loadAverage(), datasetRows: facts.total, validRecords: facts.valid, database: opts.mode.database, redisDb: opts.mode.redisDb },
+    http: { connections: CONNECTIONS, durationS: opts.mode.durationS, warmupS: opts.mode.warmupS, workers: 1, recordsLastPage: lastPage, recordIdPool: facts.ids.length },
+    micro,
+    runtimes,
+    etl: await readEtl(),
+  };
+  await mkdir(REPORTS, { recursive: true });
+  await writeAtomic(join(REPORTS, 'performance.json'), `${JSON.stringify(result, null, 2)}\n`);
+  for (const [name, svg] of Object.entries(renderCharts(result))) await writeAtomic(join(REPORTS, name), svg);
+  await writeAtomic(join(REPORTS, 'PERFORMANCE.md'), render(result));
+  if (opts.http) printSummary(result);
+  log(`wrote bench/reports/PERFORMANCE.md, performance.json and charts in ${result.totalSeconds} s`);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof UsageError) console.error(`npm run bench: ${err.message}\n\n${HELP}`);
+  else console.error(`npm run bench failed: ${(err as Error).stack ?? err}`);
+  process.exit(1);
+});

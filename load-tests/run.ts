@@ -1,0 +1,185 @@
+// `npm run load-test -- --scenario NAME`: runs one scenario against the local stack (or --target),
+// judges its thresholds, writes load-tests/reports/<timestamp>-<scenario>.{md,json} and charts,
+// compares with the previous run of the scenario; exits 1 when a threshold fails.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadAverage, machine } from '../bench/environment.ts';
+import { analyze } from './analyze.ts';
+import { execute } from './execute.ts';
+import { previousReport, REPORTS_DIR, reportId } from './history.ts';
+import { createProgress } from './progress.ts';
+import { chartFiles, render, renderCharts } from './report/render.ts';
+import type { LoadTestResult } from './report/types.ts';
+import { parseDuration, planStages, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './scenarios.ts';
+import { LOADTEST_DATABASE, LOADTEST_ROWS, resolveTarget, TargetError, type Target } from './target.ts';
+import { evaluate, passed, thresholdName } from './thresholds.ts';
+import { buildTraffic, endpointOf, targetFacts, type TargetFacts } from './traffic.ts';
+
+const HELP = `Usage: npm run load-test -- --scenario NAME [options]
+
+Scenarios:
+${SCENARIO_NAMES.map((n) => `  ${n.padEnd(15)} ${SCENARIOS[n].summary} (default ${SCENARIOS[n].defaultDurationS} s, ${SCENARIOS[n].defaultConnections} connections)`).join('\n')}
+
+Options:
+  --duration D       total duration, e.g. 45s, 10m (default per scenario)
+  --connections N    base connections (spike multiplies them by 20 in its spike stage)
+  --target URL       load a deployed edge URL instead of the local stack (needs --api-key)
+  --api-key KEY      API key for --target (or NHIS_API_KEY in the environment)
+  --runtime R        miniflare (default) or workerd, when a local stack has to be started
+  --rows N           dataset of that stack (default ${LOADTEST_ROWS.toLocaleString('en-US')} rows, database ${LOADTEST_DATABASE})
+  -h, --help         this text
+
+Target: the running \`npm start\` stack when there is one (.local/stack.json), else a local stack
+started for the run and stopped after. Traffic goes to 127.0.0.1/localhost only, unless --target
+names another host. Reports: load-tests/reports/<timestamp>-<scenario>.md and .json (+ SVG charts).
+Exit status: 0 all thresholds pass, 1 a threshold fails, 2 the test could not run.`;
+
+class UsageError extends Error {}
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      scenario: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      target: { type: 'string' },
+      'api-key': { type: 'string' },
+      runtime: { type: 'string', default: 'miniflare' },
+      rows: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return null;
+  const name = values.scenario as ScenarioName | undefined;
+  if (!name) throw new UsageError('--scenario is required');
+  if (!SCENARIO_NAMES.includes(name)) throw new UsageError(`unknown scenario '${name}'; one of: ${SCENARIO_NAMES.join(', ')}`);
+  const scenario = SCENARIOS[name];
+  const connections = values.connections === undefined ? scenario.defaultConnections : Number(values.connections);
+  if (!Number.isInteger(connections) || connections < 1 || connections > 1000) throw new UsageError(`--connections must be an integer from 1 to 1000, got '${values.connections}'`);
+  const runtime = values.runtime;
+  if (runtime !== 'miniflare' && runtime !== 'workerd') throw new UsageError(`--runtime must be miniflare or workerd, got '${runtime}'`);
+  const rows = values.rows === undefined ? LOADTEST_ROWS : Number(values.rows);
+  if (!Number.isInteger(rows) || rows < 1000) throw new UsageError(`--rows must be an integer ≥ 1000, got '${values.rows}'`);
+  if (values['api-key'] && !values.target) throw new UsageError('--api-key goes with --target');
+  let durationS = scenario.defaultDurationS;
+  if (values.duration !== undefined) {
+    try {
+      durationS = parseDuration(values.duration);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  return { scenario, durationS, connections, target: values.target, apiKey: values['api-key'], runtime, rows } as const;
+}
+
+async function writeAtomic(file: string, text: string) {
+  await writeFile(`${file}.tmp`, text);
+  await rename(`${file}.tmp`, file);
+}
+
+async function facts(target: Target, notes: string[]): Promise<TargetFacts> {
+  try {
+    return await targetFacts(target.url, target.apiKey);
+  } catch (err) {
+    notes.push(`Paging and record ids could not be read through the API (${(err as Error).message.slice(0, 200)}); /records traffic uses page 1 and id 1.`);
+    return { lastPage: 1, totalItems: 0, ids: [1] };
+  }
+}
+
+async function main(): Promise<number> {
+  const opts = options();
+  if (!opts) return (console.log(HELP), 0);
+  const { scenario } = opts;
+  const log = (m: string) => console.log(`[load-test] ${m}`);
+  log(`${scenario.name}: ${scenario.summary}`);
+  log(`${machine().cores} shared cores: the load generator takes about one of them`);
+  const loadAvgStart = loadAverage();
+  const target = await resolveTarget({ target: opts.target, apiKey: opts.apiKey, runtime: opts.runtime, rows: opts.rows, log });
+  const stop = async (signal: string) => {
+    console.error(`\n[load-test] ${signal}: stopping`);
+    await target.close();
+    process.exit(2);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  let result: LoadTestResult;
+  try {
+    const health = await fetch(`${target.url}/health`, { signal: AbortSignal.timeout(10_000) }).catch((e: Error) => e);
+    if (health instanceof Error || !health.ok) throw new TargetError(`${target.url}/health does not answer 200 (${health instanceof Error ? health.message : health.status}); is the target up?`);
+    const notes: string[] = [];
+    const traffic = buildTraffic(scenario.traffic, await facts(target, notes), target.apiKey);
+    const stages = planStages(scenario, opts.durationS, opts.connections);
+    const plannedS = stages.reduce((a, s) => a + s.durationS, 0);
+    log(`target ${target.url}; ${stages.map((s) => `${s.label} ${s.connections} conn. × ${s.durationS} s`).join(', ')}`);
+    const started = new Date();
+    const progress = createProgress(scenario.name, plannedS);
+    let run;
+    try {
+      run = await execute(scenario, stages, target, traffic, progress);
+    } finally {
+      progress.stop();
+    }
+    const a = analyze(run.samples, run.windows, scenario.traffic === 'every-endpoint' ? [...new Set(traffic.requests.map(endpointOf))] : []);
+    const thresholds = evaluate(scenario.thresholds, { scope: a.scope, values: { ...a.values, ...run.values } });
+    const kinds = new Map<string, number>();
+    for (const e of run.samples.errors) kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
+    let startS = 0;
+    const m = machine();
+    result = {
+      schemaVersion: 1,
+      scenario: scenario.name,
+      summary: scenario.summary,
+      startedAt: started.toISOString(),
+      id: reportId(started, scenario.name),
+      durationS: Math.round((run.windows.at(-1)!.toMs - run.windows[0]!.fromMs) / 100) / 10,
+      target: { url: target.url, kind: target.kind, runtime: target.runtime ?? null },
+      machine: { cpuModel: m.cpuModel, cores: m.cores, node: m.node, autocannon: m.autocannon, loadAvgStart, loadAvgEnd: loadAverage() },
+      settings: {
+        plannedDurationS: plannedS,
+        stages: stages.map((s) => ({ ...s, startS: (startS += s.durationS) - s.durationS })),
+        traffic: scenario.traffic,
+        weights: traffic.weights,
+        distinctRequests: new Set(traffic.requests.map((r) => `${r.method} ${r.path} ${r.body ?? ''}`)).size,
+      },
+      overall: a.overall,
+      endpoints: a.endpoints,
+      stages: a.stages,
+      timeline: a.timeline,
+      markers: run.markers,
+      thresholds,
+      pass: passed(thresholds),
+      errorSamples: run.errorSamples,
+      connectionErrors: [...kinds].map(([kind, count]) => ({ kind, count })),
+      notes: [...notes, ...run.notes],
+    };
+  } finally {
+    await target.close();
+  }
+
+  await mkdir(REPORTS_DIR, { recursive: true });
+  const previous = await previousReport(result.scenario, result.id);
+  const base = join(REPORTS_DIR, result.id);
+  await writeAtomic(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  for (const [name, svg] of Object.entries(renderCharts(result))) await writeAtomic(join(REPORTS_DIR, name), svg);
+  await writeAtomic(`${base}.md`, render(result, previous));
+
+  const o = result.overall;
+  log(`${o.requests.toLocaleString('en-US')} responses, ${o.rps} req/s, p50 ${o.latency.p50} ms, p95 ${o.latency.p95} ms, p99 ${o.latency.p99} ms, failed ${(o.failedRate * 100).toFixed(3)}%`);
+  for (const t of result.thresholds) log(`  ${t.pass === null ? 'n/a ' : t.pass ? 'pass' : 'FAIL'}  ${thresholdName(t)}: ${t.actual ?? t.note}`);
+  if (previous) log(`compared with ${previous.id}: req/s ${previous.overall.rps} → ${o.rps}, p95 ${previous.overall.latency.p95} → ${o.latency.p95} ms`);
+  const skipped = result.thresholds.filter((t) => t.pass === null).length;
+  log(`${result.pass ? 'PASS' : 'FAIL'}${skipped ? ` (${skipped} not evaluated)` : ''}: wrote ${join('load-tests', 'reports', `${result.id}.md`)} (+ .json, ${Object.values(chartFiles(result.id)).join(', ')})`);
+  return result.pass ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError) console.error(`npm run load-test: ${err.message}\n\n${HELP}`);
+    else if (err instanceof TargetError) console.error(`npm run load-test: ${err.message}`);
+    else console.error(`npm run load-test failed: ${(err as Error).stack ?? err}`);
+    process.exit(2);
+  },
+);

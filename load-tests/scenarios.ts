@@ -1,0 +1,143 @@
+// The load-test scenarios: stages (connections over time), the traffic each sends, and their
+// k6-style thresholds. Targets marked "seed 003" are the SLOs of shared/seeds/003 (API response
+// time < 100 ms, error rate < 0.1 %, 1000 req/s); the others say why they are what they are.
+import type { ThresholdSpec } from './thresholds.ts';
+import type { TrafficKind } from './traffic.ts';
+
+export type ScenarioName = 'smoke' | 'steady' | 'spike' | 'soak' | 'cache-stampede' | 'mixed';
+
+export interface StageSpec {
+  label: string;
+  /** Share of the scenario's duration. */
+  share: number;
+  /** Connections in this stage, from the scenario's (or --connections') base. */
+  connections: (base: number) => number;
+}
+
+export interface Scenario {
+  name: ScenarioName;
+  summary: string;
+  defaultDurationS: number;
+  defaultConnections: number;
+  stages: StageSpec[];
+  traffic: TrafficKind;
+  thresholds: ThresholdSpec[];
+  /** cache-stampede: delete the stats keys this often while traffic runs (local targets). */
+  invalidateEveryS?: number;
+}
+
+const P95_SLO: ThresholdSpec = { metric: 'http_req_duration', expression: 'p(95)<100', source: 'seed 003: API response time < 100 ms' };
+const FAILED_SLO: ThresholdSpec = { metric: 'http_req_failed', expression: 'rate<0.001', source: 'seed 003: error rate < 0.1 %' };
+const one = (label: string): StageSpec[] => [{ label, share: 1, connections: (c) => c }];
+
+export const SCENARIOS: Record<ScenarioName, Scenario> = {
+  smoke: {
+    name: 'smoke',
+    summary: 'Every endpoint at a trickle (2 connections): does everything answer, correctly and fast?',
+    defaultDurationS: 10,
+    defaultConnections: 2,
+    stages: one('smoke'),
+    traffic: 'every-endpoint',
+    thresholds: [
+      { metric: 'http_req_failed', expression: 'rate==0', source: 'a smoke test tolerates no failure' },
+      P95_SLO,
+      { metric: 'endpoints_ok', expression: 'value==1', source: 'every endpoint answered 2xx at least once' },
+    ],
+  },
+  steady: {
+    name: 'steady',
+    summary: 'Constant load on the hot path (/simulate and the cached stats): the SLOs at a steady rate.',
+    defaultDurationS: 30,
+    defaultConnections: 20,
+    stages: one('steady'),
+    traffic: 'hot',
+    thresholds: [
+      P95_SLO,
+      { metric: 'http_req_duration', expression: 'p(99)<250', source: 'tail bound: 2.5 × the p95 SLO' },
+      FAILED_SLO,
+      { metric: 'http_reqs', expression: 'rate>=1000', source: 'seed 003: 1000 RPS' },
+    ],
+  },
+  spike: {
+    name: 'spike',
+    summary: 'A sudden 20× jump in connections and back: errors stay rare, latency degrades and recovers.',
+    defaultDurationS: 30,
+    defaultConnections: 5,
+    stages: [
+      { label: 'baseline', share: 0.2, connections: (c) => c },
+      { label: 'spike', share: 0.4, connections: (c) => c * 20 },
+      { label: 'recovery', share: 0.4, connections: (c) => c },
+    ],
+    traffic: 'mixed',
+    thresholds: [
+      FAILED_SLO,
+      { metric: 'http_req_duration', stage: 'spike', expression: 'p(95)<500', source: 'degrades, does not collapse: 5 × the p95 SLO' },
+      { ...P95_SLO, stage: 'recovery', source: 'seed 003 p95 SLO, once the spike is over' },
+    ],
+  },
+  soak: {
+    name: 'soak',
+    summary: 'Mixed traffic held for a while (short by default; --duration 30m for a real soak): no drift.',
+    defaultDurationS: 60,
+    defaultConnections: 20,
+    stages: one('soak'),
+    traffic: 'mixed',
+    thresholds: [
+      P95_SLO,
+      FAILED_SLO,
+      { metric: 'p95_drift', expression: 'value<=1.5', source: 'p95 of the last third ÷ p95 of the first third' },
+      { metric: 'rps_drift', expression: 'value>=0.8', source: 'req/s of the last third ÷ req/s of the first third' },
+    ],
+  },
+  'cache-stampede': {
+    name: 'cache-stampede',
+    summary: 'The stats keys are deleted every 5 s under 50 connections: single-flight must keep database loads to one per key.',
+    defaultDurationS: 30,
+    defaultConnections: 50,
+    stages: one('stampede'),
+    traffic: 'stats',
+    invalidateEveryS: 5,
+    thresholds: [
+      P95_SLO,
+      FAILED_SLO,
+      { metric: 'db_statements_per_invalidation', expression: 'value<=6', source: 'single-flight: one load per key per invalidation (3 statements), ×2 slack; a stampede makes hundreds' },
+    ],
+  },
+  mixed: {
+    name: 'mixed',
+    summary: 'A realistic profile: /simulate, stats, /records pages and ids, /health, weighted.',
+    defaultDurationS: 30,
+    defaultConnections: 30,
+    stages: one('mixed'),
+    traffic: 'mixed',
+    thresholds: [
+      P95_SLO,
+      { metric: 'http_req_duration', expression: 'p(99)<500', source: 'tail bound' },
+      FAILED_SLO,
+      { metric: 'http_req_duration', endpoint: 'GET /records', expression: 'p(95)<200', source: 'the slowest endpoint within 2 × the SLO' },
+      { metric: 'http_req_duration', endpoint: 'GET /records/:id', expression: 'p(95)<200', source: 'the slowest endpoint within 2 × the SLO' },
+    ],
+  },
+};
+
+export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];
+
+export interface PlannedStage {
+  label: string;
+  connections: number;
+  durationS: number;
+}
+
+/** Stages in whole seconds (each at least 1 s) for a total duration and base connections. */
+export function planStages(s: Scenario, durationS: number, connections: number): PlannedStage[] {
+  return s.stages.map((st) => ({ label: st.label, connections: Math.max(1, st.connections(connections)), durationS: Math.max(1, Math.round(st.share * durationS)) }));
+}
+
+/** "30s", "10m", "1h", "45" (seconds) → whole seconds, at least 1. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new Error(`--duration must look like 30s, 5m or 1h, got '${text}'`);
+  const n = Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  if (n < 1) throw new Error(`--duration must be at least 1s, got '${text}'`);
+  return Math.round(n);
+}

@@ -1,0 +1,103 @@
+// k6-style thresholds ("http_req_duration p(95)<100") and their evaluation against a run's
+// figures. Pure: a threshold that cannot be evaluated is data (pass: null, with the reason).
+
+export interface ThresholdSpec {
+  /** http_req_duration | http_req_failed | http_reqs | a scenario value (endpoints_ok, p95_drift, ...). */
+  metric: string;
+  /** k6 syntax: p(95)<100, avg<50, max<1000, rate<0.001, rate==0, rate>=1000, count>0, value<=4. */
+  expression: string;
+  /** Only the responses of this stage or this endpoint ("GET /records/:id"). */
+  stage?: string;
+  endpoint?: string;
+  /** Where the target comes from (e.g. "seed 003: api < 100 ms"). */
+  source?: string;
+}
+
+export interface ThresholdResult extends ThresholdSpec {
+  actual: number | null;
+  pass: boolean | null;
+  note?: string;
+}
+
+/** What thresholds are evaluated against, for one scope (everything, a stage, an endpoint). */
+export interface ScopeFigures {
+  latencies: ArrayLike<number>;
+  responses: number;
+  /** Responses plus connection errors and timeouts. */
+  attempts: number;
+  /** Responses outside 200–399 (k6's default expected statuses) plus connection errors and timeouts. */
+  failed: number;
+  durationS: number;
+}
+
+export interface Evaluation {
+  scope: (stage?: string, endpoint?: string) => ScopeFigures | null;
+  /** Scenario values; a string says why the value is not available. */
+  values: Record<string, number | string>;
+}
+
+const EXPR = /^\s*(p\((\d+(?:\.\d+)?)\)|avg|max|min|rate|count|value)\s*(<=|<|>=|>|==)\s*(-?\d+(?:\.\d+)?)\s*$/;
+
+export function parseExpression(expression: string): { agg: string; q?: number; op: string; target: number } {
+  const m = EXPR.exec(expression);
+  if (!m) throw new Error(`Unknown threshold expression '${expression}'`);
+  return { agg: m[2] ? 'p' : m[1]!, ...(m[2] ? { q: Number(m[2]) } : {}), op: m[3]!, target: Number(m[4]) };
+}
+
+export function compare(actual: number, op: string, target: number): boolean {
+  switch (op) {
+    case '<': return actual < target;
+    case '<=': return actual <= target;
+    case '>': return actual > target;
+    case '>=': return actual >= target;
+    default: return actual === target;
+  }
+}
+
+/** Nearest-rank percentile of unsorted values. */
+function percentileOf(values: ArrayLike<number>, q: number): number {
+  const sorted = Float64Array.from(values).sort();
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((q / 100) * sorted.length) - 1))] as number;
+}
+
+function httpValue(spec: ThresholdSpec, agg: string, q: number | undefined, f: ScopeFigures): number | string {
+  if (spec.metric === 'http_req_duration') {
+    if (!f.latencies.length) return 'no responses';
+    if (agg === 'p') return percentileOf(f.latencies, q ?? 95);
+    const arr = Array.from(f.latencies);
+    if (agg === 'avg') return arr.reduce((a, b) => a + b, 0) / arr.length;
+    if (agg === 'max') return Math.max(...arr);
+    if (agg === 'min') return Math.min(...arr);
+  }
+  if (spec.metric === 'http_req_failed' && agg === 'rate') return f.attempts === 0 ? 'no requests' : f.failed / f.attempts;
+  if (spec.metric === 'http_reqs') {
+    if (agg === 'rate') return f.durationS > 0 ? f.responses / f.durationS : 0;
+    if (agg === 'count') return f.responses;
+  }
+  return `${agg} is not defined for ${spec.metric}`;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+export function evaluate(specs: readonly ThresholdSpec[], ev: Evaluation): ThresholdResult[] {
+  return specs.map((spec) => {
+    const { agg, q, op, target } = parseExpression(spec.expression);
+    let actual: number | string;
+    if (spec.metric.startsWith('http_')) {
+      const f = ev.scope(spec.stage, spec.endpoint);
+      actual = f ? httpValue(spec, agg, q, f) : `no such ${spec.stage ? `stage '${spec.stage}'` : `endpoint '${spec.endpoint}'`}`;
+    } else actual = ev.values[spec.metric] ?? 'not measured';
+    if (typeof actual === 'string') return { ...spec, actual: null, pass: null, note: actual };
+    return { ...spec, actual: round(actual), pass: compare(actual, op, target) };
+  });
+}
+
+/** The run passes when no evaluated threshold fails (k6: a threshold that cannot be evaluated is reported, not failed). */
+export const passed = (results: readonly ThresholdResult[]) => results.every((r) => r.pass !== false);
+
+/** "http_req_duration{stage:spike} p(95)<500" */
+export function thresholdName(t: ThresholdSpec): string {
+  const tags = [t.stage && `stage:${t.stage}`, t.endpoint && `endpoint:${t.endpoint}`].filter(Boolean);
+  return `${t.metric}${tags.length ? `{${tags.join(',')}}` : ''} ${t.expression}`;
+}
