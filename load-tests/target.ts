@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../local/bundle.ts';
 import { DEMO_SEED } from '../local/dataset.ts';
-import { STACK_FILE, startStack, type StackInfo } from '../local/stack.ts';
+import { STACK_FILE, isAlive, startStack, type StackInfo } from '../local/stack.ts';
 
 export const LOADTEST_DATABASE = 'nhis_loadtest';
 export const LOADTEST_REDIS_DB = 4;
@@ -32,15 +32,6 @@ export function isLoopback(url: string): boolean {
     return LOOPBACK.has(new URL(url).hostname);
   } catch {
     return false;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -136,3 +136,13 @@ export async function writeStackFile(info: StackInfo, file = STACK_FILE): Promis
 export async function removeStackFile(file = STACK_FILE): Promise<void> {
   await rm(file, { force: true });
 }
+
+/** Whether a process (e.g. the `npm start` named in .local/stack.json) is still running. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

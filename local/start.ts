@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { databaseName } from './config.ts';
 import { DEFAULT_DEMO_ROWS } from './dataset.ts';
 import { ServiceUnavailableError } from './services.ts';
-import { LOCAL_API_KEY, STACK_FILE, removeStackFile, startStack, writeStackFile, type StackInfo } from './stack.ts';
+import { LOCAL_API_KEY, STACK_FILE, isAlive, removeStackFile, startStack, writeStackFile, type StackInfo } from './stack.ts';
 import type { DatasetChoice } from './dataset.ts';
 
 const HELP = `Usage: npm start -- [options]
@@ -24,15 +24,6 @@ Options:
 
 Environment: API_KEYS (default '${LOCAL_API_KEY}'), MYSQL_URL, MYSQL_SOCKET, REDIS_URL,
 NHIS_DATABASE (default 'nhis'). The running stack is described in .local/stack.json.`;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function main() {
   const { values } = parseArgs({

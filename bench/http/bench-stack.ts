@@ -1,13 +1,12 @@
 // The bench's own local stack (its own database and Redis logical db, so `npm start` is never
 // disturbed) and the Worker instances measured on it: the API in each runtime, its uncached twin
 // (bench/http/uncached-entry.ts, on its own empty Upstash database) and the ceiling Worker.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import { ROOT, readWorkerSettings, type WorkerSettings } from '../../local/bundle.ts';
+import { ROOT, buildBundle, readWorkerSettings, type WorkerSettings } from '../../local/bundle.ts';
 import { startCeilingWorker, WORKER_RUNTIMES } from '../../local/ceiling-worker.ts';
 import { DEMO_SEED } from '../../local/dataset.ts';
 import type { RunningWorker, WorkerSecrets } from '../../local/miniflare-worker.ts';
@@ -41,22 +40,7 @@ export interface BenchStack {
 }
 
 /** `wrangler deploy --dry-run` of the uncached entry: the same bundler and settings as production. */
-async function buildUncached(outdir: string): Promise<string> {
-  const bin = join(ROOT, 'node_modules', '.bin', 'wrangler');
-  await new Promise<void>((ok, fail) => {
-    const child = spawn(bin, ['deploy', '--dry-run', '--env', 'production', '--outdir', outdir, UNCACHED_ENTRY], {
-      cwd: ROOT,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('error', fail);
-    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`wrangler build of the uncached entry failed (exit ${code}):\n${out}`))));
-  });
-  return join(outdir, 'uncached-entry.js');
-}
+const buildUncached = (outdir: string) => buildBundle(outdir, 'production', UNCACHED_ENTRY);
 
 function withDb(url: string, db: number): string {
   const u = new URL(url);
