@@ -47,7 +47,17 @@ export interface ChunkOutput {
    */
   tsv: Buffer | null;
   stats: ChunkStats;
+  /**
+   * The valid rows, as pairs [row number in the chunk (1-based), packed filters] (see
+   * packFilters): what the /records page index needs, so it is built without scanning the table.
+   * Owns its ArrayBuffer, so a worker can transfer it.
+   */
+  validRows: Uint32Array;
 }
+
+/** age group << 3 | (gender − 1) << 2 | risk group index. */
+export const packFilters = (ageGroup: number, gender: number, group: number) => (ageGroup << 3) | ((gender - 1) << 2) | group;
+export const unpackFilters = (packed: number) => ({ ageGroup: packed >> 3, gender: ((packed >> 2) & 1) + 1, group: packed & 3 });
 
 export const aggIndex = (ageGroup: number, riskGroupIndex: number) => (ageGroup - AGE_GROUP_MIN) * RISK_GROUPS.length + riskGroupIndex;
 export const AGG_SIZE = 14 * RISK_GROUPS.length;
@@ -95,6 +105,8 @@ export function processChunk(input: ChunkInput, scratch?: TsvBuffer): ChunkOutpu
   const reasons = new Float64Array(INVALID_REASONS.length);
   const aggRecords = new Float64Array(AGG_SIZE);
   const aggRiskSum = new Float64Array(AGG_SIZE);
+  let valid = new Uint32Array(4096);
+  let nValid = 0;
   const fields: SourceFields = {
     ageGroup: null, gender: null, height: null, weight: null, systolicBp: null, diastolicBp: null,
     fastingGlucose: null, totalCholesterol: null, triglycerides: null, hdlCholesterol: null, smokingCode: null,
@@ -149,6 +161,13 @@ export function processChunk(input: ChunkInput, scratch?: TsvBuffer): ChunkOutpu
       const a = aggIndex(check.ageGroup, group);
       bump(aggRecords, a, 1);
       bump(aggRiskSum, a, k.riskFactorCount);
+      if (nValid + 2 > valid.length) {
+        const grown = new Uint32Array(valid.length * 2);
+        grown.set(valid);
+        valid = grown;
+      }
+      valid[nValid++] = stats.rows;
+      valid[nValid++] = packFilters(check.ageGroup, check.gender, group);
     } else stats.invalid++;
     if (!out) continue;
 
@@ -200,5 +219,5 @@ export function processChunk(input: ChunkInput, scratch?: TsvBuffer): ChunkOutpu
   stats.reasons = Array.from(reasons);
   stats.aggRecords = Array.from(aggRecords);
   stats.aggRiskSum = Array.from(aggRiskSum);
-  return { tsv: out ? out.view() : null, stats };
+  return { tsv: out ? out.view() : null, stats, validRows: valid.slice(0, nValid) };
 }

@@ -6,6 +6,7 @@ import { refreshStatsCache, type CacheReport } from './cache.ts';
 import type { ChunkStats } from './chunk.ts';
 import type { LoadTarget } from './messages.ts';
 import { runPool, type ChunkPool, type PoolOutcome } from './pool.ts';
+import { PageIndexFeed } from './page-feed.ts';
 import { createProgress } from './progress.ts';
 import type { Clock, EtlOptions } from './run.ts';
 import type { FileHead, FileScan, RangeFeed } from './scan.ts';
@@ -25,7 +26,7 @@ export interface RunContext {
   pool: ChunkPool;
 }
 
-export function pooled(ctx: RunContext, load: LoadTarget | null, idOffset: number): Promise<PoolOutcome> {
+export function pooled(ctx: RunContext, load: LoadTarget | null, idOffset: number, pages: PageIndexFeed | null = null): Promise<PoolOutcome> {
   const { opts, head } = ctx;
   const totalBytes = head.size - head.dataStart;
   const progress = createProgress(totalBytes, opts.progress ?? 'auto', opts.log ?? (() => {}));
@@ -42,7 +43,8 @@ export function pooled(ctx: RunContext, load: LoadTarget | null, idOffset: numbe
     idOffset,
     firstLine: 2,
     ...(opts.signal ? { signal: opts.signal } : {}),
-    onChunk: (r) => {
+    onChunk: (r, chunkIdOffset) => {
+      pages?.add(r.batchId, chunkIdOffset, r.validRows);
       bytes += r.bytes;
       rows += r.stats.rows;
       progress.update(bytes, rows);
@@ -80,7 +82,11 @@ export async function load(conn: Connection, ctx: RunContext, append: boolean, c
         `${(head.size / 1048576).toFixed(1)} MiB in ~${estimate} chunks on ${ctx.workers} workers`,
     );
     const redoBefore = await store.redoState(conn);
-    const outcome = await clock.time('load', () => pooled(ctx, { mysql: opts.mysql, database: opts.database, runId, createdAt }, idOffset));
+    // A fresh dataset's page index is built from the workers' rows as they load; an appended
+    // one must cover the rows already there, so it is built by scanning staging at the end.
+    const pages = append ? null : new PageIndexFeed();
+    const outcome = await clock.time('load', () => pooled(ctx, { mysql: opts.mysql, database: opts.database, runId, createdAt }, idOffset, pages));
+    if (pages && !pages.complete(outcome.chunks)) throw new Error('Internal error: the page index did not receive every chunk');
     const redo = await redoReport(conn, redoBefore, log);
     const scan = await ctx.scanning;
     sha = scan.sha256;
@@ -89,9 +95,9 @@ export async function load(conn: Connection, ctx: RunContext, append: boolean, c
     if (indexes === 'after') await clock.time('indexes', () => store.buildIndexes(conn));
     checkpoint();
     const totals = await clock.time('aggregates', async () => {
-      // One transaction, one redo-log flush: right after a big load the disk is busy flushing.
+      // One transaction: the aggregates, the page index and the file row commit together.
       await conn.beginTransaction();
-      const t = await store.writeAggregates(conn, outcome.stats, append);
+      const t = await store.writeAggregates(conn, outcome.stats, append, pages?.builder ?? null);
       await store.addFile(conn, runId, opts.input, sha, outcome.stats.rows, idOffset + 1);
       await conn.commit();
       return t;

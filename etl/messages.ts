@@ -55,5 +55,13 @@ export interface ChunkTimings {
 }
 
 export type ChunkResult =
-  | { status: 'ok'; batchId: number; bytes: number; stats: ChunkStats; timings: ChunkTimings }
+  | {
+      status: 'ok';
+      batchId: number;
+      bytes: number;
+      stats: ChunkStats;
+      timings: ChunkTimings;
+      /** Pairs [row number in the chunk, packed filters] of the valid rows (transferred, not copied). */
+      validRows: Uint32Array;
+    }
   | { status: 'failed'; batchId: number; error: { message: string; code?: string } };

@@ -39,6 +39,16 @@ export async function buildPageIndex(conn: Connection, records: string, pages: s
   for await (const row of stream as AsyncIterable<[number, number, number, RiskGroup]>) {
     builder.add(row[0], row[1], row[2], row[3]);
   }
+  return writePageIndex(conn, builder, pages, counts);
+}
+
+/** Writes a built page index (from the scan above, or fed by the workers during a load). */
+export async function writePageIndex(
+  conn: Connection,
+  builder: Pick<PageIndexBuilder, 'anchors' | 'totals'>,
+  pages: string,
+  counts: string,
+): Promise<{ anchors: number; keys: number }> {
   for (let i = 0; i < builder.anchors.length; i += BATCH) {
     await conn.query(`INSERT INTO ${pages} (filter_key, anchor, id) VALUES ?`, [builder.anchors.slice(i, i + BATCH)]);
   }

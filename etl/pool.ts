@@ -29,7 +29,7 @@ export interface PoolOptions {
   firstLine: number;
   signal?: AbortSignal;
   /** Called as each chunk completes (for progress). */
-  onChunk?: (result: Extract<ChunkResult, { status: 'ok' }>) => void;
+  onChunk?: (result: Extract<ChunkResult, { status: 'ok' }>, idOffset: number) => void;
 }
 
 export interface PoolOutcome {
@@ -103,12 +103,14 @@ export async function runPool(pool: ChunkPool, opts: PoolOptions): Promise<PoolO
   // (a chunk knows its row count only once parsed: blank, truncated and multi-line records).
   const ports: MessagePort[] = [];
   const counted: (CountedMessage | undefined)[] = [];
+  const idOffsets: number[] = [];
   let next = 0;
   let idOffset = opts.idOffset;
   let lineOffset = opts.firstLine;
   const release = () => {
     for (let m = counted[next]; m; m = counted[next]) {
       const base: BaseMessage = { kind: 'base', idOffset, lineOffset };
+      idOffsets[next] = idOffset;
       ports[next]?.postMessage(base);
       idOffset += m.rows;
       lineOffset += m.lines;
@@ -145,7 +147,7 @@ export async function runPool(pool: ChunkPool, opts: PoolOptions): Promise<PoolO
       if (result.status === 'failed') throw new ChunkFailedError(`Chunk ${batchId} (bytes ${range.start}–${range.end}) failed: ${result.error.message}`);
       mergeStats(stats, result.stats);
       for (const k of Object.keys(timings) as (keyof ChunkTimings)[]) timings[k] += result.timings[k];
-      opts.onChunk?.(result);
+      opts.onChunk?.(result, idOffsets[batchId] ?? 0);
     });
   };
 

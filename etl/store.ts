@@ -3,7 +3,8 @@
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { AGE_GROUP_MIN, RISK_GROUPS } from '../src/risk/index.ts';
 import { AGG_SIZE, type ChunkStats } from './chunk.ts';
-import { COUNTS_TABLE, PAGES_TABLE, buildPageIndex } from './page-index.ts';
+import type { PageIndexBuilder } from '../src/data/page-index.ts';
+import { COUNTS_TABLE, PAGES_TABLE, buildPageIndex, writePageIndex } from './page-index.ts';
 import { AGG_TABLE, FILES_TABLE, RECORDS_TABLE, SUMMARY_TABLE } from './schema.ts';
 import { addIndexesSql, copyCurrentSql, createStagingSql, dropOldSql, dropStagingSql, staging, swapSql } from './sql.ts';
 
@@ -92,7 +93,12 @@ export interface DatasetTotals {
  * workers classified every row already, so no scan of the table is needed), plus for --append
  * the current dataset's aggregates, which are additive.
  */
-export async function writeAggregates(conn: Connection, stats: ChunkStats, append: boolean): Promise<DatasetTotals> {
+export async function writeAggregates(
+  conn: Connection,
+  stats: ChunkStats,
+  append: boolean,
+  pageIndex: Pick<PageIndexBuilder, 'anchors' | 'totals'> | null,
+): Promise<DatasetTotals> {
   const records = stats.aggRecords.slice();
   const riskSum = stats.aggRiskSum.slice();
   const totals: DatasetTotals = { total: stats.rows, valid: stats.valid, invalid: stats.invalid };
@@ -120,8 +126,10 @@ export async function writeAggregates(conn: Connection, stats: ChunkStats, appen
     `INSERT INTO ${staging(SUMMARY_TABLE)} (id, total_records, valid_records, invalid_records, refreshed_at) VALUES (1, ?, ?, ?, NOW())`,
     [totals.total, totals.valid, totals.invalid],
   );
-  // The /records page index is an aggregate too: totals and anchors per filter combination.
-  await buildPageIndex(conn, staging(RECORDS_TABLE), staging(PAGES_TABLE), staging(COUNTS_TABLE));
+  // The /records page index is an aggregate too: totals and anchors per filter combination,
+  // built from the workers' rows during the load, else (--append) by scanning staging.
+  if (pageIndex) await writePageIndex(conn, pageIndex, staging(PAGES_TABLE), staging(COUNTS_TABLE));
+  else await buildPageIndex(conn, staging(RECORDS_TABLE), staging(PAGES_TABLE), staging(COUNTS_TABLE));
   return totals;
 }
 

@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { MessagePort } from 'node:worker_threads';
 import mysql from 'mysql2/promise';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { processChunk } from './chunk.ts';
 import { TsvBuffer } from './tsv-writer.ts';
 import type { BaseMessage, ChunkResult, ChunkTask, CountedMessage, LoadTarget } from './messages.ts';
@@ -94,7 +95,7 @@ export default async function runChunk(task: ChunkTask): Promise<ChunkResult> {
   try {
     const bytes = await readRange(task.file, task.start, task.end);
     const t1 = performance.now();
-    const { tsv, stats } = processChunk({ bytes, layout: task.layout, encoding: task.encoding, atEof: task.atEof, emit: task.load !== null }, tsvBuffer);
+    const { tsv, stats, validRows } = processChunk({ bytes, layout: task.layout, encoding: task.encoding, atEof: task.atEof, emit: task.load !== null }, tsvBuffer);
     const t2 = performance.now();
     let waitMs = 0;
     let loadMs = 0;
@@ -113,13 +114,16 @@ export default async function runChunk(task: ChunkTask): Promise<ChunkResult> {
       }
       loadMs = performance.now() - t3;
     }
-    return {
+    const result: ChunkResult = {
       status: 'ok',
       batchId: task.batchId,
       bytes: task.end - task.start,
       stats,
       timings: { readMs: t1 - t0, parseMs: t2 - t1, waitMs, loadMs },
+      validRows,
     };
+    // The valid rows' buffer is moved to the main thread, not structured-cloned (copied).
+    return move({ [transferableSymbol]: [validRows.buffer], [valueSymbol]: result }) as unknown as ChunkResult;
   } catch (err) {
     const e = err as Error & { code?: string };
     connecting?.then((c) => c.destroy()).catch(() => {});

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFile } from '../../etl/generator.ts';
+import { PageIndexBuilder } from '../../src/data/page-index.ts';
 import { runEtl, type EtlOptions } from '../../etl/run.ts';
 import type { MysqlTarget } from '../../local/config.ts';
 import { ensureDatabase } from '../../local/database.ts';
@@ -79,6 +80,15 @@ async function verifyAgainstRecount(expectedRows: number) {
   const key = (r: RowDataPacket) => `${r.a}|${r.g}|${Number(r.n)}|${Number(r.s)}`;
   expect(stored.map(key).sort()).toEqual(recount.map(key).sort());
   expect(stored.length).toBeGreaterThan(30);
+  // The /records page index equals one rebuilt from the stored valid rows, in id order.
+  const builder = new PageIndexBuilder();
+  for (const r of await q('SELECT id, age_group_code AS a, gender_code AS g, risk_group AS r FROM health_records WHERE invalid_flag = 0 ORDER BY id')) {
+    builder.add(r.id, r.a, r.g, r.r);
+  }
+  const anchors = await q('SELECT filter_key AS k, anchor AS a, id FROM record_pages');
+  expect(anchors.map((r) => `${r.k}|${r.a}|${r.id}`).sort()).toEqual(builder.anchors.map(([k, a, id]) => `${k}|${a}|${id}`).sort());
+  const counts = await q('SELECT filter_key AS k, total AS n FROM record_counts');
+  expect(Object.fromEntries(counts.map((r) => [r.k, r.n]))).toEqual(Object.fromEntries(builder.totals));
   // Ids follow source order: line numbers grow with the id within each file.
   const [order] = await q('SELECT COUNT(*) AS n FROM health_records a JOIN health_records b ON b.id = a.id + 1 AND b.run_id = a.run_id WHERE b.source_line <= a.source_line');
   expect(order?.n).toBe(0);

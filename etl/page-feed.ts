@@ -1,0 +1,81 @@
+// Builds the /records page index from the workers' valid rows while the load runs, in id order,
+// so the finishing step writes it without scanning the freshly loaded table.
+import { ANCHOR_EVERY, keysOf, type PageIndexBuilder } from '../src/data/page-index.ts';
+import { RISK_GROUPS, type RiskGroup } from '../src/risk/index.ts';
+import { unpackFilters } from './chunk.ts';
+
+type PageIndex = Pick<PageIndexBuilder, 'anchors' | 'totals'>;
+
+/**
+ * PageIndexBuilder's result (same anchors, same totals: see test/unit/etl-page-feed.test.ts)
+ * with the 8 filter keys of each (age, gender, risk group) worked out once instead of per row:
+ * this runs on the main thread while the workers and the database are busy.
+ */
+class FastPageIndex implements PageIndex {
+  readonly anchors: PageIndex['anchors'] = [];
+  private readonly keys: string[] = [];
+  private readonly keyIndex = new Map<string, number>();
+  private readonly combos = new Map<number, Int32Array>();
+  private counts = new Float64Array(256);
+
+  add(id: number, packed: number): void {
+    let combo = this.combos.get(packed);
+    if (!combo) combo = this.comboOf(packed);
+    for (let i = 0; i < combo.length; i++) {
+      const k = combo[i] as number;
+      const n = this.counts[k] as number;
+      if (n % ANCHOR_EVERY === 0) this.anchors.push([this.keys[k] as string, n / ANCHOR_EVERY, id]);
+      this.counts[k] = n + 1;
+    }
+  }
+
+  private comboOf(packed: number): Int32Array {
+    const f = unpackFilters(packed);
+    const combo = Int32Array.from(keysOf(f.ageGroup, f.gender, RISK_GROUPS[f.group] as RiskGroup), (key) => {
+      let k = this.keyIndex.get(key);
+      if (k === undefined) {
+        k = this.keys.push(key) - 1;
+        this.keyIndex.set(key, k);
+        if (k >= this.counts.length) {
+          const grown = new Float64Array(this.counts.length * 2);
+          grown.set(this.counts);
+          this.counts = grown;
+        }
+      }
+      return k;
+    });
+    this.combos.set(packed, combo);
+    return combo;
+  }
+
+  /** Totals per filter key, in first-seen order like PageIndexBuilder's. */
+  get totals(): Map<string, number> {
+    return new Map(this.keys.map((key, k) => [key, this.counts[k] as number]));
+  }
+}
+
+export class PageIndexFeed {
+  private readonly index = new FastPageIndex();
+  /** Chunks that finished before an earlier one: held until their turn (ids must come in order). */
+  private readonly pending = new Map<number, { idOffset: number; rows: Uint32Array }>();
+  private next = 0;
+
+  get builder(): PageIndex {
+    return this.index;
+  }
+
+  /** The valid rows of chunk `batchId` (pairs [row in chunk, packed filters]); ids are idOffset + row. */
+  add(batchId: number, idOffset: number, rows: Uint32Array): void {
+    this.pending.set(batchId, { idOffset, rows });
+    for (let chunk = this.pending.get(this.next); chunk; chunk = this.pending.get(this.next)) {
+      this.pending.delete(this.next++);
+      const { idOffset: base, rows: r } = chunk;
+      for (let i = 0; i < r.length; i += 2) this.index.add(base + (r[i] as number), r[i + 1] as number);
+    }
+  }
+
+  /** Whether every one of `chunks` chunks has been fed. */
+  complete(chunks: number): boolean {
+    return this.next === chunks && this.pending.size === 0;
+  }
+}
