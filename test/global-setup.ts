@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { join } from 'node:path';
 import { ROOT } from '../local/bundle.ts';
 import { startStack, type StackInfo } from '../local/stack.ts';
+import { ensureChromium } from './support/browser.ts';
 
 export const TEST_DATABASE = 'nhis_test';
 export const TEST_REDIS_DB = 1;
@@ -17,6 +18,10 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  // The demo page's browser test needs Debian's chromium; a fresh machine gets it here. When it
+  // cannot be installed, that test fails and names the fix (the other tests still run).
+  const chromium = ensureChromium();
+  if (chromium) console.warn(chromium);
   const stack = await startStack({
     database: TEST_DATABASE,
     redisDb: TEST_REDIS_DB,
