@@ -21,14 +21,19 @@ const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace
 const labels = (l: Record<string, string>) =>
   `{${Object.entries(l).map(([k, v]) => `${k}="${esc(v)}"`).join(',')}}`;
 
-/** Collapse a SQL statement to its pattern: literals and whitespace runs do not make new series. */
+/**
+ * Collapse a SQL statement to its pattern: literals and whitespace runs do not make new series,
+ * and a long select list shrinks to its first column, so the part that tells statements apart
+ * (FROM, WHERE, ORDER BY) fits in the label.
+ */
 export function normaliseSql(sql: string): string {
   return sql
     .replace(/'(?:[^'\\]|\\.)*'/g, '?')
     .replace(/\b\d+\b/g, '?')
     .replace(/\s+/g, ' ')
     .trim()
-    .slice(0, 200);
+    .replace(/^SELECT ([^,]+), [^]{40,}? FROM /i, 'SELECT $1, … FROM ')
+    .slice(0, 240);
 }
 
 export interface SlowQueryThresholds {
@@ -65,8 +70,10 @@ export class Metrics {
   /** Times one statement; logs it when slow (warning / critical thresholds). */
   query(sql: string, ms: number, failed: boolean) {
     const pattern = normaliseSql(sql);
-    let h = this.db.get(pattern);
-    if (!h) this.db.set(pattern, (h = new Histogram()));
+    // Series keys are JSON arrays of label values, as everywhere here (render() decodes them).
+    const k = JSON.stringify([pattern]);
+    let h = this.db.get(k);
+    if (!h) this.db.set(k, (h = new Histogram()));
     h.observe(ms);
     if (failed) this.error('database');
     if (ms >= this.slow.warnMs) {
