@@ -91,21 +91,33 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
     }
   }
 
-  /** One database load per key at a time; the result goes to L1 at once and to L2 in the background. */
+  /**
+   * One database load per key at a time; the result goes to L1 at once and to L2 in the background.
+   *
+   * Every caller gets a promise of its own, created in its own request's context. On workerd, a
+   * request that awaited the promise created by the loading request directly could resume in that
+   * request's I/O context and then fail to send its own response ("Cannot perform I/O on behalf
+   * of a different request": under a sustained burst of misses, one answer in four became a 500).
+   * A promise created by the caller and settled from the loading request is resumed by the runtime
+   * in the caller's context (workerd's cross-request promise resolution).
+   */
   function loadOnce(key: string, policy: TtlPolicy, load: () => Promise<string>, req: CacheRequest): Promise<Entry> {
-    let pending = inflight.get(key);
-    if (!pending) {
-      pending = load()
-        .then((body) => {
-          const entry = { body, storedAt: now() };
-          remember(key, entry);
-          const ttl = policy.ttlSeconds + Math.ceil(opts.staleMs / 1000);
-          req.waitUntil(opts.l2.set(key, encodeL2(entry), ttl).catch((err) => opts.onCacheError?.(err)));
-          return entry;
-        })
-        .finally(() => inflight.delete(key));
-      inflight.set(key, pending);
-    }
+    const pending = inflight.get(key);
+    if (pending) return new Promise<Entry>((resolve, reject) => void pending.then(resolve, reject));
+    return startLoad(key, policy, load, req);
+  }
+
+  function startLoad(key: string, policy: TtlPolicy, load: () => Promise<string>, req: CacheRequest): Promise<Entry> {
+    const pending = load()
+      .then((body) => {
+        const entry = { body, storedAt: now() };
+        remember(key, entry);
+        const ttl = policy.ttlSeconds + Math.ceil(opts.staleMs / 1000);
+        req.waitUntil(opts.l2.set(key, encodeL2(entry), ttl).catch((err) => opts.onCacheError?.(err)));
+        return entry;
+      })
+      .finally(() => inflight.delete(key));
+    inflight.set(key, pending);
     return pending;
   }
 

@@ -1,7 +1,8 @@
 // The API contract against the production bundle in Miniflare, on the real local stack
 // (PlanetScale and Upstash gateways → MariaDB and Redis, data loaded by the real ETL).
-import { inject } from 'vitest';
+import { inject, it } from 'vitest';
 import { describeContract } from '../support/contract.ts';
+import { missBurst } from '../support/stampede.ts';
 
 const stack = inject('stack');
 
@@ -9,3 +10,7 @@ describeContract('production bundle in Miniflare, real stack', () => ({
   send: (path, init) => fetch(new URL(path, stack.api.url), init),
   key: stack.api.key,
 }));
+
+it('a burst of concurrent misses on one key: every request gets its own complete answer', async () => {
+  await missBurst((path, init) => fetch(new URL(path, stack.api.url), init), stack.api.key, stack.upstash, 16);
+});

@@ -1,10 +1,11 @@
 // The API contract against the production bundle under plain `workerd serve` (as production
 // runs it), on the same real local stack: both runtimes must give the same answers.
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { readWorkerSettings } from '../../local/bundle.ts';
 import { startWorkerdWorker } from '../../local/workerd-worker.ts';
 import type { RunningWorker } from '../../local/miniflare-worker.ts';
 import { describeContract } from '../support/contract.ts';
+import { missBurst } from '../support/stampede.ts';
 
 const stack = inject('stack');
 const KEY = 'workerd-contract-key';
@@ -32,3 +33,18 @@ describeContract('production bundle under plain workerd, real stack', () => ({
   send: (path, init) => fetch(new URL(path, worker.url), init),
   key: KEY,
 }));
+
+it('GET /metrics reports the database statements the real store ran, by pattern', async () => {
+  const headers = { 'X-API-KEY': KEY };
+  const list = (await (await fetch(new URL('/records?limit=1', worker.url), { headers })).json()) as { data: { id: number }[] };
+  expect((await fetch(new URL(`/records/${list.data[0]?.id}`, worker.url), { headers })).status).toBe(200);
+  const res = await fetch(new URL('/metrics', worker.url), { headers });
+  expect(res.status).toBe(200);
+  const text = await res.text();
+  expect(text).toMatch(/^db_query_duration_seconds_count\{pattern="SELECT id, … FROM health_records WHERE id = \?[^"]*"\} [1-9]\d*$/m);
+  expect(text).toContain('http_requests_total{route="/records/:id",method="GET",status="200"}');
+});
+
+it('a burst of concurrent misses on one key: every request gets its own complete answer', async () => {
+  await missBurst((path, init) => fetch(new URL(path, worker.url), init), KEY, stack.upstash, 17);
+});

@@ -1,0 +1,26 @@
+// A burst of concurrent cache misses on one key, against a Worker on the real stack: the first
+// request loads from the database and the others wait for that load (single-flight). Every one
+// of them must get its own complete answer. On workerd, a request that resumed in the loading
+// request's I/O context could not send its response; this is the check that it does not.
+import { expect } from 'vitest';
+import { recordsCountKey } from '../../src/data/cache-keys.ts';
+import { filterKey } from '../../src/data/page-index.ts';
+import type { StackInfo } from '../../local/stack.ts';
+
+export async function missBurst(send: (path: string, init: RequestInit) => Promise<Response>, key: string, upstash: StackInfo['upstash'], ageGroup: number) {
+  const filter = { ageGroup, gender: 2 as const, riskGroup: 'ZERO_TO_ONE_RISK_FACTOR' as const };
+  // Not in L2 (the test's own Upstash); a filter no other test asks for, so not in L1 either.
+  const del = await fetch(upstash.url, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${upstash.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(['DEL', recordsCountKey(filterKey(filter))]),
+  });
+  expect(del.status).toBe(200);
+  const path = `/records?age_group=${ageGroup}&gender=2&risk_group=ZERO_TO_ONE_RISK_FACTOR&limit=1`;
+  const responses = await Promise.all(Array.from({ length: 40 }, () => send(path, { headers: { 'X-API-KEY': key } })));
+  const bodies = await Promise.all(responses.map(async (r) => ({ status: r.status, body: await r.text() })));
+  expect(bodies.filter((b) => b.status !== 200)).toEqual([]);
+  const totals = new Set(bodies.map((b) => (JSON.parse(b.body) as { pagination: { total_items: number } }).pagination.total_items));
+  expect(totals.size).toBe(1);
+  expect([...totals][0]).toBeGreaterThan(0);
+}
