@@ -97,7 +97,7 @@ function printSummary(result: PerformanceResult) {
       console.log(`    ${e.label.padEnd(36)} ${String(Math.round(e.figures.rps)).padStart(6)} req/s  ×${(e.ratioToCeiling ?? 0).toFixed(2)}  p95 ${e.figures.latency.p95.toFixed(2)} ms  p99 ${e.figures.latency.p99.toFixed(2)} ms`);
     }
   }
-  console.log('\nIssue 7 acceptance (plain workerd):');
+  console.log('\nAcceptance (plain workerd: issues 4 and 7):');
   for (const v of verdicts(result)) console.log(`  ${verdictMark(v.pass).padEnd(16)} ${v.criterion}: ${v.measured}`);
 }
 

@@ -8,6 +8,8 @@ export interface EndpointPlan {
   label: string;
   instance: Instance;
   requests: RequestSpec[];
+  /** Connections for this endpoint's run, when not the default (50). */
+  connections?: number;
 }
 
 export interface PlanInputs {
@@ -39,6 +41,10 @@ export function endpointPlan(p: PlanInputs): EndpointPlan[] {
     { id: 'record-by-id', label: 'GET /records/:id (random ids)', instance: 'api', requests: p.recordIds.map((id) => get(`/records/${id}`)) },
     { id: 'stats-risk-uncached', label: 'GET /stats/risk (uncached)', instance: 'uncached', requests: [get('/stats/risk')] },
     { id: 'stats-age-uncached', label: 'GET /stats/age (uncached)', instance: 'uncached', requests: [get('/stats/age')] },
+    // One request at a time: the latency of a miss itself (L2 read, database, answer), measured the
+    // way the replaced service's miss figures were (sequential requests), not queueing under load.
+    { id: 'stats-risk-uncached-1c', label: 'GET /stats/risk (uncached, 1 conn.)', instance: 'uncached', requests: [get('/stats/risk')], connections: 1 },
+    { id: 'stats-age-uncached-1c', label: 'GET /stats/age (uncached, 1 conn.)', instance: 'uncached', requests: [get('/stats/age')], connections: 1 },
   ];
 }
 

@@ -35,7 +35,7 @@ async function measure(plan: EndpointPlan, url: string, s: HttpRunSettings): Pro
     before = plan.instance === 'ceiling' ? null : await scrapeMetrics(url, s.apiKey);
     // One run: the first warmupS seconds after the first response are the warm-up (they fill the
     // caches for the cached stats) and are left out of the figures.
-    run = await runLoad({ url, requests: plan.requests, connections: s.connections, durationS: s.warmupS + s.durationS });
+    run = await runLoad({ url, requests: plan.requests, connections: plan.connections ?? s.connections, durationS: s.warmupS + s.durationS });
     after = before ? await scrapeMetrics(url, s.apiKey) : null;
   } finally {
     // The runtimes forward the Worker's output a moment later: let the last lines land first.
@@ -54,6 +54,7 @@ async function measure(plan: EndpointPlan, url: string, s: HttpRunSettings): Pro
     path,
     instance: plan.instance,
     distinctRequests: plan.requests.length,
+    ...(plan.connections ? { connections: plan.connections } : {}),
     figures: httpFigures(measured, Math.max(0.001, (lastAt - cut) / 1000)),
     server: before?.ok && after?.ok ? { ...counterDelta(countersFrom(before.series, fam), countersFrom(after.series, fam)), responses: run.samples.status.length } : null,
     ...(before && !before.ok ? { serverError: before.error } : after && !after.ok ? { serverError: after.error } : {}),

@@ -135,7 +135,7 @@ is explicitly marked as published elsewhere. Compare a figure only with the ceil
 
 ${environment(result)}
 
-## Issue 7 acceptance (plain workerd)
+## Acceptance (plain workerd: issues 4 and 7)
 
 ${table(['criterion', 'measured', 'verdict'], v.map((x) => [x.criterion, x.measured, verdictMark(x.pass)]))}
 

@@ -26,6 +26,8 @@ export interface EndpointResult {
   instance: Instance;
   /** How many distinct requests the connections cycle through. */
   distinctRequests: number;
+  /** Connections of this run when not the run's default (e.g. 1: one request at a time). */
+  connections?: number;
   figures: HttpFigures;
   /** req/s ÷ the same runtime's ceiling req/s (mean of its runs); null for the ceiling itself. */
   ratioToCeiling: number | null;

@@ -1,4 +1,4 @@
-// Issue 7's acceptance lines, judged from a run's figures under plain workerd (the runtime that
+// The acceptance lines of issues 4 and 7, judged from a run's figures under plain workerd (the runtime that
 // production runs the bundle in; Miniflare's dev proxy would judge the proxy). Pure.
 import type { EndpointResult, PerformanceResult } from './types.ts';
 
@@ -37,8 +37,10 @@ export function verdicts(result: PerformanceResult): Verdict[] {
   for (const [id, name] of [['records-first', 'GET /records page 1'], ['records-last', 'GET /records last page']] as const) {
     add(`${name} p99 < ${ACCEPTANCE.recordsP99Ms} ms`, ep(id), (e) => ms(e.figures.latency.p99), (e) => e.figures.latency.p99 < ACCEPTANCE.recordsP99Ms);
   }
-  for (const [id, name] of [['stats-risk-uncached', 'uncached GET /stats/risk'], ['stats-age-uncached', 'uncached GET /stats/age']] as const) {
-    add(`${name} p95 < ${ACCEPTANCE.uncachedP95Ms} ms`, ep(id), (e) => ms(e.figures.latency.p95), (e) => e.figures.latency.p95 < ACCEPTANCE.uncachedP95Ms);
+  // A miss's own latency: one request at a time, as the replaced service's miss figures were taken
+  // (the 50-connection uncached runs measure throughput, their latency is mostly queueing).
+  for (const [id, name] of [['stats-risk-uncached-1c', 'uncached GET /stats/risk'], ['stats-age-uncached-1c', 'uncached GET /stats/age']] as const) {
+    add(`${name} p95 < ${ACCEPTANCE.uncachedP95Ms} ms, one request at a time`, ep(id), (e) => ms(e.figures.latency.p95), (e) => e.figures.latency.p95 < ACCEPTANCE.uncachedP95Ms);
   }
   const first = ep('records-first');
   const last = ep('records-last');

@@ -54,7 +54,9 @@ describe('issue 7 verdicts', () => {
       endpoint('stats-risk', 8000, 5, 20, 0.81),
       endpoint('records-first', 100, 20, 49, 0.1),
       endpoint('records-last', 100, 30, 49, 0.1),
-      endpoint('stats-age-uncached', 100, 19.99, 40, 0.1),
+      endpoint('stats-age-uncached', 100, 35, 40, 0.1), // 50 connections: throughput, not judged
+      endpoint('stats-age-uncached-1c', 100, 19.99, 40, 0.1),
+      endpoint('stats-risk-uncached-1c', 100, 20, 40, 0.1),
     ]));
     const by = (c: string) => v.find((x) => x.criterion.startsWith(c))!;
     expect(by('POST /simulate ≥').pass).toBe(true);
@@ -62,6 +64,8 @@ describe('issue 7 verdicts', () => {
     expect(by('cached GET /stats/risk p99').pass).toBe(false); // 20 ms is not < 20 ms
     expect(by('cached GET /stats/age ≥').pass).toBeNull(); // not measured
     expect(by('uncached GET /stats/age p95').pass).toBe(true);
+    expect(by('uncached GET /stats/age p95').measured).toBe('19.99 ms');
+    expect(by('uncached GET /stats/risk p95').pass).toBe(false);
     expect(by('last page p95').measured).toContain('1.50');
     expect(by('last page p95').pass).toBe(true);
   });
