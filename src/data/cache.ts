@@ -138,6 +138,10 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
       remember(key, remote);
       return answer(key, remote.body, 'HIT-L2');
     }
+    // A load that finished while this request read L2 left its result in L1 (and cleared its
+    // single-flight slot): take it, or every request of that window would load once more.
+    const loaded = l1.get(key);
+    if (loaded && loaded !== local && now() - loaded.storedAt < freshMs) return answer(key, loaded.body, 'HIT-L1');
     const stale = [remote, local].filter((e): e is Entry => !!e && t - e.storedAt < freshMs + opts.staleMs)
       .sort((a, b) => b.storedAt - a.storedAt)[0];
     if (stale) {

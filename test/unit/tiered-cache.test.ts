@@ -78,6 +78,26 @@ describe('tiered cache', () => {
     expect(res.every((r) => r.body === 'x' && r.source === 'MISS')).toBe(true);
   });
 
+  it('single-flight: a request whose L2 read outlasts the load takes its result, not a load of its own', async () => {
+    // The first request misses and loads; the second reads L2 while that load runs, and its read
+    // comes back (empty) only after the load finished and left the single-flight slot.
+    let releaseRead!: () => void;
+    const slowRead = new Promise<void>((r) => (releaseRead = r));
+    const l2Get = l2.get.bind(l2);
+    let reads = 0;
+    l2.get = async (key) => {
+      if (++reads === 2) await slowRead;
+      return l2Get(key);
+    };
+    const first = cached('k', policy, loader(), req());
+    const second = cached('k', policy, loader(), req());
+    expect(await first).toEqual({ body: 'v1', source: 'MISS' });
+    l2.data.delete('k'); // the L2 write has not landed yet when the slow read answers
+    releaseRead();
+    expect(await second).toEqual({ body: 'v1', source: 'HIT-L1' });
+    expect(loads).toBe(1);
+  });
+
   it('stale-if-error: the database fails after the stale window, a held copy still answers', async () => {
     await cached('k', policy, loader(), req());
     t += 60_000 + 300_000 + 1;
