@@ -46,5 +46,5 @@ it('GET /metrics reports the database statements the real store ran, by pattern'
 });
 
 it('a burst of concurrent misses on one key: every request gets its own complete answer', async () => {
-  await missBurst((path, init) => fetch(new URL(path, worker.url), init), KEY, stack.upstash, 17);
+  await missBurst((path, init) => fetch(new URL(path, worker.url), init), KEY, stack.upstash, 17, true);
 });
