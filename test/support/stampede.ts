@@ -1,8 +1,8 @@
 // A burst of concurrent cache misses on one key, against a Worker on the real stack: the first
 // request loads from the database and the others wait for that load (single-flight). Every one
-// of them must get its own complete answer. On workerd, a request that resumed in the loading
-// request's I/O context could not send its response; this is the check that it does not. And the
-// burst costs one database statement, not one per request that missed.
+// of them must get its own complete answer (waiters run in their own request's context: see
+// loadOnce in src/data/cache.ts), and the burst costs one database statement, not one per
+// request that missed.
 import { expect } from 'vitest';
 import { recordsCountKey } from '../../src/data/cache-keys.ts';
 import { filterKey } from '../../src/data/page-index.ts';
