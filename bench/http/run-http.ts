@@ -11,6 +11,7 @@ import { muteWorkerLogs, type WorkerLogSummary } from './worker-log.ts';
 import { counterDelta, countersFrom, scrapeMetrics, type Scrape } from './server-counters.ts';
 import { loadAverage } from '../environment.ts';
 import { httpFigures, type HttpFigures } from './summary.ts';
+import { workerdCpu } from './process-cpu.ts';
 
 export interface HttpRunSettings {
   connections: number;
@@ -31,11 +32,16 @@ async function measure(plan: EndpointPlan, url: string, s: HttpRunSettings): Pro
   let workerLog: WorkerLogSummary;
   const loadAvg1 = loadAverage()[0] ?? 0;
   const mute = muteWorkerLogs();
+  const cpu = workerdCpu(url);
+  let cpuS: number | null = null;
   try {
     before = plan.instance === 'ceiling' ? null : await scrapeMetrics(url, s.apiKey);
+    const cpu0 = cpu?.() ?? null;
     // One run: the first warmupS seconds after the first response are the warm-up (they fill the
     // caches for the cached stats) and are left out of the figures.
     run = await runLoad({ url, requests: plan.requests, connections: plan.connections ?? s.connections, durationS: s.warmupS + s.durationS });
+    const cpu1 = cpu?.() ?? null;
+    if (cpu0 !== null && cpu1 !== null) cpuS = cpu1 - cpu0;
     after = before ? await scrapeMetrics(url, s.apiKey) : null;
   } finally {
     // The runtimes forward the Worker's output a moment later: let the last lines land first.
@@ -55,7 +61,10 @@ async function measure(plan: EndpointPlan, url: string, s: HttpRunSettings): Pro
     instance: plan.instance,
     distinctRequests: plan.requests.length,
     ...(plan.connections ? { connections: plan.connections } : {}),
-    figures: httpFigures(measured, Math.max(0.001, (lastAt - cut) / 1000)),
+    figures: {
+      ...httpFigures(measured, Math.max(0.001, (lastAt - cut) / 1000)),
+      ...(cpuS !== null && run.samples.status.length ? { cpuUsPerResponse: (cpuS * 1e6) / run.samples.status.length } : {}),
+    },
     server: before?.ok && after?.ok ? { ...counterDelta(countersFrom(before.series, fam), countersFrom(after.series, fam)), responses: run.samples.status.length } : null,
     ...(before && !before.ok ? { serverError: before.error } : after && !after.ok ? { serverError: after.error } : {}),
     errorSamples: distinctErrors(run.samples.errorSamples),
@@ -78,7 +87,8 @@ function line(runtime: Runtime, r: Omit<EndpointResult, 'ratioToCeiling'>): stri
   const f = r.figures;
   const bad = f.non2xx + f.errors;
   const logs = r.workerLog.lines ? `\n      Worker/runtime logged ${r.workerLog.lines} lines, e.g. ${r.workerLog.samples.slice(0, 2).map((x) => x.slice(0, 200)).join(' | ')}` : '';
-  return `  ${runtime.padEnd(9)} ${r.label.padEnd(36)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${f.latency.p50.toFixed(2)}  p95 ${f.latency.p95.toFixed(2)}  p99 ${f.latency.p99.toFixed(2)} ms${bad ? `  (${f.non2xx} non-2xx, ${f.errors} errors)` : ''}${logs}`;
+  const cpu = f.cpuUsPerResponse === undefined ? '' : `  cpu ${f.cpuUsPerResponse.toFixed(0)} µs/resp`;
+  return `  ${runtime.padEnd(9)} ${r.label.padEnd(36)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${f.latency.p50.toFixed(2)}  p95 ${f.latency.p95.toFixed(2)}  p99 ${f.latency.p99.toFixed(2)} ms${cpu}${bad ? `  (${f.non2xx} non-2xx, ${f.errors} errors)` : ''}${logs}`;
 }
 
 export async function measureRuntime(runtime: Runtime, bench: BenchStack, plan: EndpointPlan[], s: HttpRunSettings): Promise<RuntimeResult> {

@@ -30,6 +30,11 @@ export interface HttpFigures {
   timeouts: number;
   /** Responses by X-Cache header (which cache tier answered), as the client saw them. */
   xCache: Record<string, number>;
+  /**
+   * CPU time of the workerd process per response over the whole run (warm-up included), µs;
+   * absent under Miniflare, whose workerd sits behind a Node proxy.
+   */
+  cpuUsPerResponse?: number;
 }
 
 export interface SecondPoint {

@@ -86,11 +86,15 @@ function cacheCell(e: EndpointResult): string {
 }
 
 function runtimeDetail(r: RuntimeResult): string {
-  const head = ['run', 'req/s', '× ceiling', 'p50', 'p90', 'p95', 'p99', 'max', 'responses', 'non-2xx', 'errors', 'X-Cache', 'db stmts / req', 'load avg'];
+  const head = ['run', 'req/s', '× ceiling', 'p50', 'p90', 'p95', 'p99', 'max', 'responses', 'non-2xx', 'errors', 'X-Cache', 'db stmts / req', 'CPU µs / resp', 'CPU × ceiling', 'load avg'];
+  const ceilingCpu = [r.ceiling, r.ceilingAfter].map((f) => f?.cpuUsPerResponse).filter((x): x is number => x !== undefined);
+  const cpuRef = ceilingCpu.length ? ceilingCpu.reduce((a, b) => a + b, 0) / ceilingCpu.length : undefined;
   const row = (label: string, f: EndpointResult['figures'], e?: EndpointResult) => [
     label, int(f.rps), e?.ratioToCeiling != null ? num(e.ratioToCeiling) : '—', ms(f.latency.p50), ms(f.latency.p90), ms(f.latency.p95), ms(f.latency.p99), ms(f.latency.max),
     int(f.requests), int(f.non2xx), int(f.errors), e ? cacheCell(e) : '—',
     e?.server ? num(e.server.dbStatements / Math.max(1, e.server.responses ?? f.requests), 3) : '—',
+    f.cpuUsPerResponse !== undefined ? num(f.cpuUsPerResponse, 1) : '—',
+    e && f.cpuUsPerResponse && cpuRef !== undefined ? num(cpuRef / f.cpuUsPerResponse) : '—',
     e ? num(e.loadAvg1) : '—',
   ];
   const rows = [row('ceiling (first)', r.ceiling), ...r.endpoints.map((e) => row(e.label, e.figures, e))];
@@ -151,6 +155,12 @@ ${sideBySide(result)}
 
 Latency percentiles are over every response of a run (autocannon's own clock, nearest rank), whatever its status.
 "× ceiling" is the endpoint's req/s over the hello-world Worker's req/s in the same runtime and run.
+"CPU µs / resp" is the CPU time the workerd process spent per response over the whole run (plain
+workerd only: Miniflare's workerd sits behind its Node proxy), and "CPU × ceiling" the ceiling's
+CPU per response over the endpoint's: roughly what the req/s ratio would be if workerd had a core
+of its own and were the bottleneck. req/s says how fast the Worker answered on this machine; CPU
+per response says what each answer cost the runtime itself (the gateways and databases behind a
+subrequest are other processes, not counted).
 
 ## HTTP: every figure
 
