@@ -67,9 +67,16 @@ export class Metrics {
     this.cache.set(k, (this.cache.get(k) ?? 0) + 1);
   }
 
+  /** SQL text → pattern: the store's statements are a handful of fixed texts (values are bound). */
+  private readonly patterns = new Map<string, string>();
+
   /** Times one statement; logs it when slow (warning / critical thresholds). */
   query(sql: string, ms: number, failed: boolean) {
-    const pattern = normaliseSql(sql);
+    let pattern = this.patterns.get(sql);
+    if (pattern === undefined) {
+      pattern = normaliseSql(sql);
+      if (this.patterns.size < 256) this.patterns.set(sql, pattern);
+    }
     // Series keys are JSON arrays of label values, as everywhere here (render() decodes them).
     const k = JSON.stringify([pattern]);
     let h = this.db.get(k);
