@@ -35,6 +35,25 @@ export interface RecordRow {
   created_at: string; // 'YYYY-MM-DD HH:MM:SS' UTC
 }
 
+/** What a /records page shows of a record: its list summary, not the measurements. */
+export type RecordSummaryRow = Pick<
+  RecordRow,
+  | 'id'
+  | 'age_group_code'
+  | 'gender_code'
+  | 'bmi'
+  | 'flag_hypertension'
+  | 'flag_diabetes'
+  | 'flag_high_tc'
+  | 'flag_high_tg'
+  | 'flag_low_hdl'
+  | 'flag_obesity'
+  | 'flag_smoking'
+  | 'risk_factor_count'
+  | 'risk_group'
+  | 'created_at'
+>;
+
 export interface DatasetSummary {
   total: number;
   valid: number;
@@ -50,7 +69,7 @@ export interface AggRow {
 
 export interface Store {
   countRecords(filter: RecordFilter): Promise<number>;
-  listRecords(filter: RecordFilter, offset: number, limit: number): Promise<RecordRow[]>;
+  listRecords(filter: RecordFilter, offset: number, limit: number): Promise<RecordSummaryRow[]>;
   getRecord(id: number): Promise<RecordRow | null>;
   summary(): Promise<DatasetSummary>;
   aggregates(): Promise<AggRow[]>;

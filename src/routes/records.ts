@@ -8,7 +8,7 @@ import { RECORDS_COUNT_POLICY, recordsCountKey } from '../data/cache-keys.ts';
 import { filterKey } from '../data/page-index.ts';
 import type { Cached } from '../data/cache.ts';
 import { json } from '../http/request-context.ts';
-import type { RecordFilter, RecordRow, Store } from '../data/store.ts';
+import type { RecordFilter, RecordRow, RecordSummaryRow, Store } from '../data/store.ts';
 
 /** Beyond this page no dataset of ours has rows (10M records at limit 1): answer without a query. */
 const MAX_LISTED_PAGE = 10_000_000;
@@ -19,7 +19,7 @@ function toIso(mysqlDatetime: string): string {
   return `${mysqlDatetime.replace(' ', 'T').slice(0, 19)}Z`;
 }
 
-function listFlags(r: RecordRow) {
+function listFlags(r: RecordSummaryRow) {
   return {
     hypertension: r.flag_hypertension === 1,
     diabetes: r.flag_diabetes === 1,
@@ -31,7 +31,7 @@ function listFlags(r: RecordRow) {
   };
 }
 
-export function recordSummary(r: RecordRow) {
+export function recordSummary(r: RecordSummaryRow) {
   return {
     id: r.id,
     age_group: r.age_group_code,
