@@ -1,5 +1,5 @@
 // CPU time of the workerd process serving a port, from /proc (Linux): the CPU a Worker costs per
-// response, a figure that, unlike req/s, does not depend on how much of the machine the load
+// response, a figure that depends far less than req/s on how much of the machine the load
 // generator and the other processes take. Pure parsers plus two small readers.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

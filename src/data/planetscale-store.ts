@@ -72,8 +72,8 @@ export const AGGREGATES_SQL =
   'SELECT age_group_code, risk_group, records, risk_factor_sum FROM agg_age_risk FORCE INDEX (PRIMARY) ORDER BY age_group_code, risk_group';
 
 /** DECIMAL and BIGINT arrive as strings (database-js cast.ts); the API wants numbers. */
-function toRecordRow(r: Record<string, unknown>): RecordRow {
-  return { ...(r as unknown as RecordRow), bmi: Number(r.bmi), id: Number(r.id) };
+function toRecordRow<T extends RecordSummaryRow>(r: Record<string, unknown>): T {
+  return { ...(r as unknown as T), bmi: Number(r.bmi), id: Number(r.id) };
 }
 
 export function createPlanetScaleStore(opts: PlanetScaleStoreOptions): Store {
@@ -106,12 +106,12 @@ export function createPlanetScaleStore(opts: PlanetScaleStoreOptions): Store {
     },
     async listRecords(filter, offset, limit) {
       const st = pageStatement(filter, offset, limit);
-      return (await query(st.sql, st.args)).map((r) => toRecordRow(r) as RecordSummaryRow);
+      return (await query(st.sql, st.args)).map((r) => toRecordRow<RecordSummaryRow>(r));
     },
     async getRecord(id) {
       const st = recordStatement(id);
       const rows = await query(st.sql, st.args);
-      return rows[0] ? toRecordRow(rows[0]) : null;
+      return rows[0] ? toRecordRow<RecordRow>(rows[0]) : null;
     },
     async summary(): Promise<DatasetSummary> {
       const rows = await query(SUMMARY_SQL);
