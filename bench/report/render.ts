@@ -13,7 +13,7 @@ const RUNTIME_NAME: Record<Runtime, string> = { workerd: 'plain workerd', minifl
 
 export const UNCACHED_METHOD = [
   'a twin of the API built from `bench/http/uncached-entry.ts`: the same `createApp` with the real PlanetScale store',
-  'and Upstash cache, wired as `src/index.ts` wires them, with two changes to what its cache sees: the clock jumps',
+  'and Upstash cache, wired by `src/wiring.ts` as the Worker is, with two changes to what its cache sees: the clock jumps',
   'two days at every reading, and what an L2 read returns is re-stamped as loaded at time 0. The L2 round trip still',
   'happens, but every copy (L1, L2, stale) is expired when looked up, so each request takes the miss path: L2 read,',
   'database load (single-flight: concurrent misses share one load, as in production) and L2 write in `waitUntil`.',

@@ -7,6 +7,7 @@ import { expect } from 'vitest';
 import { recordsCountKey } from '../../src/data/cache-keys.ts';
 import { filterKey } from '../../src/data/page-index.ts';
 import type { StackInfo } from '../../local/stack.ts';
+import { deleteKeys } from '../../bench/http/upstash-rest.ts';
 
 /**
  * `ownWorker`: the Worker serves only this test file, so its GET /metrics counts this burst's
@@ -21,12 +22,7 @@ export async function missBurst(
 ) {
   const filter = { ageGroup, gender: 2 as const, riskGroup: 'ZERO_TO_ONE_RISK_FACTOR' as const };
   // Not in L2 (the test's own Upstash); a filter no other test asks for, so not in L1 either.
-  const del = await fetch(upstash.url, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${upstash.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(['DEL', recordsCountKey(filterKey(filter))]),
-  });
-  expect(del.status).toBe(200);
+  await deleteKeys(upstash, [recordsCountKey(filterKey(filter))]);
   const countStatements = async () => {
     const res = await send('/metrics', { headers: { 'X-API-KEY': key } });
     expect(res.status).toBe(200);
