@@ -145,6 +145,14 @@ describe('production bundle under workerd serve', () => {
     expect(ping?.headers.authorization).toBe(`Bearer ${CACHE_TOKEN}`);
   });
 
+  it('is built without esbuild keep-names: no name-restoring helper on every function created per request', async () => {
+    // With keep_names (wrangler's default) every nested function gets `__name(fn, "...")`, an
+    // Object.defineProperty per call: Hono's per-request dispatch closures paid it on every request.
+    const text = await readFile(scriptPath, 'utf8');
+    expect(text).not.toMatch(/"name",\{value:\w+,configurable:!0\}/);
+    expect(text).toContain('Endpoint not found'); // the text searched is the minified bundle
+  });
+
   it('binds the vars of the settings it is given (from wrangler.toml)', async () => {
     expect(settings.vars.DB_TIMEOUT_MS).toBeDefined();
     const bad = await track(
