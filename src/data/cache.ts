@@ -14,6 +14,12 @@ export type CacheSource = 'HIT-L1' | 'HIT-L2' | 'MISS' | 'STALE';
 
 export interface CachedValue {
   body: string;
+  /**
+   * The body as UTF-8, when the answering tier keeps it encoded (L1). A Response built from
+   * bytes skips the runtime's string encoding: on workerd a cached /stats/age body (1.7 KB, with
+   * Hangul) costs about a quarter fewer instructions per response as bytes than as a string.
+   */
+  bytes?: Uint8Array;
   source: CacheSource;
 }
 
@@ -51,7 +57,10 @@ interface Entry {
 
 interface L1Entry extends Entry {
   cachedAt: number; // when this isolate took it (from the database or from L2)
+  bytes: Uint8Array; // body as UTF-8, encoded once per entry, not once per response
 }
+
+const utf8 = new TextEncoder();
 
 /**
  * L2 values carry the time they were loaded, so any isolate can tell fresh from stale:
@@ -70,12 +79,14 @@ export function decodeL2(raw: string): Entry | null {
 export function createTieredCache(opts: TieredCacheOptions): Cached {
   const now = opts.now ?? Date.now;
   const l1 = new Map<string, L1Entry>();
-  const inflight = new Map<string, Promise<Entry>>();
+  const inflight = new Map<string, Promise<L1Entry>>();
 
-  function remember(key: string, entry: Entry) {
+  function remember(key: string, entry: Entry): L1Entry {
+    const local: L1Entry = { body: entry.body, storedAt: entry.storedAt, cachedAt: now(), bytes: utf8.encode(entry.body) };
     l1.delete(key);
-    l1.set(key, { ...entry, cachedAt: now() });
+    l1.set(key, local);
     if (l1.size > opts.l1MaxEntries) l1.delete(l1.keys().next().value as string);
+    return local;
   }
 
   async function readL2(key: string, req: CacheRequest): Promise<Entry | null> {
@@ -101,17 +112,16 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
    * A promise created by the caller and settled from the loading request is resumed by the runtime
    * in the caller's context (workerd's cross-request promise resolution).
    */
-  function loadOnce(key: string, policy: TtlPolicy, load: () => Promise<string>, req: CacheRequest): Promise<Entry> {
+  function loadOnce(key: string, policy: TtlPolicy, load: () => Promise<string>, req: CacheRequest): Promise<L1Entry> {
     const pending = inflight.get(key);
-    if (pending) return new Promise<Entry>((resolve, reject) => void pending.then(resolve, reject));
+    if (pending) return new Promise<L1Entry>((resolve, reject) => void pending.then(resolve, reject));
     return startLoad(key, policy, load, req);
   }
 
-  function startLoad(key: string, policy: TtlPolicy, load: () => Promise<string>, req: CacheRequest): Promise<Entry> {
+  function startLoad(key: string, policy: TtlPolicy, load: () => Promise<string>, req: CacheRequest): Promise<L1Entry> {
     const pending = load()
       .then((body) => {
-        const entry = { body, storedAt: now() };
-        remember(key, entry);
+        const entry = remember(key, { body, storedAt: now() });
         const ttl = policy.ttlSeconds + Math.ceil(opts.staleMs / 1000);
         req.waitUntil(opts.l2.set(key, encodeL2(entry), ttl).catch((err) => opts.onCacheError?.(err)));
         return entry;
@@ -121,9 +131,9 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
     return pending;
   }
 
-  const answer = (key: string, body: string, source: CacheSource): CachedValue => {
+  const answer = (key: string, entry: Entry | L1Entry, source: CacheSource): CachedValue => {
     opts.onResult?.(key, source);
-    return { body, source };
+    return 'bytes' in entry ? { body: entry.body, bytes: entry.bytes, source } : { body: entry.body, source };
   };
 
   return async function cached(key, policy, load, req) {
@@ -131,30 +141,29 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
     const freshMs = policy.ttlSeconds * 1000;
     const local = l1.get(key);
     // L1 answers for l1TtlMs after this isolate took the body, and never past its freshness.
-    if (local && t - local.cachedAt < opts.l1TtlMs && t - local.storedAt < freshMs) return answer(key, local.body, 'HIT-L1');
+    if (local && t - local.cachedAt < opts.l1TtlMs && t - local.storedAt < freshMs) return answer(key, local, 'HIT-L1');
 
     const remote = await readL2(key, req);
     if (remote && t - remote.storedAt < freshMs) {
-      remember(key, remote);
-      return answer(key, remote.body, 'HIT-L2');
+      return answer(key, remember(key, remote), 'HIT-L2');
     }
     // A load that finished while this request read L2 left its result in L1 (and cleared its
     // single-flight slot): take it, or every request of that window would load once more.
     const loaded = l1.get(key);
-    if (loaded && loaded !== local && now() - loaded.storedAt < freshMs) return answer(key, loaded.body, 'HIT-L1');
+    if (loaded && loaded !== local && now() - loaded.storedAt < freshMs) return answer(key, loaded, 'HIT-L1');
     const stale = [remote, local].filter((e): e is Entry => !!e && t - e.storedAt < freshMs + opts.staleMs)
       .sort((a, b) => b.storedAt - a.storedAt)[0];
     if (stale) {
       // Stale-while-revalidate: answer now, refresh once in the background.
       req.waitUntil(loadOnce(key, policy, load, req).catch((err) => opts.onCacheError?.(err)));
-      return answer(key, stale.body, 'STALE');
+      return answer(key, stale, 'STALE');
     }
     try {
-      return answer(key, (await loadOnce(key, policy, load, req)).body, 'MISS');
+      return answer(key, await loadOnce(key, policy, load, req), 'MISS');
     } catch (err) {
       // Stale-if-error: any copy we still hold beats an error.
       const last = local ?? remote;
-      if (last) return answer(key, last.body, 'STALE');
+      if (last) return answer(key, last, 'STALE');
       throw err;
     }
   };

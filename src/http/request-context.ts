@@ -46,7 +46,7 @@ function elapsed(c: Context<{ Variables: RequestVars }>): number {
 /** Builds the response with every common header at once. */
 export function respond(
   c: Context<{ Variables: RequestVars }>,
-  body: string | null,
+  body: string | Uint8Array | null,
   status: number,
   contentType: string,
   headers?: Record<string, string>,

@@ -9,7 +9,7 @@ import type { Store } from '../data/store.ts';
 import type { Cached, CachedValue } from '../data/cache.ts';
 
 function send(c: AppContext, v: CachedValue) {
-  return respond(c, v.body, 200, JSON_TYPE, { 'X-Cache': v.source });
+  return respond(c, v.bytes ?? v.body, 200, JSON_TYPE, { 'X-Cache': v.source });
 }
 
 export function statsRoutes(auth: MiddlewareHandler, store: Store, cached: Cached) {

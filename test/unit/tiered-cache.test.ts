@@ -11,6 +11,7 @@ let loads: number;
 let background: Promise<unknown>[];
 const req = () => ({ waitUntil: (p: Promise<unknown>) => void background.push(p) });
 const policy = { ttlSeconds: 60 };
+const utf8 = (text: string) => new TextEncoder().encode(text);
 const loader = (body = 'v') => async () => {
   loads++;
   return `${body}${loads}`;
@@ -26,14 +27,30 @@ beforeEach(() => {
 
 describe('tiered cache', () => {
   it('miss → L1 hit within its TTL → L2 hit after it', async () => {
-    expect(await cached('k', policy, loader(), req())).toEqual({ body: 'v1', source: 'MISS' });
+    expect(await cached('k', policy, loader(), req())).toEqual({ body: 'v1', bytes: utf8('v1'), source: 'MISS' });
     await Promise.all(background);
     expect(decodeL2(l2.data.get('k')!)).toEqual({ body: 'v1', storedAt: t });
     t += 2999;
     expect((await cached('k', policy, loader(), req())).source).toBe('HIT-L1');
     t += 2;
-    expect(await cached('k', policy, loader(), req())).toEqual({ body: 'v1', source: 'HIT-L2' });
+    expect(await cached('k', policy, loader(), req())).toEqual({ body: 'v1', bytes: utf8('v1'), source: 'HIT-L2' });
     expect(loads).toBe(1);
+  });
+
+  it('keeps each copy encoded once: answers carry the UTF-8 bytes of the body, the same array while the copy lives', async () => {
+    const body = '{"age_display":"20-24세"}';
+    const first = await cached('k', policy, async () => body, req());
+    expect(first.bytes).toEqual(utf8(body));
+    expect(new TextDecoder().decode(first.bytes)).toBe(body);
+    const hit = await cached('k', policy, loader(), req());
+    expect(hit.source).toBe('HIT-L1');
+    expect(hit.bytes).toBe(first.bytes);
+    await Promise.all(background);
+    t += 3001;
+    const fromL2 = await cached('k', policy, loader(), req());
+    expect(fromL2).toEqual({ body, bytes: utf8(body), source: 'HIT-L2' });
+    expect(fromL2.bytes).not.toBe(first.bytes); // a new copy, encoded once more
+    expect(loads).toBe(0);
   });
 
   it('an L1 copy taken from L2 is fresh for the L1 TTL from when it was taken', async () => {
@@ -91,10 +108,10 @@ describe('tiered cache', () => {
     };
     const first = cached('k', policy, loader(), req());
     const second = cached('k', policy, loader(), req());
-    expect(await first).toEqual({ body: 'v1', source: 'MISS' });
+    expect(await first).toEqual({ body: 'v1', bytes: utf8('v1'), source: 'MISS' });
     l2.data.delete('k'); // the L2 write has not landed yet when the slow read answers
     releaseRead();
-    expect(await second).toEqual({ body: 'v1', source: 'HIT-L1' });
+    expect(await second).toEqual({ body: 'v1', bytes: utf8('v1'), source: 'HIT-L1' });
     expect(loads).toBe(1);
   });
 
@@ -104,7 +121,7 @@ describe('tiered cache', () => {
     const failing = async () => {
       throw new Error('db down');
     };
-    expect(await cached('k', policy, failing, req())).toEqual({ body: 'v1', source: 'STALE' });
+    expect(await cached('k', policy, failing, req())).toEqual({ body: 'v1', bytes: utf8('v1'), source: 'STALE' });
   });
 
   it('nothing held and the database fails: the error surfaces', async () => {
