@@ -8,35 +8,40 @@ import { parseArgs } from 'node:util';
 import { ROOT } from '../local/bundle.ts';
 import { loadAverage, machine } from './environment.ts';
 import { datasetFacts, startBenchStack, type BenchStack } from './http/bench-stack.ts';
-import { endpointPlan } from './http/endpoints.ts';
+import { CEILING_PLAN, endpointPlan } from './http/endpoints.ts';
+import { measureInstructions } from './http/instructions.ts';
 import { measureRuntime } from './http/run-http.ts';
 import { simulateBodies } from './micro/fixtures.ts';
 import { runMicro, type MicroResult } from './micro/run-micro.ts';
 import { render, renderCharts } from './report/render.ts';
-import type { PerformanceResult, Runtime, RuntimeResult } from './report/types.ts';
+import type { InstructionsResult, PerformanceResult, Runtime, RuntimeResult } from './report/types.ts';
 import { verdictMark, verdicts } from './report/verdicts.ts';
 
 const REPORTS = join(ROOT, 'bench', 'reports');
 const MODES = {
   // Own databases: `nhis_bench` belongs to `npm run bench:etl` (bench/etl.ts), which replaces its dataset.
-  full: { rows: 1_000_000, durationS: 10, warmupS: 2, database: 'nhis_bench_http', redisDb: 2, idPool: 1000 },
-  quick: { rows: 200_000, durationS: 3, warmupS: 1, database: 'nhis_bench_quick', redisDb: 3, idPool: 500 },
+  full: { rows: 1_000_000, durationS: 10, warmupS: 2, database: 'nhis_bench_http', redisDb: 2, idPool: 1000, instructions: { warmup: 8000, perWindow: 2000, windows: 3 } },
+  quick: { rows: 200_000, durationS: 3, warmupS: 1, database: 'nhis_bench_quick', redisDb: 3, idPool: 500, instructions: { warmup: 3000, perWindow: 1000, windows: 3 } },
 } as const;
 const CONNECTIONS = 50;
+/** Endpoints counted under callgrind: the API's own work, no database on the request path. */
+const INSTRUCTION_ENDPOINTS = ['health', 'simulate', 'stats-risk', 'stats-age'];
 
-const HELP = `Usage: npm run bench -- [--quick] [--rows N] [--runtime both|workerd|miniflare] [--only micro|http]
+const HELP = `Usage: npm run bench -- [--quick] [--rows N] [--runtime both|workerd|miniflare] [--only micro|http|instructions]
 
 Micro-benchmarks (tinybench) of the rules engine, validation, serialisation, the cache tiers and
 CSV chunk parsing; then HTTP benchmarks (autocannon, worker-thread mode, ${CONNECTIONS} connections) of the
 production bundle on a local stack with its own database and Redis db, in each runtime, against
-a hello-world ceiling Worker in the same runtime. Writes bench/reports/PERFORMANCE.md,
-performance.json and the SVG charts.
+a hello-world ceiling Worker in the same runtime; then, with plain workerd, the instructions per
+response of the ceiling and of ${INSTRUCTION_ENDPOINTS.join(', ')}, counted by valgrind's callgrind (a
+figure the shared machine's noise does not move; skipped with a note when valgrind is missing).
+Writes bench/reports/PERFORMANCE.md, performance.json and the SVG charts.
 
-  --quick        ${MODES.quick.durationS} s runs, ${MODES.quick.rows.toLocaleString('en-US')} rows (database ${MODES.quick.database}); about 2 minutes
-                 (default: ${MODES.full.durationS} s runs, ${MODES.full.rows.toLocaleString('en-US')} rows in ${MODES.full.database}; under 10 minutes)
+  --quick        ${MODES.quick.durationS} s runs, ${MODES.quick.rows.toLocaleString('en-US')} rows (database ${MODES.quick.database}); about 5 minutes
+                 (default: ${MODES.full.durationS} s runs, ${MODES.full.rows.toLocaleString('en-US')} rows in ${MODES.full.database}; about 13 minutes, 5 of them counting instructions)
   --rows N       dataset size (generated once, loaded through the ETL once, then reused)
   --runtime R    both (default), workerd or miniflare
-  --only W       micro or http: run one half only (the report shows what was run)
+  --only W       micro, http or instructions: run one part only (the report shows what was run)
   -h, --help     this text
 
 Two shared cores: the load generator takes about one of them; the report says so.`;
@@ -59,8 +64,11 @@ function options() {
   const rt = values.runtime;
   if (rt !== 'both' && rt !== 'workerd' && rt !== 'miniflare') throw new UsageError(`--runtime must be both, workerd or miniflare, got '${rt}'`);
   const runtimes: Runtime[] = rt === 'both' ? ['workerd', 'miniflare'] : [rt];
-  if (values.only !== undefined && values.only !== 'micro' && values.only !== 'http') throw new UsageError(`--only must be micro or http, got '${values.only}'`);
-  return { help: values.help, quick: values.quick ?? false, mode, rows, runtimes, micro: values.only !== 'http', http: values.only !== 'micro' };
+  const only = values.only;
+  if (only !== undefined && only !== 'micro' && only !== 'http' && only !== 'instructions') throw new UsageError(`--only must be micro, http or instructions, got '${only}'`);
+  const instructions = (only === undefined || only === 'instructions') && runtimes.includes('workerd');
+  if (only === 'instructions' && !instructions) throw new UsageError('--only instructions counts plain workerd: use --runtime workerd or both');
+  return { help: values.help, quick: values.quick ?? false, mode, rows, runtimes, micro: only === undefined || only === 'micro', http: only === undefined || only === 'http', instructions };
 }
 
 async function writeAtomic(file: string, text: string) {
@@ -97,6 +105,12 @@ function printSummary(result: PerformanceResult) {
       console.log(`    ${e.label.padEnd(36)} ${String(Math.round(e.figures.rps)).padStart(6)} req/s  ×${(e.ratioToCeiling ?? 0).toFixed(2)}  p95 ${e.figures.latency.p95.toFixed(2)} ms  p99 ${e.figures.latency.p99.toFixed(2)} ms`);
     }
   }
+  const ins = result.instructions;
+  if (ins?.ceiling) {
+    console.log(`\nInstructions per response (plain workerd under callgrind; × = ceiling's ÷ the endpoint's):`);
+    console.log(`    ${'ceiling: hello-world Worker'.padEnd(36)} ${ins.ceiling.perResponse.toLocaleString('en-US').padStart(9)}`);
+    for (const e of ins.endpoints) console.log(`    ${e.label.padEnd(36)} ${e.perResponse.toLocaleString('en-US').padStart(9)}  ×${(e.ratioToCeiling ?? 0).toFixed(2)}`);
+  }
   console.log('\nAcceptance (plain workerd: issues 4 and 7):');
   for (const v of verdicts(result)) console.log(`  ${verdictMark(v.pass).padEnd(16)} ${v.criterion}: ${v.measured}`);
 }
@@ -126,9 +140,10 @@ async function main() {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
   const runtimes: RuntimeResult[] = [];
+  let instructions: InstructionsResult | null = null;
   let facts = { total: 0, valid: 0, ids: [] as number[] };
   let lastPage = 0;
-  if (opts.http) {
+  if (opts.http || opts.instructions) {
     log(`stack: database ${opts.mode.database}, Redis db ${opts.mode.redisDb}, ${opts.rows.toLocaleString('en-US')} rows (generated and loaded once, then reused)`);
     bench = await startBenchStack({ rows: opts.rows, database: opts.mode.database, redisDb: opts.mode.redisDb, firstRuntime: opts.runtimes[0]!, log });
     try {
@@ -136,9 +151,20 @@ async function main() {
       lastPage = await lastRecordsPage(bench, facts.valid, log);
       const plan = endpointPlan({ apiKey: bench.stack.api.key, simulateBodies: simulateBodies(64).map((b) => JSON.stringify(b)), lastPage, recordIds: facts.ids });
       const settings = { connections: CONNECTIONS, durationS: opts.mode.durationS, warmupS: opts.mode.warmupS, apiKey: bench.stack.api.key, log };
-      for (const runtime of opts.runtimes) {
-        log(`HTTP (${runtime}):`);
-        runtimes.push(await measureRuntime(runtime, bench, plan, settings));
+      if (opts.http) {
+        for (const runtime of opts.runtimes) {
+          log(`HTTP (${runtime}):`);
+          runtimes.push(await measureRuntime(runtime, bench, plan, settings));
+        }
+      }
+      if (opts.instructions) {
+        log('instructions per response (plain workerd under callgrind; start-up takes a minute):');
+        instructions = await measureInstructions(bench, plan.filter((p) => INSTRUCTION_ENDPOINTS.includes(p.id)), CEILING_PLAN, {
+          ...opts.mode.instructions,
+          connections: 4,
+          log,
+        });
+        if (instructions.skipped) log(`  skipped: ${instructions.skipped}`);
       }
     } finally {
       await bench.close();
@@ -154,13 +180,14 @@ async function main() {
     http: { connections: CONNECTIONS, durationS: opts.mode.durationS, warmupS: opts.mode.warmupS, workers: 1, recordsLastPage: lastPage, recordIdPool: facts.ids.length },
     micro,
     runtimes,
+    instructions,
     etl: await readEtl(),
   };
   await mkdir(REPORTS, { recursive: true });
   await writeAtomic(join(REPORTS, 'performance.json'), `${JSON.stringify(result, null, 2)}\n`);
   for (const [name, svg] of Object.entries(renderCharts(result))) await writeAtomic(join(REPORTS, name), svg);
   await writeAtomic(join(REPORTS, 'PERFORMANCE.md'), render(result));
-  if (opts.http) printSummary(result);
+  if (opts.http || opts.instructions) printSummary(result);
   log(`wrote bench/reports/PERFORMANCE.md, performance.json and charts in ${result.totalSeconds} s`);
 }
 

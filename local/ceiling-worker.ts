@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkerSettings } from './bundle.ts';
 import { startMiniflareWorker, type RunningWorker, type WorkerSecrets } from './miniflare-worker.ts';
-import { startWorkerdWorker } from './workerd-worker.ts';
+import { startWorkerdWorker, type WorkerdWorkerOptions } from './workerd-worker.ts';
 
 export type WorkerRuntime = 'workerd' | 'miniflare';
 
@@ -50,8 +50,16 @@ export async function startCeilingWorker(opts: {
   settings: WorkerSettings;
   port?: number;
   verbose?: boolean;
-}): Promise<RunningWorker> {
+  /** workerd only: run it under this command (see WorkerdWorkerOptions.launcher). */
+  launcher?: WorkerdWorkerOptions['launcher'];
+  startupTimeoutMs?: number;
+}): Promise<RunningWorker & { pid?: number }> {
   const scriptPath = await writeCeilingWorker(opts.dir);
+  if (opts.launcher) {
+    if (opts.runtime !== 'workerd') throw new Error('a launcher is for workerd only');
+    const { launcher, startupTimeoutMs } = opts;
+    return startWorkerdWorker({ scriptPath, settings: ceilingSettings(opts.settings), secrets: UNUSED_SECRETS, port: opts.port, launcher, startupTimeoutMs });
+  }
   return WORKER_RUNTIMES[opts.runtime]({
     scriptPath,
     settings: ceilingSettings(opts.settings),

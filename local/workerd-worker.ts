@@ -16,6 +16,18 @@ export interface WorkerdWorkerOptions {
   /** 0 or undefined: workerd binds a free port and reports it (see --control-fd below). */
   port?: number;
   verbose?: boolean;
+  /**
+   * A command that runs workerd, e.g. ['valgrind', '--tool=callgrind'] (bench/http/instructions.ts):
+   * workerd's command line is appended to it, and `pid` is the launcher's process.
+   */
+  launcher?: readonly string[];
+  /** How long workerd may take to listen and answer, ms (default 30 s; a launcher may be slower). */
+  startupTimeoutMs?: number;
+}
+
+/** A workerd-served Worker: also the pid of the process spawned for it. */
+export interface RunningWorkerd extends RunningWorker {
+  pid: number;
 }
 
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -171,7 +183,7 @@ async function waitForHttp(url: string, deadline: number, exited: () => boolean)
  * one. Output: workerd prints the Worker's console.log/console.error to its stdout/stderr, which
  * are forwarded to ours as Miniflare does; --verbose adds workerd's own informational logs.
  */
-export async function startWorkerdWorker(opts: WorkerdWorkerOptions): Promise<RunningWorker> {
+export async function startWorkerdWorker(opts: WorkerdWorkerOptions): Promise<RunningWorkerd> {
   const scriptPath = resolve(opts.scriptPath);
   const port = opts.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`workerd: invalid port ${opts.port}`);
@@ -193,7 +205,8 @@ export async function startWorkerdWorker(opts: WorkerdWorkerOptions): Promise<Ru
       '--experimental',
     ];
     if (opts.verbose) args.push('--verbose');
-    child = spawn(workerdBinary(), args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const [command, ...commandArgs] = [...(opts.launcher ?? []), workerdBinary(), ...args];
+    child = spawn(command!, commandArgs, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
@@ -237,7 +250,8 @@ export async function startWorkerdWorker(opts: WorkerdWorkerOptions): Promise<Ru
       await rm(dir, { recursive: true, force: true });
     })());
 
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  const startupMs = opts.startupTimeoutMs ?? STARTUP_TIMEOUT_MS;
+  const deadline = Date.now() + startupMs;
   try {
     const early = new Promise<never>((_, reject) => {
       void exited.then(() => {
@@ -248,7 +262,7 @@ export async function startWorkerdWorker(opts: WorkerdWorkerOptions): Promise<Ru
     early.catch(() => {}); // only raced below; an exit after start-up is reported separately
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`not listening after ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error(`not listening after ${startupMs} ms`)), startupMs);
     });
     try {
       const actualPort = await Promise.race([listenPort(child.stdio[3] as Readable, 'http'), early, timeout]);
@@ -257,7 +271,7 @@ export async function startWorkerdWorker(opts: WorkerdWorkerOptions): Promise<Ru
       void exited.then(() => {
         if (!closing) process.stderr.write(`workerd (${opts.settings.name} on ${url}) exited unexpectedly: code ${child.exitCode ?? child.signalCode}\n`);
       });
-      return { url, port: actualPort, close };
+      return { url, port: actualPort, pid: child.pid!, close };
     } finally {
       clearTimeout(timer);
     }

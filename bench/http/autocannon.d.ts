@@ -13,6 +13,8 @@ declare module 'autocannon' {
     connections?: number;
     /** Seconds. */
     duration?: number;
+    /** Stop after this many responses (instead of a duration). */
+    amount?: number;
     workers?: number;
     timeout?: number;
     headers?: Record<string, string>;

@@ -12,6 +12,7 @@ import { DEMO_SEED } from '../../local/dataset.ts';
 import type { RunningWorker, WorkerSecrets } from '../../local/miniflare-worker.ts';
 import { startStack, type Stack } from '../../local/stack.ts';
 import { startUpstashGateway } from '../../local/upstash-gateway.ts';
+import { startWorkerdWorker, type RunningWorkerd } from '../../local/workerd-worker.ts';
 import { createRng } from '../../etl/prng.ts';
 import { STATS_CACHE_KEYS } from '../../src/data/cache-keys.ts';
 import { deleteKeys } from './upstash-rest.ts';
@@ -36,6 +37,8 @@ export interface BenchStack {
   api(runtime: Runtime): Promise<RunningWorker>;
   uncached(runtime: Runtime): Promise<RunningWorker>;
   ceiling(runtime: Runtime): Promise<RunningWorker>;
+  /** The API and the ceiling under workerd run by a launcher (e.g. valgrind: bench/http/instructions.ts). */
+  launched(launcher: readonly string[], startupTimeoutMs: number): { api(): Promise<RunningWorkerd>; ceiling(): Promise<RunningWorker & { pid?: number }> };
   close(): Promise<void>;
 }
 
@@ -101,6 +104,10 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
         return WORKER_RUNTIMES[runtime]({ scriptPath: uncachedScript, settings, secrets: uncachedSecrets });
       },
       ceiling: (runtime) => startCeilingWorker({ runtime, dir: ceilingDir, settings }),
+      launched: (launcher, startupTimeoutMs) => ({
+        api: () => startWorkerdWorker({ scriptPath: stack.scriptPath, settings, secrets, launcher, startupTimeoutMs }),
+        ceiling: () => startCeilingWorker({ runtime: 'workerd', dir: ceilingDir, settings, launcher, startupTimeoutMs }),
+      }),
       close,
     };
   } catch (err) {

@@ -5,7 +5,7 @@ import { renderEtl } from './etl-section.ts';
 import { int, ms, num, table } from './markdown.ts';
 import { DESIGN_NOTE, PUBLISHED, PUBLISHED_CONDITIONS } from './published.ts';
 import { verdictMark, verdicts } from './verdicts.ts';
-import type { EndpointResult, PerformanceResult, Runtime, RuntimeResult } from './types.ts';
+import type { EndpointResult, InstructionFigures, PerformanceResult, Runtime, RuntimeResult } from './types.ts';
 
 export const CHART_FILES = { rps: 'performance-rps.svg', p99: 'performance-p99.svg' } as const;
 const COLORS: Record<Runtime, string> = { workerd: '#f38020', miniflare: '#4a78b5' };
@@ -112,6 +112,24 @@ function runtimeDetail(r: RuntimeResult): string {
   return `### ${RUNTIME_NAME[r.runtime]}\n\n${table(head, rows, head.map((_, i) => (i === 0 || i === 11 ? 'l' : 'r')))}\n\n${drift.trim()}${scrapeText}${errorText}${logText}`;
 }
 
+function instructionsSection(result: PerformanceResult): string {
+  const ins = result.instructions;
+  if (!ins) return 'Not counted in this run.';
+  if (!ins.ceiling) return `Not counted: ${ins.skipped ?? 'no figures'}.`;
+  const row = (f: InstructionFigures) => [f.label, int(f.perResponse), f.ratioToCeiling != null ? num(f.ratioToCeiling) : '—', f.windows.map((w) => int(w)).join(' / ')];
+  const rows = [row({ ...ins.ceiling, label: 'ceiling (hello-world Worker)' }), ...ins.endpoints.map(row)];
+  return `${table(['endpoint', 'instructions / response', '× ceiling', 'each window'], rows, ['l', 'r', 'r', 'r'])}
+
+The instructions the workerd process executed per response (user space, every thread), counted by
+${ins.tool} (callgrind) with plain workerd serving the production bundle on the same local stack:
+${int(ins.warmup)} responses of warm-up, then ${ins.windows} windows of ${int(ins.perWindow)} responses each (${ins.connections} connections), the
+least window taken (garbage collection and JIT compilation land in some windows, never below the
+steady state). A count, not a time: it does not move with the shared machine's load, so it compares
+builds and endpoints where req/s cannot. "× ceiling" is the ceiling's count over the endpoint's. The
+kernel's work per response (sockets), the same for every endpoint, is not counted, so req/s ratios
+sit closer to 1 than these.`;
+}
+
 function micro(result: PerformanceResult): string {
   const rows = result.micro.map((m) =>
     m.state === 'completed'
@@ -169,6 +187,10 @@ ${result.runtimes.map(runtimeDetail).join('\n\n')}
 X-Cache is the header of every response, tallied by the load generator; db statements per request come from the
 Worker's own \`GET /metrics\`, read before and after each run;
 "load avg" is the machine's 1-minute load average when the run started (the machine is shared).
+
+## Instructions per response (plain workerd under callgrind)
+
+${instructionsSection(result)}
 
 ## How it was measured
 

@@ -78,6 +78,30 @@ export interface HttpSettings {
   recordIdPool: number;
 }
 
+/** One target's instructions per response under callgrind (bench/http/instructions.ts). */
+export interface InstructionFigures {
+  id: string;
+  label: string;
+  /** The least of the windows' instructions per response: the steady state. */
+  perResponse: number;
+  /** Instructions per response of each counted window. */
+  windows: number[];
+  /** The ceiling's instructions per response ÷ this target's; null for the ceiling itself. */
+  ratioToCeiling: number | null;
+}
+
+export interface InstructionsResult {
+  /** valgrind's version; null when it could not be used (see `skipped`). */
+  tool: string | null;
+  skipped?: string;
+  warmup: number;
+  perWindow: number;
+  windows: number;
+  connections: number;
+  ceiling: InstructionFigures | null;
+  endpoints: InstructionFigures[];
+}
+
 export interface PerformanceResult {
   schemaVersion: 1;
   /** ISO time the run started. */
@@ -88,6 +112,8 @@ export interface PerformanceResult {
   http: HttpSettings;
   micro: MicroResult[];
   runtimes: RuntimeResult[];
+  /** Instructions per response under plain workerd (callgrind); absent when not run. */
+  instructions?: InstructionsResult | null;
   /** bench/reports/etl.json as the ETL benchmark wrote it, when present. */
   etl: Record<string, unknown> | null;
 }

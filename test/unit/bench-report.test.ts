@@ -34,6 +34,12 @@ describe('bench report renderer', () => {
     expect(md).toContain('computed, not measured');
   });
 
+  it('says when instructions were not counted, and why', () => {
+    expect(render({ ...fixture(), instructions: undefined })).toContain('## Instructions per response (plain workerd under callgrind)\n\nNot counted in this run.');
+    const skipped = { tool: null, skipped: 'valgrind (with callgrind_control) is not installed: apt-get install valgrind', warmup: 1, perWindow: 1, windows: 1, connections: 4, ceiling: null, endpoints: [] };
+    expect(render({ ...fixture(), instructions: skipped })).toContain('Not counted: valgrind (with callgrind_control) is not installed: apt-get install valgrind.');
+  });
+
   it('says when there is no ETL benchmark result', () => {
     expect(renderEtl(null)).toContain('`bench/reports/etl.json` was absent');
     expect(renderEtl({ something: { nested: 1 } })).toContain('something.nested');

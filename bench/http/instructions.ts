@@ -1,0 +1,124 @@
+// Instructions per response: the API and the ceiling Worker under plain workerd run by valgrind's
+// callgrind, which counts the instructions a process executes (user space, every thread) instead
+// of timing it. The count does not depend on what else the shared machine is doing, so two builds
+// or two endpoints compare to within a few per cent where req/s and CPU time move by ±15% between
+// runs. What it leaves out: the kernel's share (sockets), the same for every response.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import type { RunningWorker } from '../../local/miniflare-worker.ts';
+import type { InstructionFigures, InstructionsResult } from '../report/types.ts';
+import type { BenchStack } from './bench-stack.ts';
+import type { EndpointPlan } from './endpoints.ts';
+import { muteWorkerLogs } from './worker-log.ts';
+
+export interface InstructionSettings {
+  /** Responses before the first window: the isolate's JIT tiers settle first. */
+  warmup: number;
+  /** Responses per counted window. */
+  perWindow: number;
+  windows: number;
+  connections: number;
+  log: (msg: string) => void;
+}
+
+/** Under valgrind, workerd compiles and starts the bundle many times slower than natively. */
+const STARTUP_TIMEOUT_MS = 180_000;
+
+/**
+ * The command that runs workerd under callgrind, its dumps in `outDir` as cg.<pid>.<n>. V8 writes
+ * and rewrites its compiled code in memory: valgrind must check for that or run stale code.
+ */
+export function callgrindLauncher(outDir: string): string[] {
+  return ['valgrind', '-q', '--tool=callgrind', `--callgrind-out-file=${join(outDir, 'cg.%p')}`, '--smc-check=all-non-file'];
+}
+
+/** The `totals:` (or else `summary:`) line of a callgrind output file: instructions executed (Ir). */
+export function callgrindTotal(text: string): number | null {
+  const m = /^totals:\s+(\d+)/m.exec(text) ?? /^summary:\s+(\d+)/m.exec(text);
+  return m ? Number(m[1]) : null;
+}
+
+/** The least of the windows: GC and JIT work land in some windows and not others, never below the steady state. */
+export function steadyPerResponse(windows: readonly number[]): number {
+  return Math.min(...windows);
+}
+
+/** valgrind's version, or why callgrind cannot be used here. */
+export function valgrindStatus(): { version: string } | { missing: string } {
+  try {
+    const version = execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim();
+    execFileSync('callgrind_control', ['--version'], { encoding: 'utf8', stdio: 'pipe' });
+    return { version };
+  } catch {
+    return { missing: 'valgrind (with callgrind_control) is not installed: apt-get install valgrind' };
+  }
+}
+
+async function drive(url: string, plan: EndpointPlan, amount: number, connections: number): Promise<{ ok: number; bad: number }> {
+  const result = await autocannon({ url, connections, amount, timeout: 60, requests: plan.requests });
+  // autocannon ends an `amount` run by closing its connections: up to one request each may be
+  // cut off in flight and counted as an error. Anything beyond that, or any non-2xx, is a failure.
+  const bad = result.non2xx + result.timeouts + Math.max(0, result.errors - connections);
+  return { ok: result.requests.total ?? 0, bad };
+}
+
+/** Instructions of `pid` per response of `plan`: counters zeroed, `perWindow` responses, a dump, per window. */
+export async function countWindows(worker: RunningWorker, pid: number, outDir: string, plan: EndpointPlan, s: InstructionSettings): Promise<number[]> {
+  const warm = await drive(worker.url, plan, s.warmup, s.connections);
+  if (warm.bad) throw new Error(`${plan.label}: ${warm.bad} failed or non-2xx responses while warming up under callgrind`);
+  const windows: number[] = [];
+  for (let i = 0; i < s.windows; i++) {
+    execFileSync('callgrind_control', ['--zero', String(pid)], { stdio: 'ignore' });
+    const run = await drive(worker.url, plan, s.perWindow, s.connections);
+    if (run.bad) throw new Error(`${plan.label}: ${run.bad} failed or non-2xx responses under callgrind`);
+    const before = new Set(await readdir(outDir));
+    execFileSync('callgrind_control', ['--dump', String(pid)], { stdio: 'ignore' });
+    const dump = (await readdir(outDir)).find((f) => !before.has(f) && f.startsWith(`cg.${pid}.`));
+    if (!dump) throw new Error(`callgrind wrote no dump for ${plan.label}`);
+    const total = callgrindTotal(await readFile(join(outDir, dump), 'utf8'));
+    if (total === null) throw new Error(`callgrind dump ${dump} has no totals line`);
+    windows.push(Math.round(total / Math.max(1, run.ok)));
+  }
+  return windows;
+}
+
+/**
+ * Serves the ceiling, then the API, under callgrind and counts instructions per response for the
+ * ceiling and each of `plan` (endpoints that need no database per request: the API's own work).
+ */
+export async function measureInstructions(bench: BenchStack, plan: EndpointPlan[], ceilingPlan: EndpointPlan, s: InstructionSettings): Promise<InstructionsResult> {
+  const status = valgrindStatus();
+  const settings = { warmup: s.warmup, perWindow: s.perWindow, windows: s.windows, connections: s.connections };
+  if ('missing' in status) return { tool: null, skipped: status.missing, ...settings, ceiling: null, endpoints: [] };
+  const outDir = await mkdtemp(join(tmpdir(), 'nhis-callgrind-'));
+  const launcher = callgrindLauncher(outDir);
+  const launched = bench.launched(launcher, STARTUP_TIMEOUT_MS);
+  const mute = muteWorkerLogs();
+  try {
+    const under = async (start: () => Promise<RunningWorker & { pid?: number }>, plans: EndpointPlan[]): Promise<InstructionFigures[]> => {
+      const worker = await start();
+      try {
+        if (worker.pid === undefined) throw new Error('no pid for the workerd process under callgrind');
+        const out: InstructionFigures[] = [];
+        for (const p of plans) {
+          const windows = await countWindows(worker, worker.pid, outDir, p, s);
+          const perResponse = steadyPerResponse(windows);
+          s.log(`  callgrind  ${p.label.padEnd(36)} ${perResponse.toLocaleString('en-US').padStart(9)} instructions / response (windows: ${windows.map((w) => w.toLocaleString('en-US')).join(', ')})`);
+          out.push({ id: p.id, label: p.label, perResponse, windows, ratioToCeiling: null });
+        }
+        return out;
+      } finally {
+        await worker.close();
+      }
+    };
+    const [ceiling] = await under(launched.ceiling, [ceilingPlan]);
+    const endpoints = (await under(launched.api, plan)).map((e) => ({ ...e, ratioToCeiling: ceiling!.perResponse / e.perResponse }));
+    return { tool: status.version, ...settings, ceiling: ceiling!, endpoints };
+  } finally {
+    mute.stop();
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
