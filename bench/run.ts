@@ -34,7 +34,7 @@ CSV chunk parsing; then HTTP benchmarks (autocannon, worker-thread mode, ${CONNE
 production bundle on a local stack with its own database and Redis db, in each runtime, against
 a hello-world ceiling Worker in the same runtime; then, with plain workerd, the instructions per
 response of the ceiling and of ${INSTRUCTION_ENDPOINTS.join(', ')}, counted by valgrind's callgrind (a
-figure the shared machine's noise does not move; skipped with a note when valgrind is missing).
+count, not a time: CPU contention does not change it; skipped with a note when valgrind is missing).
 Writes bench/reports/PERFORMANCE.md, performance.json and the SVG charts.
 
   --quick        ${MODES.quick.durationS} s runs, ${MODES.quick.rows.toLocaleString('en-US')} rows (database ${MODES.quick.database}); about 5 minutes
@@ -98,7 +98,7 @@ async function lastRecordsPage(bench: BenchStack, valid: number, log: (m: string
 }
 
 function printSummary(result: PerformanceResult) {
-  console.log('\nKey figures (req/s, × ceiling of the same runtime, p99):');
+  if (result.runtimes.length) console.log('\nKey figures (req/s, × ceiling of the same runtime, p99):');
   for (const r of result.runtimes) {
     console.log(`  ${r.runtime}: ceiling ${Math.round(r.ceiling.rps)} → ${Math.round(r.ceilingAfter?.rps ?? r.ceiling.rps)} req/s`);
     for (const e of r.endpoints) {

@@ -1,8 +1,10 @@
 // Instructions per response: the API and the ceiling Worker under plain workerd run by valgrind's
 // callgrind, which counts the instructions a process executes (user space, every thread) instead
-// of timing it. The count does not depend on what else the shared machine is doing, so two builds
-// or two endpoints compare to within a few per cent where req/s and CPU time move by ±15% between
-// runs. What it leaves out: the kernel's share (sockets), the same for every response.
+// of timing it. A count does not shrink or grow with CPU contention the way req/s and CPU time do;
+// it still moves between runs with what V8's JIT and garbage collector did in that process (the
+// ceiling's within ~1 %, the API's endpoints by up to a quarter between runs of the same build),
+// so compare builds over repeated runs. Left out: the kernel's share (sockets), the same for every
+// response.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -65,8 +67,9 @@ async function drive(url: string, plan: EndpointPlan, amount: number, connection
   return { ok: result.requests.total ?? 0, bad };
 }
 
-/** Instructions of `pid` per response of `plan`: counters zeroed, `perWindow` responses, a dump, per window. */
-export async function countWindows(worker: RunningWorker, pid: number, outDir: string, plan: EndpointPlan, s: InstructionSettings): Promise<number[]> {
+/** Instructions of the worker's process per response of `plan`: counters zeroed, `perWindow` responses, a dump, per window. */
+export async function countWindows(worker: { url: string; pid: number }, outDir: string, plan: EndpointPlan, s: InstructionSettings): Promise<number[]> {
+  const pid = worker.pid;
   const warm = await drive(worker.url, plan, s.warmup, s.connections);
   if (warm.bad) throw new Error(`${plan.label}: ${warm.bad} failed or non-2xx responses while warming up under callgrind`);
   const windows: number[] = [];
@@ -101,10 +104,11 @@ export async function measureInstructions(bench: BenchStack, plan: EndpointPlan[
     const under = async (start: () => Promise<RunningWorker & { pid?: number }>, plans: EndpointPlan[]): Promise<InstructionFigures[]> => {
       const worker = await start();
       try {
-        if (worker.pid === undefined) throw new Error('no pid for the workerd process under callgrind');
+        const pid = worker.pid;
+        if (pid === undefined) throw new Error('no pid for the workerd process under callgrind');
         const out: InstructionFigures[] = [];
         for (const p of plans) {
-          const windows = await countWindows(worker, worker.pid, outDir, p, s);
+          const windows = await countWindows({ url: worker.url, pid }, outDir, p, s);
           const perResponse = steadyPerResponse(windows);
           s.log(`  callgrind  ${p.label.padEnd(36)} ${perResponse.toLocaleString('en-US').padStart(9)} instructions / response (windows: ${windows.map((w) => w.toLocaleString('en-US')).join(', ')})`);
           out.push({ id: p.id, label: p.label, perResponse, windows, ratioToCeiling: null });

@@ -124,8 +124,10 @@ The instructions the workerd process executed per response (user space, every th
 ${ins.tool} (callgrind) with plain workerd serving the production bundle on the same local stack:
 ${int(ins.warmup)} responses of warm-up, then ${ins.windows} windows of ${int(ins.perWindow)} responses each (${ins.connections} connections), the
 least window taken (garbage collection and JIT compilation land in some windows, never below the
-steady state). A count, not a time: it does not move with the shared machine's load, so it compares
-builds and endpoints where req/s cannot. "× ceiling" is the ceiling's count over the endpoint's. The
+steady state). A count, not a time: CPU contention does not change it, but what V8's JIT and
+garbage collector did in that process does: the ceiling's count stays within about 1 % from run to
+run, the API's endpoints have moved by up to a quarter between runs of the same build, so compare
+builds over repeated runs. "× ceiling" is the ceiling's count over the endpoint's. The
 kernel's work per response (sockets), the same for every endpoint, is not counted, so req/s ratios
 sit closer to 1 than these.`;
 }

@@ -16,8 +16,8 @@ export interface CachedValue {
   body: string;
   /**
    * The body as UTF-8, when the answering tier keeps it encoded (L1). A Response built from
-   * bytes skips the runtime's string encoding: on workerd a cached /stats/age body (1.7 KB, with
-   * Hangul) costs about a quarter fewer instructions per response as bytes than as a string.
+   * bytes skips the runtime's encoding of the string, which workerd otherwise does on every
+   * response (compare builds with `npm run bench -- --only instructions --runtime workerd`).
    */
   bytes?: Uint8Array;
   source: CacheSource;

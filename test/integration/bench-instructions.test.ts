@@ -27,7 +27,7 @@ describe.skipIf('missing' in status)('instructions per response under callgrind'
       expect(worker.pid).toBeGreaterThan(0);
       // The process behind the port is valgrind's, not a bare workerd.
       expect(execFileSync('ps', ['-o', 'args=', '-p', String(worker.pid)], { encoding: 'utf8' })).toMatch(/valgrind|callgrind/);
-      const windows = await countWindows(worker, worker.pid!, dir, CEILING_PLAN, { warmup: 300, perWindow: 300, windows: 2, connections: 2, log: () => {} });
+      const windows = await countWindows({ url: worker.url, pid: worker.pid! }, dir, CEILING_PLAN, { warmup: 300, perWindow: 300, windows: 2, connections: 2, log: () => {} });
       expect(windows).toHaveLength(2);
       // A hello-world response costs workerd ~170k instructions here: far from 0, far from millions.
       for (const w of windows) {
