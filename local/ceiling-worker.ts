@@ -53,12 +53,13 @@ export async function startCeilingWorker(opts: {
   /** workerd only: run it under this command (see WorkerdWorkerOptions.launcher). */
   launcher?: WorkerdWorkerOptions['launcher'];
   startupTimeoutMs?: number;
+  v8Flags?: readonly string[];
 }): Promise<RunningWorker & { pid?: number }> {
   const scriptPath = await writeCeilingWorker(opts.dir);
   if (opts.launcher) {
     if (opts.runtime !== 'workerd') throw new Error('a launcher is for workerd only');
-    const { launcher, startupTimeoutMs } = opts;
-    return startWorkerdWorker({ scriptPath, settings: ceilingSettings(opts.settings), secrets: UNUSED_SECRETS, port: opts.port, launcher, startupTimeoutMs });
+    const { launcher, startupTimeoutMs, v8Flags } = opts;
+    return startWorkerdWorker({ scriptPath, settings: ceilingSettings(opts.settings), secrets: UNUSED_SECRETS, port: opts.port, launcher, startupTimeoutMs, v8Flags });
   }
   return WORKER_RUNTIMES[opts.runtime]({
     scriptPath,

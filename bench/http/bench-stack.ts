@@ -38,7 +38,7 @@ export interface BenchStack {
   uncached(runtime: Runtime): Promise<RunningWorker>;
   ceiling(runtime: Runtime): Promise<RunningWorker>;
   /** The API and the ceiling under workerd run by a launcher (e.g. valgrind: bench/http/instructions.ts). */
-  launched(launcher: readonly string[], startupTimeoutMs: number): { api(): Promise<RunningWorkerd>; ceiling(): Promise<RunningWorker & { pid?: number }> };
+  launched(launcher: readonly string[], startupTimeoutMs: number, v8Flags?: readonly string[]): { api(): Promise<RunningWorkerd>; ceiling(): Promise<RunningWorker & { pid?: number }> };
   close(): Promise<void>;
 }
 
@@ -104,9 +104,9 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
         return WORKER_RUNTIMES[runtime]({ scriptPath: uncachedScript, settings, secrets: uncachedSecrets });
       },
       ceiling: (runtime) => startCeilingWorker({ runtime, dir: ceilingDir, settings }),
-      launched: (launcher, startupTimeoutMs) => ({
-        api: () => startWorkerdWorker({ scriptPath: stack.scriptPath, settings, secrets, launcher, startupTimeoutMs }),
-        ceiling: () => startCeilingWorker({ runtime: 'workerd', dir: ceilingDir, settings, launcher, startupTimeoutMs }),
+      launched: (launcher, startupTimeoutMs, v8Flags) => ({
+        api: () => startWorkerdWorker({ scriptPath: stack.scriptPath, settings, secrets, launcher, startupTimeoutMs, v8Flags }),
+        ceiling: () => startCeilingWorker({ runtime: 'workerd', dir: ceilingDir, settings, launcher, startupTimeoutMs, v8Flags }),
       }),
       close,
     };

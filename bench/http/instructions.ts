@@ -1,10 +1,10 @@
 // Instructions per response: the API and the ceiling Worker under plain workerd run by valgrind's
 // callgrind, which counts the instructions a process executes (user space, every thread) instead
-// of timing it. A count does not shrink or grow with CPU contention the way req/s and CPU time do;
-// it still moves between runs with what V8's JIT and garbage collector did in that process (the
-// ceiling's within ~1 %, the API's endpoints by up to a quarter between runs of the same build),
-// so compare builds over repeated runs. Left out: the kernel's share (sockets), the same for every
-// response.
+// of timing it. A count does not shrink or grow with CPU contention the way req/s and CPU time do,
+// but V8's concurrent JIT and garbage collector made it move by up to a quarter between runs of
+// the same build; V8's `--predictable` (compilation and collection on the isolate's own thread, in
+// a fixed order) makes runs repeat to within 2 %. Left out: the kernel's share (sockets),
+// the same for every response.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,9 @@ export interface InstructionSettings {
   log: (msg: string) => void;
 }
 
+/** Repeatable counts: V8 compiles and collects on the isolate's thread, in a fixed order. */
+const PREDICTABLE = ['--predictable'];
+
 /** Under valgrind, workerd compiles and starts the bundle many times slower than natively. */
 const STARTUP_TIMEOUT_MS = 180_000;
 
@@ -43,9 +46,16 @@ export function callgrindTotal(text: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** The least of the windows: GC and JIT work land in some windows and not others, never below the steady state. */
+/**
+ * The median window. Under `--predictable` the garbage collector lands in the same windows run
+ * after run, so the median repeats; the least window does not where the work depends on the clock
+ * (the cached stats refresh their in-isolate copy every few seconds, and a window under valgrind
+ * lasts seconds).
+ */
 export function steadyPerResponse(windows: readonly number[]): number {
-  return Math.min(...windows);
+  const s = [...windows].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2);
 }
 
 /** valgrind's version, or why callgrind cannot be used here. */
@@ -98,7 +108,7 @@ export async function measureInstructions(bench: BenchStack, plan: EndpointPlan[
   if ('missing' in status) return { tool: null, skipped: status.missing, ...settings, ceiling: null, endpoints: [] };
   const outDir = await mkdtemp(join(tmpdir(), 'nhis-callgrind-'));
   const launcher = callgrindLauncher(outDir);
-  const launched = bench.launched(launcher, STARTUP_TIMEOUT_MS);
+  const launched = bench.launched(launcher, STARTUP_TIMEOUT_MS, PREDICTABLE);
   const mute = muteWorkerLogs();
   try {
     const under = async (start: () => Promise<RunningWorker & { pid?: number }>, plans: EndpointPlan[]): Promise<InstructionFigures[]> => {

@@ -123,11 +123,9 @@ function instructionsSection(result: PerformanceResult): string {
 The instructions the workerd process executed per response (user space, every thread), counted by
 ${ins.tool} (callgrind) with plain workerd serving the production bundle on the same local stack:
 ${int(ins.warmup)} responses of warm-up, then ${ins.windows} windows of ${int(ins.perWindow)} responses each (${ins.connections} connections), the
-least window taken (garbage collection and JIT compilation land in some windows, never below the
-steady state). A count, not a time: CPU contention does not change it, but what V8's JIT and
-garbage collector did in that process does: the ceiling's count stays within about 1 % from run to
-run, the API's endpoints have moved by up to a quarter between runs of the same build, so compare
-builds over repeated runs. "× ceiling" is the ceiling's count over the endpoint's. The
+median window taken, with V8 in \`--predictable\` mode (compilation and garbage collection on the
+isolate's thread, in a fixed order), so the count repeats from run to run to within about 2 % and
+compares builds where req/s cannot. "× ceiling" is the ceiling's count over the endpoint's. The
 kernel's work per response (sockets), the same for every endpoint, is not counted, so req/s ratios
 sit closer to 1 than these.`;
 }

@@ -82,7 +82,7 @@ export interface HttpSettings {
 export interface InstructionFigures {
   id: string;
   label: string;
-  /** The least of the windows' instructions per response: the steady state. */
+  /** The median of the windows' instructions per response. */
   perResponse: number;
   /** Instructions per response of each counted window. */
   windows: number[];
