@@ -34,7 +34,8 @@ export function createApp(deps: AppDeps) {
   const checkKey = apiKeyAuth(deps.apiKeys);
   const limit = deps.rateLimiter ? rateLimit(deps.rateLimiter) : undefined;
   // Key first, then the caller's rate limit: unknown callers never reach the limiter.
-  const auth: MiddlewareHandler = limit ? (c, next) => checkKey(c, async () => void (await limit(c, next))) : checkKey;
+  // No async wrappers: each would add a promise to every keyed request (Hono awaits what they return).
+  const auth: MiddlewareHandler = limit ? (c, next) => checkKey(c, () => limit(c, next) as Promise<void>) : checkKey;
   const cached = createTieredCache({
     ...DEFAULT_CACHE_SETTINGS,
     ...deps.cacheSettings,

@@ -41,10 +41,28 @@ export interface SlowQueryThresholds {
   criticalMs: number;
 }
 
+/** One route and method: its latency and its responses by status. */
+interface RouteSeries {
+  latency: Histogram;
+  statuses: Map<number, number>;
+}
+
+/** `outer → inner → value` with the entry created on first use. */
+function nested<K1, K2, V>(m: Map<K1, Map<K2, V>>, a: K1, b: K2, create: () => V): V {
+  let inner = m.get(a);
+  if (!inner) m.set(a, (inner = new Map()));
+  let v = inner.get(b);
+  if (v === undefined) inner.set(b, (v = create()));
+  return v;
+}
+
 export class Metrics {
-  private readonly requests = new Map<string, number>();
-  private readonly latency = new Map<string, Histogram>();
-  private readonly cache = new Map<string, number>();
+  // Counted in nested maps (route → method → series, key family → tier → count): recording a
+  // request or a cache result allocates nothing once its series exists; render() builds the labels.
+  private readonly routes = new Map<string, Map<string, RouteSeries>>();
+  private readonly cache = new Map<string, Map<string, { n: number }>>();
+  /** Cache key → its family (the first two parts, e.g. `stats:risk`). */
+  private readonly families = new Map<string, string>();
   private readonly db = new Map<string, Histogram>();
   private readonly errors = new Map<string, number>();
 
@@ -54,17 +72,18 @@ export class Metrics {
   ) {}
 
   request(route: string, method: string, status: number, ms: number) {
-    const k = JSON.stringify([route, method, String(status)]);
-    this.requests.set(k, (this.requests.get(k) ?? 0) + 1);
-    const hk = JSON.stringify([route, method]);
-    let h = this.latency.get(hk);
-    if (!h) this.latency.set(hk, (h = new Histogram()));
-    h.observe(ms);
+    const s = nested(this.routes, route, method, () => ({ latency: new Histogram(), statuses: new Map<number, number>() }));
+    s.statuses.set(status, (s.statuses.get(status) ?? 0) + 1);
+    s.latency.observe(ms);
   }
 
   cacheResult(key: string, source: string) {
-    const k = JSON.stringify([key.split(':').slice(0, 2).join(':'), source]);
-    this.cache.set(k, (this.cache.get(k) ?? 0) + 1);
+    let family = this.families.get(key);
+    if (family === undefined) {
+      family = key.split(':').slice(0, 2).join(':');
+      if (this.families.size < 256) this.families.set(key, family);
+    }
+    nested(this.cache, family, source, () => ({ n: 0 })).n++;
   }
 
   /** SQL text → pattern: the store's statements are a handful of fixed texts (values are bound). */
@@ -114,9 +133,19 @@ export class Metrics {
         out.push(`${name}${labels(l)} ${v}`);
       }
     };
-    counter('http_requests_total', 'HTTP requests by route, method and status.', this.requests, ['route', 'method', 'status']);
-    histo('http_request_duration_seconds', 'HTTP request latency by route.', this.latency, ['route', 'method']);
-    counter('cache_results_total', 'Cache lookups by key family and the tier that answered.', this.cache, ['key', 'result']);
+    const requests = new Map<string, number>();
+    const latency = new Map<string, Histogram>();
+    for (const [route, byMethod] of this.routes) {
+      for (const [method, series] of byMethod) {
+        latency.set(JSON.stringify([route, method]), series.latency);
+        for (const [status, n] of series.statuses) requests.set(JSON.stringify([route, method, String(status)]), n);
+      }
+    }
+    const cache = new Map<string, number>();
+    for (const [family, bySource] of this.cache) for (const [source, c] of bySource) cache.set(JSON.stringify([family, source]), c.n);
+    counter('http_requests_total', 'HTTP requests by route, method and status.', requests, ['route', 'method', 'status']);
+    histo('http_request_duration_seconds', 'HTTP request latency by route.', latency, ['route', 'method']);
+    counter('cache_results_total', 'Cache lookups by key family and the tier that answered.', cache, ['key', 'result']);
     histo('db_query_duration_seconds', 'Database statement latency by normalised pattern.', this.db, ['pattern']);
     const errs = new Map([...this.errors].map(([k, v]) => [JSON.stringify([k]), v]));
     counter('errors_total', 'Errors by kind.', errs, ['kind']);

@@ -118,7 +118,7 @@ export class RateLimiter {
 }
 
 export function rateLimit(limiter: RateLimiter): MiddlewareHandler<AppEnv> {
-  return async function rateLimit(c, next) {
+  return function rateLimit(c, next) {
     const { decision, pending } = limiter.check(c.req.header('x-api-key') ?? '');
     if (pending) waitUntilOf(c)(pending);
     if (!decision) return next();
@@ -135,7 +135,7 @@ export function rateLimit(limiter: RateLimiter): MiddlewareHandler<AppEnv> {
       });
     }
     c.set('extraHeaders', { ...c.get('extraHeaders'), ...headers });
-    await next();
+    return next();
   };
 }
 

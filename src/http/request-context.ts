@@ -21,6 +21,8 @@ export interface RequestVars {
   startedAt: number;
   /** Headers middleware wants on the response (e.g. rate-limit headers). */
   extraHeaders: Record<string, string> | undefined;
+  /** The last response respond() built: it has the common headers already. */
+  built: Response | undefined;
 }
 
 /**
@@ -52,7 +54,7 @@ export function respond(
   headers?: Record<string, string>,
 ): Response {
   const ms = elapsed(c);
-  return new Response(body, {
+  const res = new Response(body, {
     status,
     headers: {
       ...SECURITY_HEADERS,
@@ -64,6 +66,8 @@ export function respond(
       ...headers,
     },
   });
+  c.set('built', res);
+  return res;
 }
 
 export function json(c: Context<{ Variables: RequestVars }>, value: unknown, status = 200, headers?: Record<string, string>): Response {
@@ -79,9 +83,10 @@ export function requestContext(onDone?: (c: Context, totalMs: number) => void): 
     c.set('timings', new Timings());
     await next();
     const ms = elapsed(c);
-    // Responses not built by respond() (e.g. Hono's own helpers) get the common headers here.
-    const h = c.res.headers;
-    if (!h.has('x-request-id')) {
+    // Responses not built by respond() (e.g. Hono's own helpers, or a response another
+    // middleware replaced) get the common headers here; the others are not touched again.
+    if (c.res !== c.get('built')) {
+      const h = c.res.headers;
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!h.has(k)) h.set(k, v);
       h.set('X-Request-ID', c.get('requestId'));
       h.set('X-Response-Time', `${ms}ms`);

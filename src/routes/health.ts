@@ -17,7 +17,7 @@ async function check(fn: () => Promise<void>) {
 }
 
 export function healthRoutes(auth: MiddlewareHandler, store: Store, cache: KeyValueCache) {
-  const deepAuth: MiddlewareHandler = async (c, next) => (c.req.query('deep') ? auth(c, next) : next());
+  const deepAuth: MiddlewareHandler = (c, next) => (c.req.query('deep') ? auth(c, next) : next());
   return new Hono<AppEnv>()
     .get('/health', deepAuth, async (c) => {
       const deep = c.req.query('deep');

@@ -75,6 +75,10 @@ describe('costs and degradation', () => {
       headers: { Origin: 'https://example.org', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'x-api-key' },
     });
     expect(pre.headers.get('access-control-allow-origin')).toBe('https://example.org');
+    // The preflight is Hono's own response, not one of ours: it still gets the common headers.
+    expect(pre.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(pre.headers.get('x-response-time')).toMatch(/^\d+ms$/);
+    expect(pre.headers.get('x-content-type-options')).toBe('nosniff');
     const other = await withCors.request('/health', { headers: { Origin: 'https://evil.example' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });

@@ -34,6 +34,24 @@ describe('Metrics', () => {
     expect(text).toContain('http_request_duration_seconds_bucket{route="/records/:id",method="GET",le="0.005"} 1');
     expect(text).toContain('errors_total{kind="rate_limit_backend"} 1');
   });
+
+  it('counts each route, method and status apart, and cache results by key family and tier', () => {
+    const m = new Metrics();
+    for (const [status, ms] of [[200, 1], [200, 7], [404, 30]] as const) m.request('/stats/risk', 'GET', status, ms);
+    m.request('/stats/risk', 'HEAD', 200, 1);
+    m.cacheResult('stats:risk:v1', 'HIT-L1');
+    m.cacheResult('stats:risk:v2', 'HIT-L1');
+    m.cacheResult('stats:risk:v1', 'MISS');
+    const text = m.render();
+    expect(text).toContain('http_requests_total{route="/stats/risk",method="GET",status="200"} 2');
+    expect(text).toContain('http_requests_total{route="/stats/risk",method="GET",status="404"} 1');
+    expect(text).toContain('http_requests_total{route="/stats/risk",method="HEAD",status="200"} 1');
+    expect(text).toContain('http_request_duration_seconds_count{route="/stats/risk",method="GET"} 3');
+    expect(text).toContain('http_request_duration_seconds_bucket{route="/stats/risk",method="GET",le="0.01"} 2');
+    expect(text).toContain('http_request_duration_seconds_sum{route="/stats/risk",method="GET"} 0.038');
+    expect(text).toContain('cache_results_total{key="stats:risk",result="HIT-L1"} 2');
+    expect(text).toContain('cache_results_total{key="stats:risk",result="MISS"} 1');
+  });
 });
 
 describe('normaliseSql', () => {
