@@ -10,7 +10,7 @@ import { selectSamples } from './samples.ts';
 import { muteWorkerLogs, type WorkerLogSummary } from './worker-log.ts';
 import { counterDelta, countersFrom, scrapeMetrics, type Scrape } from './server-counters.ts';
 import { loadAverage } from '../environment.ts';
-import { httpFigures, type HttpFigures } from './summary.ts';
+import { httpFigures, slowBursts, type HttpFigures } from './summary.ts';
 import { workerdCpu } from './process-cpu.ts';
 
 export interface HttpRunSettings {
@@ -63,6 +63,7 @@ async function measure(plan: EndpointPlan, url: string, s: HttpRunSettings): Pro
     ...(plan.connections ? { connections: plan.connections } : {}),
     figures: {
       ...httpFigures(measured, Math.max(0.001, (lastAt - cut) / 1000)),
+      tail: slowBursts(measured),
       ...(cpuS !== null && run.samples.status.length ? { cpuUsPerResponse: (cpuS * 1e6) / run.samples.status.length } : {}),
     },
     server: before?.ok && after?.ok ? { ...counterDelta(countersFrom(before.series, fam), countersFrom(after.series, fam)), responses: run.samples.status.length } : null,
@@ -88,7 +89,8 @@ function line(runtime: Runtime, r: Omit<EndpointResult, 'ratioToCeiling'>): stri
   const bad = f.non2xx + f.errors;
   const logs = r.workerLog.lines ? `\n      Worker/runtime logged ${r.workerLog.lines} lines, e.g. ${r.workerLog.samples.slice(0, 2).map((x) => x.slice(0, 200)).join(' | ')}` : '';
   const cpu = f.cpuUsPerResponse === undefined ? '' : `  cpu ${f.cpuUsPerResponse.toFixed(0)} µs/resp`;
-  return `  ${runtime.padEnd(9)} ${r.label.padEnd(36)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${f.latency.p50.toFixed(2)}  p95 ${f.latency.p95.toFixed(2)}  p99 ${f.latency.p99.toFixed(2)} ms${cpu}${bad ? `  (${f.non2xx} non-2xx, ${f.errors} errors)` : ''}${logs}`;
+  const tail = f.tail?.slow ? `  >${f.tail.overMs} ms: ${f.tail.slow} in ${f.tail.bursts} bursts (median ${f.tail.medianBurst})` : '';
+  return `  ${runtime.padEnd(9)} ${r.label.padEnd(36)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${f.latency.p50.toFixed(2)}  p95 ${f.latency.p95.toFixed(2)}  p99 ${f.latency.p99.toFixed(2)} ms${cpu}${tail}${bad ? `  (${f.non2xx} non-2xx, ${f.errors} errors)` : ''}${logs}`;
 }
 
 export async function measureRuntime(runtime: Runtime, bench: BenchStack, plan: EndpointPlan[], s: HttpRunSettings): Promise<RuntimeResult> {

@@ -35,6 +35,24 @@ export interface HttpFigures {
    * absent under Miniflare, whose workerd sits behind a Node proxy.
    */
   cpuUsPerResponse?: number;
+  /** How the slow responses arrived (the bench's runs; see slowBursts). */
+  tail?: TailFigures;
+}
+
+/**
+ * Slow responses grouped by when they completed. A burst as wide as the connection count means
+ * the server stopped answering everyone at once (a pause of the process or the isolate); slow
+ * responses one by one mean slow requests.
+ */
+export interface TailFigures {
+  /** Responses slower than this count as slow, ms. */
+  overMs: number;
+  slow: number;
+  /** Groups of slow responses, each completing within `gapMs` of the one before. */
+  bursts: number;
+  gapMs: number;
+  medianBurst: number;
+  largestBurst: number;
 }
 
 export interface SecondPoint {
@@ -90,6 +108,19 @@ export function httpFigures(samples: LoadSamples, durationS: number): HttpFigure
     timeouts,
     xCache,
   };
+}
+
+export function slowBursts(samples: Pick<LoadSamples, 'at' | 'ms'>, overMs = 20, gapMs = 5): TailFigures {
+  const at: number[] = [];
+  for (let i = 0; i < samples.ms.length; i++) if ((samples.ms[i] as number) > overMs) at.push(samples.at[i] as number);
+  at.sort((a, b) => a - b);
+  const sizes: number[] = [];
+  for (let i = 0; i < at.length; i++) {
+    if (i > 0 && (at[i] as number) - (at[i - 1] as number) <= gapMs) sizes[sizes.length - 1]!++;
+    else sizes.push(1);
+  }
+  sizes.sort((a, b) => a - b);
+  return { overMs, slow: at.length, bursts: sizes.length, gapMs, medianBurst: percentile(sizes, 50), largestBurst: sizes.at(-1) ?? 0 };
 }
 
 /** Per-second counts and p95 from `startMs` on (seconds with no response appear with zeros). */

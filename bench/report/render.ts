@@ -85,13 +85,21 @@ function cacheCell(e: EndpointResult): string {
   return Object.entries(c).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${num((100 * v) / total, 1)}%`).join(', ');
 }
 
+/** Responses over the slow mark, and in how many bursts they came (slowBursts). */
+function tailCell(f: EndpointResult['figures']): string {
+  const t = f.tail;
+  if (!t) return '—';
+  if (!t.slow) return '0';
+  return `${num((100 * t.slow) / Math.max(1, f.requests), 2)}% in ${int(t.bursts)} burst${t.bursts === 1 ? '' : 's'} (median ${int(t.medianBurst)})`;
+}
+
 function runtimeDetail(r: RuntimeResult): string {
-  const head = ['run', 'req/s', '× ceiling', 'p50', 'p90', 'p95', 'p99', 'max', 'responses', 'non-2xx', 'errors', 'X-Cache', 'db stmts / req', 'CPU µs / resp', 'CPU × ceiling', 'load avg'];
+  const head = ['run', 'req/s', '× ceiling', 'p50', 'p90', 'p95', 'p99', 'max', 'over 20 ms', 'responses', 'non-2xx', 'errors', 'X-Cache', 'db stmts / req', 'CPU µs / resp', 'CPU × ceiling', 'load avg'];
   const ceilingCpu = [r.ceiling, r.ceilingAfter].map((f) => f?.cpuUsPerResponse).filter((x): x is number => x !== undefined);
   const cpuRef = ceilingCpu.length ? ceilingCpu.reduce((a, b) => a + b, 0) / ceilingCpu.length : undefined;
   const row = (label: string, f: EndpointResult['figures'], e?: EndpointResult) => [
     label, int(f.rps), e?.ratioToCeiling != null ? num(e.ratioToCeiling) : '—', ms(f.latency.p50), ms(f.latency.p90), ms(f.latency.p95), ms(f.latency.p99), ms(f.latency.max),
-    int(f.requests), int(f.non2xx), int(f.errors), e ? cacheCell(e) : '—',
+    tailCell(f), int(f.requests), int(f.non2xx), int(f.errors), e ? cacheCell(e) : '—',
     e?.server ? num(e.server.dbStatements / Math.max(1, e.server.responses ?? f.requests), 3) : '—',
     f.cpuUsPerResponse !== undefined ? num(f.cpuUsPerResponse, 1) : '—',
     e && f.cpuUsPerResponse && cpuRef !== undefined ? num(cpuRef / f.cpuUsPerResponse) : '—',
@@ -109,7 +117,10 @@ function runtimeDetail(r: RuntimeResult): string {
   // The same failure in every run differs only by its request id: say it once.
   const scrapeErrors = [...new Set(r.endpoints.map((e) => e.serverError?.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '…')).filter(Boolean))];
   const scrapeText = scrapeErrors.length ? `\n\nThe db column is empty where the Worker's counters could not be read: ${scrapeErrors.map((e) => `\`${e}\``).join('; ')}.` : '';
-  return `### ${RUNTIME_NAME[r.runtime]}\n\n${table(head, rows, head.map((_, i) => (i === 0 || i === 11 ? 'l' : 'r')))}\n\n${drift.trim()}${scrapeText}${errorText}${logText}`;
+  const tailNote = r.endpoints.some((e) => e.figures.tail?.slow)
+    ? ' "Over 20 ms": the responses slower than 20 ms, grouped into bursts of responses that completed within 5 ms of each other. A burst about as wide as the connection count is every connection waiting at once, a pause of the whole process or isolate rather than slow requests.'
+    : '';
+  return `### ${RUNTIME_NAME[r.runtime]}\n\n${table(head, rows, head.map((_, i) => (i === 0 || i === 12 ? 'l' : 'r')))}\n\n${`${drift.trim()}${tailNote}`.trim()}${scrapeText}${errorText}${logText}`;
 }
 
 function instructionsSection(result: PerformanceResult): string {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { LoadSamples } from '../../bench/http/load.ts';
 import { joinSamples, selectSamples } from '../../bench/http/samples.ts';
 import { counterDelta, countersFrom, dbStatementsMatching, parsePrometheus } from '../../bench/http/server-counters.ts';
-import { httpFigures, latencyFigures, percentile, perSecond } from '../../bench/http/summary.ts';
+import { httpFigures, latencyFigures, percentile, perSecond, slowBursts } from '../../bench/http/summary.ts';
 import { barChart, escapeXml, lineChart, niceMax } from '../../bench/report/svg.ts';
 
 function samples(rows: [at: number, ms: number, status: number, endpoint: number, cache?: number][], endpoints = ['GET /a', 'GET /b']): LoadSamples {
@@ -33,6 +33,23 @@ describe('percentiles', () => {
   it('summarises latencies, including p95 that autocannon does not report', () => {
     const f = latencyFigures([5, 1, 4, 2, 3]);
     expect(f).toEqual({ mean: 3, p50: 3, p90: 5, p95: 5, p99: 5, max: 5 });
+  });
+});
+
+describe('slowBursts', () => {
+  it('groups slow responses that complete within the gap, whatever their order in the samples', () => {
+    // A pause answered 4 connections at once (1000–1006 ms), then two slow ones on their own.
+    const rows: [number, number, number, number][] = [
+      [1003, 31, 200, 0], [1000, 30, 200, 0], [1006, 33, 200, 0], [1001, 30, 200, 0],
+      [1004, 2, 200, 0], [2000, 25, 200, 0], [2050, 21, 200, 0], [2051, 20, 200, 0], [3000, 3, 200, 0],
+    ];
+    expect(slowBursts(samples(rows))).toEqual({ overMs: 20, slow: 6, bursts: 3, gapMs: 5, medianBurst: 1, largestBurst: 4 });
+    expect(slowBursts(samples(rows), 20, 60).bursts).toBe(2);
+    expect(slowBursts(samples(rows), 29)).toMatchObject({ slow: 4, bursts: 1, medianBurst: 4 });
+  });
+
+  it('reports no bursts when nothing is slow', () => {
+    expect(slowBursts(samples([[1000, 2, 200, 0]]))).toEqual({ overMs: 20, slow: 0, bursts: 0, gapMs: 5, medianBurst: 0, largestBurst: 0 });
   });
 });
 
