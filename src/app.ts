@@ -3,6 +3,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
 import { apiKeyAuth } from './http/auth.ts';
 import { ApiError, DependencyError, notFound, serviceUnavailable } from './http/errors.ts';
 import { json, requestContext, respond } from './http/request-context.ts';
@@ -51,7 +52,12 @@ export function createApp(deps: AppDeps) {
   });
 
   const app = new Hono<AppEnv>();
-  app.use(requestContext((c, ms) => metrics.request(c.req.routePath === '/*' ? 'unmatched' : c.req.routePath, c.req.method, c.res.status, ms)));
+  app.use(
+    requestContext((c, ms) => {
+      const route = routePath(c); // builds the list of matched routes: once per request
+      metrics.request(route === '/*' ? 'unmatched' : route, c.req.method, c.res.status, ms);
+    }),
+  );
   if (deps.corsOrigins?.length) {
     const origins = [...deps.corsOrigins];
     app.use(cors({ origin: origins.includes('*') ? '*' : origins, allowHeaders: ['X-API-KEY', 'Content-Type', 'X-Request-ID'], exposeHeaders: ['X-Request-ID', 'X-Response-Time', 'X-Cache', 'Server-Timing', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'], maxAge: 600 }));
