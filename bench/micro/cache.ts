@@ -45,6 +45,14 @@ export function cacheTasks(): MicroTask[] {
       unit: 'lookups',
     },
     {
+      id: 'cache.l1-fresh',
+      label: '`createTieredCache`: L1 hit through `fresh()` (no promise)',
+      group: 'cache',
+      fn: () => l1Cache.fresh('stats:risk', policy),
+      unitsPerCall: 1,
+      unit: 'lookups',
+    },
+    {
       id: 'cache.l2-hit',
       label: '`createTieredCache`: L2 hit (in-memory L2)',
       group: 'cache',

@@ -35,7 +35,15 @@ export interface TtlPolicy {
   ttlSeconds: number;
 }
 
-export type Cached = (key: string, policy: TtlPolicy, load: () => Promise<string>, req: CacheRequest) => Promise<CachedValue>;
+export interface Cached {
+  (key: string, policy: TtlPolicy, load: () => Promise<string>, req: CacheRequest): Promise<CachedValue>;
+  /**
+   * The answer L1 would give now, without waiting: the hot path of a route whose body is in L1
+   * needs no loader, no hooks and no promise. Undefined when L1 has no fresh copy (then call the
+   * cache itself). Counted like any other L1 hit.
+   */
+  fresh(key: string, policy: TtlPolicy): CachedValue | undefined;
+}
 
 export interface TieredCacheOptions {
   l2: KeyValueCache;
@@ -58,6 +66,7 @@ interface Entry {
 interface L1Entry extends Entry {
   cachedAt: number; // when this isolate took it (from the database or from L2)
   bytes: Uint8Array; // body as UTF-8, encoded once per entry, not once per response
+  hit: CachedValue; // the answer of an L1 hit, built once per entry
 }
 
 const utf8 = new TextEncoder();
@@ -82,7 +91,9 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
   const inflight = new Map<string, Promise<L1Entry>>();
 
   function remember(key: string, entry: Entry): L1Entry {
-    const local: L1Entry = { body: entry.body, storedAt: entry.storedAt, cachedAt: now(), bytes: utf8.encode(entry.body) };
+    const bytes = utf8.encode(entry.body);
+    const hit: CachedValue = Object.freeze({ body: entry.body, bytes, source: 'HIT-L1' });
+    const local: L1Entry = { body: entry.body, storedAt: entry.storedAt, cachedAt: now(), bytes, hit };
     l1.delete(key);
     l1.set(key, local);
     if (l1.size > opts.l1MaxEntries) l1.delete(l1.keys().next().value as string);
@@ -133,15 +144,24 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
 
   const answer = (key: string, entry: Entry | L1Entry, source: CacheSource): CachedValue => {
     opts.onResult?.(key, source);
-    return 'bytes' in entry ? { body: entry.body, bytes: entry.bytes, source } : { body: entry.body, source };
+    if ('hit' in entry) return source === 'HIT-L1' ? entry.hit : { body: entry.body, bytes: entry.bytes, source };
+    return { body: entry.body, source };
   };
 
-  return async function cached(key, policy, load, req) {
+  // L1 answers for l1TtlMs after this isolate took the body, and never past its freshness.
+  const isFresh = (e: L1Entry | undefined, t: number, freshMs: number): e is L1Entry =>
+    !!e && t - e.cachedAt < opts.l1TtlMs && t - e.storedAt < freshMs;
+
+  function fresh(key: string, policy: TtlPolicy): CachedValue | undefined {
+    const local = l1.get(key);
+    return isFresh(local, now(), policy.ttlSeconds * 1000) ? answer(key, local, 'HIT-L1') : undefined;
+  }
+
+  async function cached(key: string, policy: TtlPolicy, load: () => Promise<string>, req: CacheRequest): Promise<CachedValue> {
     const t = now();
     const freshMs = policy.ttlSeconds * 1000;
     const local = l1.get(key);
-    // L1 answers for l1TtlMs after this isolate took the body, and never past its freshness.
-    if (local && t - local.cachedAt < opts.l1TtlMs && t - local.storedAt < freshMs) return answer(key, local, 'HIT-L1');
+    if (isFresh(local, t, freshMs)) return answer(key, local, 'HIT-L1');
 
     const remote = await readL2(key, req);
     if (remote && t - remote.storedAt < freshMs) {
@@ -166,5 +186,7 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
       if (last) return answer(key, last, 'STALE');
       throw err;
     }
-  };
+  }
+
+  return Object.assign(cached, { fresh });
 }
