@@ -65,8 +65,8 @@ interface Entry {
 
 interface L1Entry extends Entry {
   cachedAt: number; // when this isolate took it (from the database or from L2)
-  bytes: Uint8Array; // body as UTF-8, encoded once per entry, not once per response
-  hit: CachedValue; // the answer of an L1 hit, built once per entry
+  /** The answer of an L1 hit, built once per entry, with the body as UTF-8 encoded once. */
+  hit: CachedValue & { bytes: Uint8Array };
 }
 
 const utf8 = new TextEncoder();
@@ -91,9 +91,8 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
   const inflight = new Map<string, Promise<L1Entry>>();
 
   function remember(key: string, entry: Entry): L1Entry {
-    const bytes = utf8.encode(entry.body);
-    const hit: CachedValue = Object.freeze({ body: entry.body, bytes, source: 'HIT-L1' });
-    const local: L1Entry = { body: entry.body, storedAt: entry.storedAt, cachedAt: now(), bytes, hit };
+    const hit = Object.freeze({ body: entry.body, bytes: utf8.encode(entry.body), source: 'HIT-L1' as const });
+    const local: L1Entry = { body: entry.body, storedAt: entry.storedAt, cachedAt: now(), hit };
     l1.delete(key);
     l1.set(key, local);
     if (l1.size > opts.l1MaxEntries) l1.delete(l1.keys().next().value as string);
@@ -144,7 +143,7 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
 
   const answer = (key: string, entry: Entry | L1Entry, source: CacheSource): CachedValue => {
     opts.onResult?.(key, source);
-    if ('hit' in entry) return source === 'HIT-L1' ? entry.hit : { body: entry.body, bytes: entry.bytes, source };
+    if ('hit' in entry) return source === 'HIT-L1' ? entry.hit : { ...entry.hit, source };
     return { body: entry.body, source };
   };
 
