@@ -13,7 +13,7 @@ import { measureInstructions } from './http/instructions.ts';
 import { measureRuntime } from './http/run-http.ts';
 import { simulateBodies } from './micro/fixtures.ts';
 import { runMicro, type MicroResult } from './micro/run-micro.ts';
-import { render, renderCharts } from './report/render.ts';
+import { ratioToFloor, render, renderCharts } from './report/render.ts';
 import type { InstructionsResult, PerformanceResult, Runtime, RuntimeResult } from './report/types.ts';
 import { verdictMark, verdicts } from './report/verdicts.ts';
 
@@ -24,15 +24,16 @@ const MODES = {
   quick: { rows: 200_000, durationS: 3, warmupS: 1, database: 'nhis_bench_quick', redisDb: 3, idPool: 500, instructions: { warmup: 3000, perWindow: 1000, windows: 3 } },
 } as const;
 const CONNECTIONS = 50;
-/** Endpoints counted under callgrind: the API's own work, no database on the request path. */
-const INSTRUCTION_ENDPOINTS = ['health', 'simulate', 'stats-risk', 'stats-age'];
+/** Counted under callgrind: the floor, and the API's endpoints with no database on the request path. */
+const INSTRUCTION_ENDPOINTS = ['floor-get', 'floor-post', 'health', 'simulate', 'stats-risk', 'stats-age'];
 
 const HELP = `Usage: npm run bench -- [--quick] [--rows N] [--runtime both|workerd|miniflare] [--only micro|http|instructions]
 
 Micro-benchmarks (tinybench) of the rules engine, validation, serialisation, the cache tiers and
 CSV chunk parsing; then HTTP benchmarks (autocannon, worker-thread mode, ${CONNECTIONS} connections) of the
 production bundle on a local stack with its own database and Redis db, in each runtime, against
-a hello-world ceiling Worker in the same runtime; then, with plain workerd, the instructions per
+a hello-world ceiling Worker in the same runtime and a floor Worker (the app's request pipeline
+and headers, no route work: bench/http/floor-entry.ts); then, with plain workerd, the instructions per
 response of the ceiling and of ${INSTRUCTION_ENDPOINTS.join(', ')}, counted by valgrind's callgrind (a
 count, not a time: CPU contention does not change it; skipped with a note when valgrind is missing).
 Writes bench/reports/PERFORMANCE.md, performance.json and the SVG charts.
@@ -98,11 +99,13 @@ async function lastRecordsPage(bench: BenchStack, valid: number, log: (m: string
 }
 
 function printSummary(result: PerformanceResult) {
-  if (result.runtimes.length) console.log('\nKey figures (req/s, × ceiling of the same runtime, p99):');
+  if (result.runtimes.length) console.log('\nKey figures (req/s, × ceiling and × floor of the same runtime, p99):');
   for (const r of result.runtimes) {
     console.log(`  ${r.runtime}: ceiling ${Math.round(r.ceiling.rps)} → ${Math.round(r.ceilingAfter?.rps ?? r.ceiling.rps)} req/s`);
     for (const e of r.endpoints) {
-      console.log(`    ${e.label.padEnd(36)} ${String(Math.round(e.figures.rps)).padStart(6)} req/s  ×${(e.ratioToCeiling ?? 0).toFixed(2)}  p95 ${e.figures.latency.p95.toFixed(2)} ms  p99 ${e.figures.latency.p99.toFixed(2)} ms`);
+      const floor = ratioToFloor(r, e);
+      const vsFloor = floor === null ? '' : `  ×${floor.toFixed(2)} floor`;
+      console.log(`    ${e.label.padEnd(36)} ${String(Math.round(e.figures.rps)).padStart(6)} req/s  ×${(e.ratioToCeiling ?? 0).toFixed(2)}${vsFloor}  p95 ${e.figures.latency.p95.toFixed(2)} ms  p99 ${e.figures.latency.p99.toFixed(2)} ms`);
     }
   }
   const ins = result.instructions;

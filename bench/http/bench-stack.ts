@@ -1,6 +1,7 @@
 // The bench's own local stack (its own database and Redis logical db, so `npm start` is never
 // disturbed) and the Worker instances measured on it: the API in each runtime, its uncached twin
-// (bench/http/uncached-entry.ts, on its own empty Upstash database) and the ceiling Worker.
+// (bench/http/uncached-entry.ts, on its own empty Upstash database), the floor Worker
+// (bench/http/floor-entry.ts) and the ceiling Worker.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import type { Runtime } from '../report/types.ts';
 
 const BUILD_DIR = join(ROOT, '.local', 'bench-build');
 const UNCACHED_ENTRY = join(ROOT, 'bench', 'http', 'uncached-entry.ts');
+const FLOOR_ENTRY = join(ROOT, 'bench', 'http', 'floor-entry.ts');
 
 export interface BenchStackOptions {
   rows: number;
@@ -36,14 +38,21 @@ export interface BenchStack {
   /** The API in `runtime` (the stack's own worker for the first runtime). */
   api(runtime: Runtime): Promise<RunningWorker>;
   uncached(runtime: Runtime): Promise<RunningWorker>;
+  /** The app's request pipeline with no route work (bench/http/floor-entry.ts). */
+  floor(runtime: Runtime): Promise<RunningWorker>;
   ceiling(runtime: Runtime): Promise<RunningWorker>;
-  /** The API and the ceiling under workerd run by a launcher (e.g. valgrind: bench/http/instructions.ts). */
-  launched(launcher: readonly string[], startupTimeoutMs: number, v8Flags?: readonly string[]): { api(): Promise<RunningWorkerd>; ceiling(): Promise<RunningWorker & { pid?: number }> };
+  /** The API, the floor and the ceiling under workerd run by a launcher (e.g. valgrind: bench/http/instructions.ts). */
+  launched(
+    launcher: readonly string[],
+    startupTimeoutMs: number,
+    v8Flags?: readonly string[],
+  ): { api(): Promise<RunningWorkerd>; floor(): Promise<RunningWorkerd>; ceiling(): Promise<RunningWorker & { pid?: number }> };
   close(): Promise<void>;
 }
 
 /** `wrangler deploy --dry-run` of the uncached entry: the same bundler and settings as production. */
 const buildUncached = (outdir: string) => buildBundle(outdir, 'production', UNCACHED_ENTRY);
+const buildFloor = (outdir: string) => buildBundle(outdir, 'production', FLOOR_ENTRY);
 
 function withDb(url: string, db: number): string {
   const u = new URL(url);
@@ -56,9 +65,10 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
   const close = async () => {
     for (const c of closers.reverse()) await c().catch(() => {});
   };
-  // The twin's bundle builds while the stack comes up (wrangler and the dataset check overlap).
+  // The twin's and the floor's bundles build while the stack comes up (wrangler and the dataset check overlap).
   const uncachedBuild = buildUncached(join(BUILD_DIR, 'uncached'));
-  uncachedBuild.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+  const floorBuild = buildFloor(join(BUILD_DIR, 'floor'));
+  for (const b of [uncachedBuild, floorBuild]) b.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
   try {
     const stack = await startStack({
       database: opts.database,
@@ -87,6 +97,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     const upstash = await startUpstashGateway({ redisUrl: withDb(stack.redisUrl, opts.redisDb + 4), token, port: 0 });
     closers.push(() => upstash.close());
     const uncachedScript = await uncachedBuild;
+    const floorScript = await floorBuild;
     const uncachedSecrets = { ...secrets, UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: token };
     const ceilingDir = await mkdtemp(join(tmpdir(), 'nhis-ceiling-'));
     closers.push(() => rm(ceilingDir, { recursive: true, force: true }));
@@ -103,9 +114,11 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
         await deleteKeys({ url: upstash.url, token }, STATS_CACHE_KEYS);
         return WORKER_RUNTIMES[runtime]({ scriptPath: uncachedScript, settings, secrets: uncachedSecrets });
       },
+      floor: (runtime) => WORKER_RUNTIMES[runtime]({ scriptPath: floorScript, settings, secrets }),
       ceiling: (runtime) => startCeilingWorker({ runtime, dir: ceilingDir, settings }),
       launched: (launcher, startupTimeoutMs, v8Flags) => ({
         api: () => startWorkerdWorker({ scriptPath: stack.scriptPath, settings, secrets, launcher, startupTimeoutMs, v8Flags }),
+        floor: () => startWorkerdWorker({ scriptPath: floorScript, settings, secrets, launcher, startupTimeoutMs, v8Flags }),
         ceiling: () => startCeilingWorker({ runtime: 'workerd', dir: ceilingDir, settings, launcher, startupTimeoutMs, v8Flags }),
       }),
       close,

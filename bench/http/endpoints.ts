@@ -1,5 +1,5 @@
 // The HTTP benchmark plan: which requests each endpoint run cycles through, and on which Worker
-// instance (the ceiling, the API, or the API with every cache tier expired).
+// instance (the ceiling, the floor, the API, or the API with every cache tier expired).
 import type { Instance } from '../report/types.ts';
 import type { RequestSpec } from './load.ts';
 
@@ -22,11 +22,20 @@ export interface PlanInputs {
   recordIds: number[];
 }
 
-/** Endpoints measured on the API and on its uncached twin, in order (the ceiling runs apart). */
+/** Endpoints measured on the floor, the API and its uncached twin, in order (the ceiling runs apart). */
 export function endpointPlan(p: PlanInputs): EndpointPlan[] {
   const key = { 'x-api-key': p.apiKey };
   const get = (path: string): RequestSpec => ({ method: 'GET', path, headers: key });
   return [
+    // The app's pipeline with no route work (bench/http/floor-entry.ts): the most any GET, and any
+    // POST with a JSON body, of this contract can reach. The POST sends /simulate's bodies.
+    { id: 'floor-get', label: 'floor: GET (headers only)', instance: 'floor', requests: [{ method: 'GET', path: '/' }] },
+    {
+      id: 'floor-post',
+      label: 'floor: POST (JSON body, headers)',
+      instance: 'floor',
+      requests: p.simulateBodies.map((body) => ({ method: 'POST', path: '/', headers: { 'content-type': 'application/json' }, body })),
+    },
     { id: 'health', label: 'GET /health', instance: 'api', requests: [{ method: 'GET', path: '/health' }] },
     {
       id: 'simulate',

@@ -99,13 +99,16 @@ export async function countWindows(worker: { url: string; pid: number }, outDir:
 }
 
 /**
- * Serves the ceiling, then the API, under callgrind and counts instructions per response for the
- * ceiling and each of `plan` (endpoints that need no database per request: the API's own work).
+ * Serves the ceiling, then the floor and the API, under callgrind and counts instructions per
+ * response for the ceiling and each of `plan` (endpoints that need no database per request: the
+ * API's own work), each on its instance (floor or API).
  */
 export async function measureInstructions(bench: BenchStack, plan: EndpointPlan[], ceilingPlan: EndpointPlan, s: InstructionSettings): Promise<InstructionsResult> {
   const status = valgrindStatus();
   const settings = { warmup: s.warmup, perWindow: s.perWindow, windows: s.windows, connections: s.connections };
   if ('missing' in status) return { tool: null, skipped: status.missing, ...settings, ceiling: null, endpoints: [] };
+  const unserved = plan.filter((p) => p.instance !== 'floor' && p.instance !== 'api');
+  if (unserved.length) throw new Error(`instructions are counted on the floor and the API only, not: ${unserved.map((p) => p.id).join(', ')}`);
   const outDir = await mkdtemp(join(tmpdir(), 'nhis-callgrind-'));
   const launcher = callgrindLauncher(outDir);
   const launched = bench.launched(launcher, STARTUP_TIMEOUT_MS, PREDICTABLE);
@@ -129,7 +132,13 @@ export async function measureInstructions(bench: BenchStack, plan: EndpointPlan[
       }
     };
     const [ceiling] = await under(launched.ceiling, [ceilingPlan]);
-    const endpoints = (await under(launched.api, plan)).map((e) => ({ ...e, ratioToCeiling: ceiling!.perResponse / e.perResponse }));
+    const counted: InstructionFigures[] = [];
+    for (const [instance, start] of [['floor', launched.floor], ['api', launched.api]] as const) {
+      const mine = plan.filter((p) => p.instance === instance);
+      if (mine.length) counted.push(...(await under(start, mine)));
+    }
+    const byPlan = new Map(counted.map((e) => [e.id, e]));
+    const endpoints = plan.map((p) => byPlan.get(p.id)!).map((e) => ({ ...e, ratioToCeiling: ceiling!.perResponse / e.perResponse }));
     return { tool: status.version, ...settings, ceiling: ceiling!, endpoints };
   } finally {
     mute.stop();

@@ -1,4 +1,4 @@
-// Measures one runtime: the ceiling, every endpoint of the plan on the API or its uncached twin
+// Measures one runtime: the ceiling, every endpoint of the plan on the floor, the API or its uncached twin
 // (one run each whose first seconds are a warm-up, with the Worker's own counters read around it),
 // and the ceiling again at the end, so drift on a shared machine shows.
 import type { RunningWorker } from '../../local/miniflare-worker.ts';
@@ -35,7 +35,8 @@ async function measure(plan: EndpointPlan, url: string, s: HttpRunSettings): Pro
   const cpu = workerdCpu(url);
   let cpuS: number | null = null;
   try {
-    before = plan.instance === 'ceiling' ? null : await scrapeMetrics(url, s.apiKey);
+    // The ceiling and the floor have no GET /metrics.
+    before = plan.instance === 'api' || plan.instance === 'uncached' ? await scrapeMetrics(url, s.apiKey) : null;
     const cpu0 = cpu?.() ?? null;
     // One run: the first warmupS seconds after the first response are the warm-up (they fill the
     // caches for the cached stats) and are left out of the figures.
@@ -111,10 +112,15 @@ export async function measureRuntime(runtime: Runtime, bench: BenchStack, plan: 
 
   const ceiling: HttpFigures = await ceilingRun();
   const measured: Omit<EndpointResult, 'ratioToCeiling'>[] = [];
-  for (const instance of ['api', 'uncached'] as Instance[]) {
+  const start: Record<Exclude<Instance, 'ceiling'>, () => Promise<RunningWorker>> = {
+    floor: () => bench.floor(runtime),
+    api: () => bench.api(runtime),
+    uncached: () => bench.uncached(runtime),
+  };
+  for (const [instance, startInstance] of Object.entries(start)) {
     const mine = plan.filter((p) => p.instance === instance);
     if (!mine.length) continue;
-    await within(instance === 'api' ? () => bench.api(runtime) : () => bench.uncached(runtime), async (w) => {
+    await within(startInstance, async (w) => {
       for (const p of mine) {
         const r = await measure(p, w.url, s);
         s.log(line(runtime, r));

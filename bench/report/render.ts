@@ -32,10 +32,22 @@ function rowIds(result: PerformanceResult): { id: string; label: string }[] {
 
 const ceilingRps = (r: RuntimeResult) => (r.ceilingAfter ? (r.ceiling.rps + r.ceilingAfter.rps) / 2 : r.ceiling.rps);
 
+/** The floor run an endpoint of the API (or its twin) is compared with: the floor of its method. */
+export function floorOf(r: RuntimeResult, e: Pick<EndpointResult, 'instance' | 'method'>): EndpointResult | undefined {
+  if (e.instance !== 'api' && e.instance !== 'uncached') return undefined;
+  return r.endpoints.find((x) => x.id === (e.method === 'POST' ? 'floor-post' : 'floor-get'));
+}
+
+/** An endpoint's req/s over its floor's in the same runtime and run; null without a floor run. */
+export function ratioToFloor(r: RuntimeResult, e: EndpointResult): number | null {
+  const f = floorOf(r, e);
+  return f && f.figures.rps > 0 ? e.figures.rps / f.figures.rps : null;
+}
+
 function figure(r: RuntimeResult, id: string) {
-  if (id === 'ceiling') return { rps: ceilingRps(r), p99: Math.max(r.ceiling.latency.p99, r.ceilingAfter?.latency.p99 ?? 0), ratio: 1 };
+  if (id === 'ceiling') return { rps: ceilingRps(r), p99: Math.max(r.ceiling.latency.p99, r.ceilingAfter?.latency.p99 ?? 0), ratio: 1, floor: null };
   const e = r.endpoints.find((x) => x.id === id);
-  return e ? { rps: e.figures.rps, p99: e.figures.latency.p99, ratio: e.ratioToCeiling } : null;
+  return e ? { rps: e.figures.rps, p99: e.figures.latency.p99, ratio: e.ratioToCeiling, floor: ratioToFloor(r, e) } : null;
 }
 
 export function renderCharts(result: PerformanceResult): Record<string, string> {
@@ -65,12 +77,12 @@ function environment(result: PerformanceResult): string {
 
 function sideBySide(result: PerformanceResult): string {
   const header = ['endpoint'];
-  for (const r of result.runtimes) header.push(`${RUNTIME_NAME[r.runtime]} req/s`, '× ceiling', 'p99');
+  for (const r of result.runtimes) header.push(`${RUNTIME_NAME[r.runtime]} req/s`, '× ceiling', '× floor', 'p99');
   const rows = rowIds(result).map((row) => {
     const cells: string[] = [row.label];
     for (const r of result.runtimes) {
       const f = figure(r, row.id);
-      cells.push(f ? int(f.rps) : '—', f?.ratio != null ? num(f.ratio) : '—', f ? ms(f.p99) : '—');
+      cells.push(f ? int(f.rps) : '—', f?.ratio != null ? num(f.ratio) : '—', f?.floor != null ? num(f.floor) : '—', f ? ms(f.p99) : '—');
     }
     return cells;
   });
@@ -132,13 +144,24 @@ function instructionsSection(result: PerformanceResult): string {
   return `${table(['endpoint', 'instructions / response', '× ceiling', 'each window'], rows, ['l', 'r', 'r', 'r'])}
 
 The instructions the workerd process executed per response (user space, every thread), counted by
-${ins.tool} (callgrind) with plain workerd serving the production bundle on the same local stack:
+${ins.tool} (callgrind) with plain workerd serving the production bundle (the floor Worker for the floor rows) on the same local stack:
 ${int(ins.warmup)} responses of warm-up, then ${ins.windows} windows of ${int(ins.perWindow)} responses each (${ins.connections} connections), the
 median window taken, with V8 in \`--predictable\` mode (compilation and garbage collection on the
 isolate's thread, in a fixed order), so the count repeats from run to run to within about 2 % and
 compares builds where req/s cannot. "× ceiling" is the ceiling's count over the endpoint's. The
 kernel's work per response (sockets), the same for every endpoint, is not counted, so req/s ratios
 sit closer to 1 than these.`;
+}
+
+/** What the floor runs bound (plain workerd): not a criterion, the most the runtime and the contract leave. */
+function floorNote(result: PerformanceResult): string {
+  const wd = result.runtimes.find((r) => r.runtime === 'workerd');
+  const floors = (['floor-get', 'floor-post'] as const).map((id) => wd?.endpoints.find((e) => e.id === id)).filter((e): e is EndpointResult => e !== undefined);
+  if (!floors.length) return '';
+  const said = floors.map((f) => `${f.method === 'POST' ? 'a POST that reads a JSON body' : 'a GET'} ${int(f.figures.rps)} req/s = ${f.ratioToCeiling != null ? num(f.ratioToCeiling) : '—'} × ceiling (p99 ${ms(f.figures.latency.p99)})`);
+  return `
+
+**The floor, for reference (not a criterion).** The app's request pipeline with no route work (\`bench/http/floor-entry.ts\`: Hono, the request context and every common header API.md requires, no key check, no data) answered ${said.join('; ')}. An endpoint of this contract does at least that much work, so its share of the ceiling is bounded by its floor's, up to run-to-run noise. "× floor" below is an endpoint's req/s over the floor of its method: 1.00 would be a route whose own work costs nothing.`;
 }
 
 function micro(result: PerformanceResult): string {
@@ -172,7 +195,7 @@ ${environment(result)}
 
 ${table(['criterion', 'measured', 'verdict'], v.map((x) => [x.criterion, x.measured, verdictMark(x.pass)]))}
 
-${measuredCount ? `${measuredCount - failed} of ${measuredCount} measured criteria pass.` : 'Plain workerd was not measured in this run.'}
+${measuredCount ? `${measuredCount - failed} of ${measuredCount} measured criteria pass.` : 'Plain workerd was not measured in this run.'}${floorNote(result)}
 
 ## HTTP: both runtimes side by side
 
@@ -208,7 +231,10 @@ ${instructionsSection(result)}
 - Each run: ${result.http.connections} connections from one autocannon worker thread to 127.0.0.1 for ${result.http.warmupS + result.http.durationS} s. The
   first ${result.http.warmupS} s after the first response are a warm-up, left out of the figures (it also fills the caches for the
   cached stats); the rest is measured. The ceiling Worker answers \`{"status":"ok"}\` with no app and no I/O, in the
-  same runtime, and is measured first and last.
+  same runtime, and is measured first and last. The floor Worker (\`bench/http/floor-entry.ts\`, built like the
+  production bundle) is the app's own request pipeline with no route work: \`GET /\` answers \`{"status":"ok"}\` with
+  the common headers, and \`POST /\` first reads its body under the contract's JSON body rules (the same 64 bodies as
+  \`POST /simulate\`).
 - \`POST /simulate\` cycles through 64 valid bodies; \`/records/:id\` through ${int(result.http.recordIdPool)} random valid ids; the last page of
   \`/records\` is page ${int(result.http.recordsLastPage)} (\`total_pages\` of page 1 at limit 20, or the valid rows ÷ 20 when page 1 failed).
 - Uncached stats: ${UNCACHED_METHOD.split('\n').join('\n  ')}

@@ -6,7 +6,7 @@ import type { MicroResult } from '../micro/run-micro.ts';
 export type Runtime = 'workerd' | 'miniflare';
 
 /** Where a run's traffic went. */
-export type Instance = 'ceiling' | 'api' | 'uncached';
+export type Instance = 'ceiling' | 'floor' | 'api' | 'uncached';
 
 export interface ServerCounters {
   /** Cache lookups by the tier that answered (X-Cache values), from GET /metrics before and after. */

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { render, renderCharts } from '../../bench/report/render.ts';
+import { ratioToFloor, render, renderCharts } from '../../bench/report/render.ts';
 import { renderEtl } from '../../bench/report/etl-section.ts';
 import { verdicts } from '../../bench/report/verdicts.ts';
 import type { EndpointResult, PerformanceResult } from '../../bench/report/types.ts';
@@ -41,9 +41,43 @@ describe('bench report renderer', () => {
     expect(render({ ...fixture(), instructions: skipped })).toContain('Not counted: valgrind (with callgrind_control) is not installed: apt-get install valgrind.');
   });
 
+  it('says what the floor bounds, from the workerd floor runs, and only when they ran', () => {
+    const md = render(fixture());
+    const wd = fixture().runtimes.find((r) => r.runtime === 'workerd')!;
+    for (const id of ['floor-get', 'floor-post']) {
+      const f = wd.endpoints.find((e) => e.id === id)!;
+      expect(md).toContain(`${Math.round(f.figures.rps).toLocaleString('en-US')} req/s = ${f.ratioToCeiling!.toFixed(2)} × ceiling`);
+    }
+    const noFloor = fixture();
+    for (const r of noFloor.runtimes) r.endpoints = r.endpoints.filter((e) => e.instance !== 'floor');
+    expect(render(noFloor)).not.toContain('The floor, for reference');
+  });
+
   it('says when there is no ETL benchmark result', () => {
     expect(renderEtl(null)).toContain('`bench/reports/etl.json` was absent');
     expect(renderEtl({ something: { nested: 1 } })).toContain('something.nested');
+  });
+});
+
+describe('ratio to the floor', () => {
+  const run = (id: string, instance: EndpointResult['instance'], method: EndpointResult['method'], rps: number): EndpointResult => ({
+    id, label: id, method, path: '/', instance, distinctRequests: 1, ratioToCeiling: null, server: null, loadAvg1: 0,
+    workerLog: { lines: 0, samples: [] },
+    figures: { requests: 1000, rps, durationS: 10, latency: { mean: 1, p50: 1, p90: 1, p95: 1, p99: 1, max: 1 }, status: { 200: 1000 }, non2xx: 0, errors: 0, timeouts: 0, xCache: {} },
+  });
+  const endpoints = [run('floor-get', 'floor', 'GET', 8000), run('floor-post', 'floor', 'POST', 5000), run('health', 'api', 'GET', 6000), run('simulate', 'api', 'POST', 4000), run('stats-age-uncached', 'uncached', 'GET', 800)];
+  const r = { runtime: 'workerd' as const, ceiling: fixture().runtimes[0]!.ceiling, ceilingAfter: null, endpoints };
+  const ratio = (id: string) => ratioToFloor(r, endpoints.find((e) => e.id === id)!);
+
+  it("compares each endpoint with its own method's floor", () => {
+    expect(ratio('health')).toBeCloseTo(0.75);
+    expect(ratio('simulate')).toBeCloseTo(0.8);
+    expect(ratio('stats-age-uncached')).toBeCloseTo(0.1);
+  });
+
+  it('has no floor for the floor runs themselves, nor without floor runs', () => {
+    expect(ratio('floor-get')).toBeNull();
+    expect(ratioToFloor({ ...r, endpoints: endpoints.slice(2) }, endpoints[2]!)).toBeNull();
   });
 });
 
