@@ -77,6 +77,28 @@ export function describeContract(name: string, target: () => ContractTarget) {
       );
     });
 
+    it("one response's own headers never reach another response", async () => {
+      // Each carries headers of its own (X-Cache; Allow; a request id), then /health must carry none of them.
+      const stats = await get('/stats/risk', { 'X-Request-ID': 'first-id' });
+      expect(stats.headers.get('x-cache')).toBeTruthy();
+      const wrong = await target().send('/records', { method: 'DELETE', headers: { 'X-API-KEY': target().key } });
+      expect(wrong.headers.get('allow')).toBe('GET');
+      for (const res of [stats, wrong]) await res.arrayBuffer();
+      const health = await target().send('/health');
+      expect(health.headers.get('x-cache')).toBeNull();
+      expect(health.headers.get('allow')).toBeNull();
+      expect(health.headers.get('x-request-id')).not.toBe('first-id');
+      expect(health.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(health.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      await health.arrayBuffer();
+      // The shared headers stay per content type.
+      const metrics = await get('/metrics');
+      expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(metrics.headers.get('x-frame-options')).toBe('DENY');
+      await metrics.arrayBuffer();
+      expect((await target().send('/health')).headers.get('content-type')).toBe('application/json; charset=utf-8');
+    });
+
     it('header names are case-insensitive', async () => {
       const res = await target().send('/stats/risk', { headers: { 'x-Api-KeY': target().key } });
       expect(res.status).toBe(200);
