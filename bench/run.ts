@@ -38,8 +38,8 @@ response of the ceiling and of ${INSTRUCTION_ENDPOINTS.join(', ')}, counted by v
 count, not a time: CPU contention does not change it; skipped with a note when valgrind is missing).
 Writes bench/reports/PERFORMANCE.md, performance.json and the SVG charts.
 
-  --quick        ${MODES.quick.durationS} s runs, ${MODES.quick.rows.toLocaleString('en-US')} rows (database ${MODES.quick.database}); about 5 minutes
-                 (default: ${MODES.full.durationS} s runs, ${MODES.full.rows.toLocaleString('en-US')} rows in ${MODES.full.database}; about 13 minutes, 5 of them counting instructions)
+  --quick        ${MODES.quick.durationS} s runs, ${MODES.quick.rows.toLocaleString('en-US')} rows (database ${MODES.quick.database}); about 8 minutes
+                 (default: ${MODES.full.durationS} s runs, ${MODES.full.rows.toLocaleString('en-US')} rows in ${MODES.full.database}; about 15 minutes, 8 of them counting instructions)
   --rows N       dataset size (generated once, loaded through the ETL once, then reused)
   --runtime R    both (default), workerd or miniflare
   --only W       micro, http or instructions: run one part only (the report shows what was run)
