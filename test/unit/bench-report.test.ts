@@ -1,6 +1,6 @@
 // The bench report is a pure renderer: the stored result JSON (a real `npm run bench -- --quick`
-// run; its instructions from a real `npm run bench -- --only instructions`) must render to the
-// stored markdown and SVG, and the verdicts follow issue 7's lines.
+// run, floors and instructions included) must render to the stored markdown and SVG, and the
+// verdicts follow issue 7's lines.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
