@@ -33,7 +33,7 @@ function rowIds(result: PerformanceResult): { id: string; label: string }[] {
 const ceilingRps = (r: RuntimeResult) => (r.ceilingAfter ? (r.ceiling.rps + r.ceilingAfter.rps) / 2 : r.ceiling.rps);
 
 /** The floor run an endpoint of the API (or its twin) is compared with: the floor of its method. */
-export function floorOf(r: RuntimeResult, e: Pick<EndpointResult, 'instance' | 'method'>): EndpointResult | undefined {
+function floorOf(r: RuntimeResult, e: Pick<EndpointResult, 'instance' | 'method'>): EndpointResult | undefined {
   if (e.instance !== 'api' && e.instance !== 'uncached') return undefined;
   return r.endpoints.find((x) => x.id === (e.method === 'POST' ? 'floor-post' : 'floor-get'));
 }
