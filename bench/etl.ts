@@ -8,12 +8,12 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
-import { generateFile } from '../etl/generator.ts';
-import { SOURCE_COLUMNS } from '../etl/schema.ts';
-import type { EtlSummary } from '../etl/summary.ts';
+import { generateFile } from '../etl/generate/generator.ts';
+import { SOURCE_COLUMNS } from '../etl/schema/columns.ts';
+import type { EtlSummary } from '../etl/report/summary.ts';
 import { mysqlTarget, type MysqlTarget } from '../local/config.ts';
 import { ensureDatabase } from '../local/database.ts';
-import { ensureMariaDb } from '../local/services.ts';
+import { ensureMariaDb } from '../etl/targets/local-services.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

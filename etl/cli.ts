@@ -2,12 +2,12 @@
 // into MariaDB through runEtl() and prints its summary. `--help` lists every option.
 import { parseArgs } from 'node:util';
 import { databaseName, mysqlTarget } from '../local/config.ts';
-import { ensureMariaDb } from '../local/services.ts';
+import { ensureMariaDb } from './targets/local-services.ts';
 import { resolveCacheTargets } from './cache.ts';
-import { parseEncodingOption } from './encoding.ts';
-import { HeaderError } from './header.ts';
+import { parseEncodingOption } from './read/encoding.ts';
+import { HeaderError } from './read/header.ts';
 import { ETL_DEFAULTS, runEtl, type EtlMode } from './run.ts';
-import { renderSummary } from './summary.ts';
+import { renderSummary } from './report/summary.ts';
 
 const HELP = `Usage: npm run etl -- --input FILE [options]
 

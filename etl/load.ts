@@ -3,15 +3,15 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { INVALID_REASONS } from '../src/risk/index.ts';
 import { refreshStatsCache, type CacheReport } from './cache.ts';
-import type { ChunkStats } from './chunk.ts';
-import type { LoadTarget } from './messages.ts';
-import { runPool, type ChunkPool, type PoolOutcome } from './pool.ts';
-import { PageIndexFeed } from './page-feed.ts';
-import { createProgress } from './progress.ts';
+import type { ChunkStats } from './transform/chunk.ts';
+import type { LoadTarget } from './write/messages.ts';
+import { runPool, type ChunkPool, type PoolOutcome } from './write/pool.ts';
+import { PageIndexFeed } from './transform/page-feed.ts';
+import { createProgress } from './report/progress.ts';
 import type { Clock, EtlOptions } from './run.ts';
-import type { FileHead, FileScan, RangeFeed } from './scan.ts';
+import type { FileHead, FileScan, RangeFeed } from './read/scan.ts';
 import * as store from './store.ts';
-import type { EtlSummary } from './summary.ts';
+import type { EtlSummary } from './report/summary.ts';
 
 export interface RunContext {
   opts: EtlOptions;

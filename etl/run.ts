@@ -5,13 +5,13 @@ import mysql, { type RowDataPacket } from 'mysql2/promise';
 import type { MysqlTarget } from '../local/config.ts';
 import { ensureDatabase } from '../local/database.ts';
 import type { ApiTarget, UpstashTarget } from './cache.ts';
-import type { EncodingOption } from './encoding.ts';
+import type { EncodingOption } from './read/encoding.ts';
 import { load, pooled, skipped, summarize, type RunContext } from './load.ts';
-import { startPool } from './pool.ts';
-import type { ProgressMode } from './progress.ts';
-import { RangeFeed, readHead, scanFile, type FileHead } from './scan.ts';
+import { startPool } from './write/pool.ts';
+import type { ProgressMode } from './report/progress.ts';
+import { RangeFeed, readHead, scanFile, type FileHead } from './read/scan.ts';
 import * as store from './store.ts';
-import type { EtlSummary } from './summary.ts';
+import type { EtlSummary } from './report/summary.ts';
 
 export type EtlMode = 'auto' | 'replace' | 'append';
 

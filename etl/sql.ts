@@ -15,7 +15,7 @@ import {
   summaryTableDdl,
   SWAPPED_TABLES,
   type SwappedTable,
-} from './schema.ts';
+} from './schema/columns.ts';
 
 export const staging = (table: SwappedTable) => `${table}_staging`;
 const old = (table: SwappedTable) => `${table}_old`;

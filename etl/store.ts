@@ -2,10 +2,10 @@
 // steps of a load (aggregates, summary, files, indexes, the swap).
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { AGE_GROUP_MIN, RISK_GROUPS } from '../src/risk/index.ts';
-import { AGG_SIZE, type ChunkStats } from './chunk.ts';
+import { AGG_SIZE, type ChunkStats } from './transform/chunk.ts';
 import type { PageIndexBuilder } from '../src/data/page-index.ts';
 import { COUNTS_TABLE, PAGES_TABLE, buildPageIndex, writePageIndex } from './page-index.ts';
-import { AGG_TABLE, FILES_TABLE, RECORDS_TABLE, SUMMARY_TABLE } from './schema.ts';
+import { AGG_TABLE, FILES_TABLE, RECORDS_TABLE, SUMMARY_TABLE } from './schema/columns.ts';
 import { addIndexesSql, copyCurrentSql, createStagingSql, dropOldSql, dropStagingSql, staging, swapSql } from './sql.ts';
 
 export interface DatasetFile {

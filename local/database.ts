@@ -1,7 +1,7 @@
 // Creates the project's database and schema (idempotent) on the local MariaDB.
 import mysql from 'mysql2/promise';
 import type { MysqlTarget } from './config.ts';
-import { schemaStatements } from '../etl/schema.ts';
+import { schemaStatements } from '../etl/schema/columns.ts';
 import { buildPageIndex } from '../etl/page-index.ts';
 
 export async function ensureDatabase(target: MysqlTarget, database: string): Promise<void> {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { MysqlTarget } from './config.ts';
 import { ROOT } from './bundle.ts';
-import { generateFile } from '../etl/generator.ts';
+import { generateFile } from '../etl/generate/generator.ts';
 import { runEtl } from '../etl/run.ts';
 
 export const DEFAULT_DEMO_ROWS = 200_000;

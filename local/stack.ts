@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { mysqlTarget, redisUrl, type MysqlTarget } from './config.ts';
-import { ensureMariaDb, ensureRedis } from './services.ts';
+import { ensureMariaDb, ensureRedis } from '../etl/targets/local-services.ts';
 import { ensureDatabase } from './database.ts';
 import { startPlanetScaleGateway } from './planetscale-gateway.ts';
 import { startUpstashGateway } from './upstash-gateway.ts';

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { databaseName } from './config.ts';
 import { DEFAULT_DEMO_ROWS } from './dataset.ts';
-import { ServiceUnavailableError } from './services.ts';
+import { ServiceUnavailableError } from '../etl/targets/local-services.ts';
 import { LOCAL_API_KEY, STACK_FILE, isAlive, removeStackFile, startStack, writeStackFile, type StackInfo } from './stack.ts';
 import type { DatasetChoice } from './dataset.ts';
 

@@ -14,7 +14,7 @@ import type { RunningWorker, WorkerSecrets } from '../../local/miniflare-worker.
 import { startStack, type Stack } from '../../local/stack.ts';
 import { startUpstashGateway } from '../../local/upstash-gateway.ts';
 import { startWorkerdWorker, type RunningWorkerd } from '../../local/workerd-worker.ts';
-import { createRng } from '../../etl/prng.ts';
+import { createRng } from '../../etl/generate/prng.ts';
 import { STATS_CACHE_KEYS } from '../../src/data/cache-keys.ts';
 import { deleteKeys } from './upstash-rest.ts';
 import type { Runtime } from '../report/types.ts';

@@ -1,7 +1,7 @@
 // CSV chunk parsing: the ETL's pure chunk function (etl/chunk.ts processChunk) over 10,000
 // generated lines, validating, classifying and writing the LOAD DATA rows as the workers do.
-import { processChunk } from '../../etl/chunk.ts';
-import { mapHeader, splitCsvLine } from '../../etl/header.ts';
+import { processChunk } from '../../etl/transform/chunk.ts';
+import { mapHeader, splitCsvLine } from '../../etl/read/header.ts';
 import { csvLines } from './fixtures.ts';
 import type { MicroTask } from './task.ts';
 

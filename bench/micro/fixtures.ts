@@ -1,9 +1,9 @@
 // Deterministic inputs for the micro-benchmarks, drawn from the ETL's synthetic NHIS generator so
 // they look like the real data (ranges, missing cells, share of invalid rows).
-import { csvBlocks, headerLine } from '../../etl/generator.ts';
-import { synthRow } from '../../etl/generator-model.ts';
-import { createRng } from '../../etl/prng.ts';
-import { SOURCE_COLUMNS } from '../../etl/schema.ts';
+import { csvBlocks, headerLine } from '../../etl/generate/generator.ts';
+import { synthRow } from '../../etl/generate/generator-model.ts';
+import { createRng } from '../../etl/generate/prng.ts';
+import { SOURCE_COLUMNS } from '../../etl/schema/columns.ts';
 import { checkRow, type Measurements, type SourceFields } from '../../src/risk/index.ts';
 import type { SimulateBody } from '../../src/schemas.ts';
 

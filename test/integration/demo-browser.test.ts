@@ -9,7 +9,7 @@ import { launchChromium, type Browser } from '../support/browser.ts';
 
 const stack = inject('stack');
 const origin = new URL(stack.api.url).origin;
-const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('../artifacts', import.meta.url));
 const EXAMPLE = {
   age_group: '12', gender: '1', height: '165', weight: '80', systolic_bp: '152', diastolic_bp: '96', fasting_glucose: '131',
   total_cholesterol: '255', triglycerides: '210', hdl_cholesterol: '38', smoking_status: 'current',

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateFile } from '../../etl/generator.ts';
+import { generateFile } from '../../etl/generate/generator.ts';
 import { runEtl, type EtlOptions } from '../../etl/run.ts';
 import type { MysqlTarget } from '../../local/config.ts';
 import { ensureDatabase } from '../../local/database.ts';
-import { ensureMariaDb } from '../../local/services.ts';
+import { ensureMariaDb } from '../../etl/targets/local-services.ts';
 
 const DB = 'nhis_test_etl_safety';
 const dir = mkdtempSync(join(tmpdir(), 'etl-safety-'));

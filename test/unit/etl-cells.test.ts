@@ -1,7 +1,7 @@
 // Typed cell parsing: what can be stored in each SQL column without loss, and what is UNPARSEABLE.
 import { describe, expect, it } from 'vitest';
-import { BAD, cellTypeOf, EMPTY, parseCell, SOURCE_CELL_TYPES } from '../../etl/cells.ts';
-import { SOURCE_COLUMNS } from '../../etl/schema.ts';
+import { BAD, cellTypeOf, EMPTY, parseCell, SOURCE_CELL_TYPES } from '../../etl/read/cells.ts';
+import { SOURCE_COLUMNS } from '../../etl/schema/columns.ts';
 
 const parse = (text: string, sqlType: string) => {
   const bytes = Buffer.from(`x${text}y`, 'latin1');

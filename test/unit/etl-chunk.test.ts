@@ -1,10 +1,10 @@
 // The pure chunk function on one thread: CSV bytes in, LOAD DATA rows and counts out.
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { processChunk, type ChunkInput } from '../../etl/chunk.ts';
-import { mapHeader } from '../../etl/header.ts';
+import { processChunk, type ChunkInput } from '../../etl/transform/chunk.ts';
+import { mapHeader } from '../../etl/read/header.ts';
 import { LOAD_COLUMNS } from '../../etl/sql.ts';
-import { SOURCE_COLUMNS } from '../../etl/schema.ts';
+import { SOURCE_COLUMNS } from '../../etl/schema/columns.ts';
 import { INVALID_REASONS } from '../../src/risk/index.ts';
 
 const LAYOUT = mapHeader(SOURCE_COLUMNS.map(([k]) => k));

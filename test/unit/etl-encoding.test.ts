@@ -1,7 +1,7 @@
 // Encoding detection of the source files: CP949 (EUC-KR superset), UTF-8 with or without BOM.
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { decodeBytes, detectEncoding, parseEncodingOption } from '../../etl/encoding.ts';
+import { decodeBytes, detectEncoding, parseEncodingOption } from '../../etl/read/encoding.ts';
 
 const HEADER = '기준년도,가입자일련번호,시도코드,성별코드,연령대코드(5세단위)\r\n2024,1,11,1,9\r\n';
 

@@ -4,11 +4,11 @@ import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { processChunk } from '../../etl/chunk.ts';
-import { csvBlocks, headerLine, writeCsv } from '../../etl/generator.ts';
-import { LEGACY_HEADER, mapHeader } from '../../etl/header.ts';
-import { createRng } from '../../etl/prng.ts';
-import { SOURCE_COLUMNS } from '../../etl/schema.ts';
+import { processChunk } from '../../etl/transform/chunk.ts';
+import { csvBlocks, headerLine, writeCsv } from '../../etl/generate/generator.ts';
+import { LEGACY_HEADER, mapHeader } from '../../etl/read/header.ts';
+import { createRng } from '../../etl/generate/prng.ts';
+import { SOURCE_COLUMNS } from '../../etl/schema/columns.ts';
 import { INVALID_REASONS, RISK_GROUPS } from '../../src/risk/index.ts';
 
 const bytesOf = (opts: Parameters<typeof csvBlocks>[0]) => Buffer.concat([...csvBlocks(opts)]);

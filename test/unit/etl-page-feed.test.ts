@@ -1,8 +1,8 @@
 // The page index fed from the workers' valid rows: chunks may finish in any order, the index is
 // built in id order and equals one built from the rows directly.
 import { describe, expect, it } from 'vitest';
-import { packFilters, unpackFilters } from '../../etl/chunk.ts';
-import { PageIndexFeed } from '../../etl/page-feed.ts';
+import { packFilters, unpackFilters } from '../../etl/transform/chunk.ts';
+import { PageIndexFeed } from '../../etl/transform/page-feed.ts';
 import { PageIndexBuilder } from '../../src/data/page-index.ts';
 import { RISK_GROUPS } from '../../src/risk/index.ts';
 

@@ -5,12 +5,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processChunk } from '../../etl/chunk.ts';
-import { csvBlocks } from '../../etl/generator.ts';
-import { mergeStats } from '../../etl/pool.ts';
-import { RangeCutter, RangeFeed, readHead, scanFile } from '../../etl/scan.ts';
-import { LEGACY_HEADER as OLD_HEADER } from '../../etl/header.ts';
-import { emptyStats } from '../../etl/chunk.ts';
+import { processChunk } from '../../etl/transform/chunk.ts';
+import { csvBlocks } from '../../etl/generate/generator.ts';
+import { mergeStats } from '../../etl/write/pool.ts';
+import { RangeCutter, RangeFeed, readHead, scanFile } from '../../etl/read/scan.ts';
+import { LEGACY_HEADER as OLD_HEADER } from '../../etl/read/header.ts';
+import { emptyStats } from '../../etl/transform/chunk.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'etl-scan-'));
 

@@ -1,6 +1,6 @@
 // The run summary renderer: a pure function of the summary, checked line by line.
 import { describe, expect, it } from 'vitest';
-import { renderSummary, type EtlSummary } from '../../etl/summary.ts';
+import { renderSummary, type EtlSummary } from '../../etl/report/summary.ts';
 
 const SUMMARY: EtlSummary = {
   status: 'loaded',

@@ -1,10 +1,10 @@
 // The messages between the ETL's main thread and its worker threads: a task is a descriptor
 // (file, byte range, batch id), a result is a union; ids are handed out over a MessagePort.
 import type { MessagePort } from 'node:worker_threads';
-import type { MysqlTarget } from '../local/config.ts';
-import type { ChunkStats } from './chunk.ts';
-import type { SourceEncoding } from './encoding.ts';
-import type { HeaderLayout } from './header.ts';
+import type { MysqlTarget } from '../../local/config.ts';
+import type { ChunkStats } from '../transform/chunk.ts';
+import type { SourceEncoding } from '../read/encoding.ts';
+import type { HeaderLayout } from '../read/header.ts';
 
 /** Where and how a worker loads its rows; absent for --dry-run. */
 export interface LoadTarget {

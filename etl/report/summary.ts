@@ -1,6 +1,6 @@
 // What an ETL run reports (returned by runEtl, stored as JSON in etl_runs.summary) and its
 // rendering as text: a pure function of the summary (the cache outcome is logged as it happens).
-import type { CacheReport } from './cache.ts';
+import type { CacheReport } from '../cache.ts';
 
 export type EtlStatus = 'loaded' | 'unchanged' | 'refused' | 'dry-run';
 

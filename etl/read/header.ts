@@ -1,6 +1,6 @@
 // Maps a source header to the 33 columns by name, whatever the year's order and spelling;
 // extra columns are ignored, and an unknown layout fails at once naming what is missing.
-import { SOURCE_COLUMNS, type SourceColumn } from './schema.ts';
+import { SOURCE_COLUMNS, type SourceColumn } from '../schema/columns.ts';
 
 export interface HeaderLayout {
   /** For each SOURCE_COLUMNS entry (in order), the index of its field in a source line. */

@@ -2,16 +2,11 @@
 // each chunk reports its row count once parsed, and gets its first id when all earlier ones have.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { emptyStats, type ChunkStats } from './chunk.ts';
-import type { SourceEncoding } from './encoding.ts';
-import type { HeaderLayout } from './header.ts';
-import type { RangeFeed } from './scan.ts';
+import { emptyStats, type ChunkStats } from '../transform/chunk.ts';
+import type { SourceEncoding } from '../read/encoding.ts';
+import type { HeaderLayout } from '../read/header.ts';
+import type { ByteRange, RangeFeed } from '../read/scan.ts';
 import type { BaseMessage, ChunkResult, ChunkTask, ChunkTimings, CountedMessage, LoadTarget } from './messages.ts';
-
-export interface ByteRange {
-  start: number;
-  end: number;
-}
 
 export interface PoolOptions {
   file: string;

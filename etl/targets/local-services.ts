@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createConnection as netConnect } from 'node:net';
 import mysql from 'mysql2/promise';
-import { mysqlTarget, redisUrl, type MysqlTarget } from './config.ts';
+import { mysqlTarget, redisUrl, type MysqlTarget } from '../../local/config.ts';
 
 const DEFAULT_SOCKETS = ['/run/mysqld/mysqld.sock', '/var/run/mysqld/mysqld.sock', '/tmp/mysql.sock'];
 

@@ -4,7 +4,12 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { decodeBytes, detectEncoding, type DetectedEncoding, type EncodingOption } from './encoding.ts';
 import { HeaderError, mapHeader, splitCsvLine, type HeaderLayout } from './header.ts';
-import type { ByteRange } from './pool.ts';
+
+/** A byte range [start, end) of the file, starting at a line start. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
 
 const NL = 0x0a;
 const QUOTE = 0x22;

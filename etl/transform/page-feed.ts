@@ -1,7 +1,7 @@
 // Builds the /records page index from the workers' valid rows while the load runs, in id order,
 // so the finishing step writes it without scanning the freshly loaded table.
-import { ANCHOR_EVERY, keysOf, type PageIndexBuilder } from '../src/data/page-index.ts';
-import { RISK_GROUPS, type RiskGroup } from '../src/risk/index.ts';
+import { ANCHOR_EVERY, keysOf, type PageIndexBuilder } from '../../src/data/page-index.ts';
+import { RISK_GROUPS, type RiskGroup } from '../../src/risk/index.ts';
 import { unpackFilters } from './chunk.ts';
 
 type PageIndex = Pick<PageIndexBuilder, 'anchors' | 'totals'>;

@@ -1,7 +1,7 @@
 // Typed cell parsing on raw bytes: decides whether a CSV cell can be stored in its SQL column
 // (etl/schema.ts types) without loss, and yields its value. The tokenizer reads plain numbers
 // itself; this handles everything else (blanks, signs, quotes, junk).
-import { SOURCE_COLUMNS } from './schema.ts';
+import { SOURCE_COLUMNS } from '../schema/columns.ts';
 
 /** How a source column is stored: an unsigned integer up to `max`, or DECIMAL(p,1) up to `max` tenths. */
 export interface CellType {

@@ -1,15 +1,15 @@
 // The pure heart of the ETL: one aligned byte range of the CSV in, its rows validated,
 // classified and written as LOAD DATA rows out, with counts. No I/O: runs in a worker or in a test.
-import { AGE_GROUP_MIN, checkRow, classify, INVALID_REASONS, RISK_GROUPS, RULE_VERSION, type InvalidReason, type RowCheck, type SourceFields } from '../src/risk/index.ts';
-import { BAD as BAD_CELL, EMPTY as EMPTY_CELL, SOURCE_CELL_TYPES } from './cells.ts';
+import { AGE_GROUP_MIN, checkRow, classify, INVALID_REASONS, RISK_GROUPS, RULE_VERSION, type InvalidReason, type RowCheck, type SourceFields } from '../../src/risk/index.ts';
+import { BAD as BAD_CELL, EMPTY as EMPTY_CELL, SOURCE_CELL_TYPES } from '../read/cells.ts';
 
 // Hot-loop constants as module-local values (an imported binding is re-read on every use).
 const BAD = BAD_CELL;
 const EMPTY = EMPTY_CELL;
-import { RecordReader } from './csv-record.ts';
-import { decodeBytes, type SourceEncoding } from './encoding.ts';
-import type { HeaderLayout } from './header.ts';
-import { SOURCE_COLUMNS, type SourceColumn } from './schema.ts';
+import { RecordReader } from '../read/csv-record.ts';
+import { decodeBytes, type SourceEncoding } from '../read/encoding.ts';
+import type { HeaderLayout } from '../read/header.ts';
+import { SOURCE_COLUMNS, type SourceColumn } from '../schema/columns.ts';
 import { ascii, putBytes, putTenths, putUint, TsvBuffer } from './tsv-writer.ts';
 
 export interface ChunkInput {

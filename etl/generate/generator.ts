@@ -4,10 +4,10 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import iconv from 'iconv-lite';
-import { LEGACY_HEADER, mapHeader } from './header.ts';
+import { LEGACY_HEADER, mapHeader } from '../read/header.ts';
 import { createRng } from './prng.ts';
 import { synthRow } from './generator-model.ts';
-import { SOURCE_COLUMNS } from './schema.ts';
+import { SOURCE_COLUMNS } from '../schema/columns.ts';
 
 export type OutputEncoding = 'cp949' | 'utf8';
 

@@ -5,10 +5,10 @@ import { Readable } from 'node:stream';
 import type { MessagePort } from 'node:worker_threads';
 import mysql from 'mysql2/promise';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { processChunk } from './chunk.ts';
-import { TsvBuffer } from './tsv-writer.ts';
+import { processChunk } from '../transform/chunk.ts';
+import { TsvBuffer } from '../transform/tsv-writer.ts';
 import type { BaseMessage, ChunkResult, ChunkTask, CountedMessage, LoadTarget } from './messages.ts';
-import { loadDataSql } from './sql.ts';
+import { loadDataSql } from '../sql.ts';
 
 /** Reused for every chunk of this thread (tasks run one at a time per worker). */
 let readBuffer = Buffer.allocUnsafe(0);
