@@ -1,8 +1,11 @@
 // HTTP front of the PlanetScale gateway (node:http): routes the psdb.v1alpha1.Database endpoints database-js
-// calls, checks Basic auth, reads the JSON body, and answers every failure as JSON with an `error` wrapper.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+// calls (and the gateway's own /__gateway/ test controls), checks Basic auth, reads the JSON body, and answers
+// every failure as JSON with an `error` wrapper.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { serveAdmin, ADMIN_PREFIX } from './admin-routes.ts';
+import type { AdminContext } from './admin-routes.ts';
 import { HttpFailure, httpErrorBody } from './errors.ts';
 import type { SessionManager } from './session-manager.ts';
 
@@ -17,7 +20,7 @@ export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const SERVICE = '/psdb.v1alpha1.Database/';
 
 /** The request handler for `http.createServer`. */
-export function createHandler(sessions: SessionManager, credentials: Credentials) {
+export function createHandler(sessions: SessionManager, credentials: Credentials, admin: AdminContext) {
   const checkAuth = authChecker(credentials);
 
   return function handlePlanetScaleRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -29,6 +32,12 @@ export function createHandler(sessions: SessionManager, credentials: Credentials
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+    if (path.startsWith(ADMIN_PREFIX)) {
+      // The gateway's own controls for tests: never a psdb path, so database-js cannot reach them.
+      return serveAdmin(req, path, admin, () => checkAuth(req.headers.authorization), readJsonBody, (status, body) =>
+        send(res, status, body),
+      );
+    }
     const method = path.startsWith(SERVICE) ? path.slice(SERVICE.length) : '';
     // The driver only calls Execute and CreateSession; CloseSession is ps-http-sim's extra. ExecuteBatch,
     // StreamExecute and Prepare exist in psdb database.proto but no client here uses them.
@@ -45,10 +54,9 @@ export function createHandler(sessions: SessionManager, credentials: Credentials
       await sessions.ping().catch((err: unknown) => {
         throw new HttpFailure(503, 'unavailable', `MariaDB is not reachable: ${(err as Error).message}`);
       });
-      // ps-http-sim CreateSession: there is no branch, so a random id stands in; `user` as psdb.v1alpha1.User.
+      // psdb CreateSessionResponse: branch, user (psdb.v1alpha1.User) and session; the branch is the configured name.
       const user = { username: credentials.username, psid: 'planetscale-1' };
-      const branch = randomBytes(8).toString('hex');
-      return send(res, 200, JSON.stringify({ branch, user, session: sessions.newSession() }));
+      return send(res, 200, JSON.stringify({ branch: admin.branch, user, session: sessions.newSession() }));
     }
     if (method === 'CloseSession') return send(res, 200, await sessions.closeSession(body.session));
 
@@ -102,12 +110,13 @@ function safeDecode(text: string): string {
   }
 }
 
-interface RequestBody {
+export interface RequestBody {
   query?: unknown;
   session?: unknown;
+  [key: string]: unknown;
 }
 
-async function readJsonBody(req: IncomingMessage): Promise<RequestBody> {
+export async function readJsonBody(req: IncomingMessage): Promise<RequestBody> {
   const text = (await readBody(req)).toString('utf8');
   if (text.trim() === '') return {};
   try {

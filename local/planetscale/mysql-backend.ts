@@ -17,6 +17,8 @@ export interface BackendConnection {
   query(options: { sql: string; typeCast: false; rowsAsArray: true }): QueryEmitter;
   release(): void;
   destroy(): void;
+  /** MariaDB's connection id (CONNECTION_ID()), what Vitess names as the query ID it kills. */
+  readonly threadId?: number | null;
   on(event: 'error', listener: (err: Error) => void): unknown;
   off(event: 'error', listener: (err: Error) => void): unknown;
 }
@@ -35,8 +37,9 @@ interface OkHeader {
   serverStatus: number;
 }
 
-/** SERVER_STATUS_IN_TRANS in the OK packet's status flags (include/mysql_com.h). */
+/** SERVER_STATUS_IN_TRANS and SERVER_STATUS_AUTOCOMMIT in the OK packet's status flags (include/mysql_com.h). */
 const SERVER_STATUS_IN_TRANS = 0x0001;
+const SERVER_STATUS_AUTOCOMMIT = 0x0002;
 
 /**
  * PlanetScale runs MySQL 8 in UTC. This is MySQL 8.0's default sql_mode; it leaves out NO_BACKSLASH_ESCAPES
@@ -96,21 +99,23 @@ export function createBackend(target: MysqlTarget, database: string, poolSize: n
 
 /** What one statement produced, already encoded for the wire. */
 export type QueryOutcome =
-  | { kind: 'rows'; fields: string; rows: string[]; rowCount: number; exceeded: boolean }
-  | { kind: 'ok'; affectedRows: string; insertId: string; inTransaction: boolean };
+  | { kind: 'rows'; fields: string; rows: string[]; rowCount: number; exceeded: boolean; bytes: number; tooLarge: boolean }
+  | { kind: 'ok'; affectedRows: string; insertId: string; inTransaction: boolean; autocommit: boolean };
 
 /**
  * Runs one statement with COM_QUERY (text protocol, like Vitess; `typeCast:false` keeps each cell as the raw
  * bytes MariaDB sent). Rows are encoded as they arrive (`encode`, by default the wire form). Past `maxRows`
  * rows (0 = no cap) the rest is read and dropped, as Vitess go/mysql/query.go ExecuteFetch drains before
- * reporting "Row count exceeded". Rejects with the mysql2 error; a result after the first (CALL) only
- * contributes its transaction status.
+ * reporting "Row count exceeded". Past `maxBytes` of row data (cell bytes plus one per cell, about what a
+ * protobuf query.Row takes; 0 = no cap) rows are dropped the same way and `tooLarge` is set. Rejects with the
+ * mysql2 error; a result after the first (CALL) only contributes its transaction status.
  */
 export function runQuery(
   conn: BackendConnection,
   sql: string,
   maxRows: number,
   encode: (row: Array<Buffer | null>) => string = encodeRow,
+  maxBytes = 0,
 ): Promise<QueryOutcome> {
   return new Promise((resolve, reject) => {
     let outcome: QueryOutcome | undefined;
@@ -121,7 +126,7 @@ export function runQuery(
       conn.off('error', settle);
       running.delete(conn);
       if (err) reject(err);
-      else resolve(outcome ?? { kind: 'ok', affectedRows: '0', insertId: '0', inTransaction: false });
+      else resolve(outcome ?? { kind: 'ok', affectedRows: '0', insertId: '0', inTransaction: false, autocommit: true });
     };
     // mysql2 reports a lost socket only on the connection when the command has no callback, so listen there
     // too; a connection we destroy ourselves reports nothing, hence `running` (see destroyConnection).
@@ -132,11 +137,19 @@ export function runQuery(
       .on('fields', (fields) => {
         if (outcome || !fields) return;
         const json = JSON.stringify(fields.map(protoField));
-        outcome = { kind: 'rows', fields: json, rows: [], rowCount: 0, exceeded: false };
+        outcome = { kind: 'rows', fields: json, rows: [], rowCount: 0, exceeded: false, bytes: 0, tooLarge: false };
       })
       .on('result', (item, index) => {
         if (Array.isArray(item)) {
           if (outcome?.kind !== 'rows' || (index ?? 0) > 0 || outcome.exceeded) return;
+          if (maxBytes > 0) {
+            for (const cell of item) outcome.bytes += (cell?.length ?? 0) + 1;
+            if (outcome.bytes > maxBytes) outcome.tooLarge = true;
+            if (outcome.tooLarge) {
+              if (outcome.rows.length > 0) outcome.rows = [];
+              return;
+            }
+          }
           if (maxRows > 0 && outcome.rowCount === maxRows) {
             outcome.exceeded = true;
             outcome.rows = [];
@@ -147,11 +160,13 @@ export function runQuery(
           return;
         }
         const inTransaction = (item.serverStatus & SERVER_STATUS_IN_TRANS) !== 0;
+        const autocommit = (item.serverStatus & SERVER_STATUS_AUTOCOMMIT) !== 0;
         if (!outcome) {
           const affectedRows = String(item.affectedRows);
-          outcome = { kind: 'ok', affectedRows, insertId: String(item.insertId), inTransaction };
+          outcome = { kind: 'ok', affectedRows, insertId: String(item.insertId), inTransaction, autocommit };
         } else if (outcome.kind === 'ok') {
           outcome.inTransaction = inTransaction;
+          outcome.autocommit = autocommit;
         }
       })
       .on('error', (err) => settle(err))

@@ -1,47 +1,59 @@
-// Sessions of the PlanetScale HTTP API on top of a MariaDB pool: one request at a time per session (FIFO, or
-// 403 in strict mode), the connection pinned while a transaction or connection state is open, idle expiry.
-import type { Backend, BackendConnection, QueryOutcome } from './mysql-backend.ts';
-import { destroyConnection, probeInTransaction, runQuery } from './mysql-backend.ts';
+// Execute and CloseSession of the PlanetScale HTTP API on top of a MariaDB pool: each statement goes through
+// PlanetScale's rules, limits and injected faults, then runs on the session's pinned or a pooled connection.
+import type { Backend, BackendConnection } from './mysql-backend.ts';
+import { destroyConnection, probeInTransaction } from './mysql-backend.ts';
 import type { VtError } from './errors.ts';
-import { ER_VITESS_MAX_ROWS_EXCEEDED, HttpFailure, isServerError, mysqlFailure, sqlError } from './errors.ts';
+import { isServerError, mysqlFailure } from './errors.ts';
+import type { FaultInjector } from './faults.ts';
+import { errorReply, resultJson, resultReply } from './replies.ts';
+import type { ReplySession } from './replies.ts';
+import { SessionStore } from './session-store.ts';
+import type { SessionState } from './session-store.ts';
 import { SessionTokens } from './session-token.ts';
 import type { SessionToken } from './session-token.ts';
+import type { StatementLog, StatementLogEntry } from './statement-log.ts';
+import { classify } from './statement-rules.ts';
+import type { Verdict } from './statement-rules.ts';
+import { runStatement } from './statement-runner.ts';
+import type { StatementLimits } from './statement-runner.ts';
 import { isFilteredNoop, isRollback, leavesSessionState } from './statements.ts';
+import { TransactionClock } from './transaction-clock.ts';
+import type { EndedTransaction } from './transaction-clock.ts';
+import type { RuleName } from './vitess-errors.ts';
 
 export interface SessionManagerOptions {
   database: string;
-  maxRows: number;
+  /** The CallerID Vitess names in its errors: the gateway's username. */
+  username: string;
   sessionIdleMs: number;
   strictSessions: boolean;
-}
-
-interface SessionState {
-  readonly id: string;
-  /** The pinned connection, kept while `inTransaction || reserved`. */
-  conn: BackendConnection | null;
-  /** The connection the running statement uses (pinned or borrowed from the pool). */
-  active: BackendConnection | null;
-  inTransaction: boolean;
-  /** A statement left state on the connection (SET, temporary table, ...): keep it until expiry. */
-  reserved: boolean;
-  /** The transaction is gone (connection lost): every later statement but ROLLBACK fails with ABORTED. */
-  lost: boolean;
-  busy: boolean;
-  waiters: Array<() => void>;
-  idleTimer: NodeJS.Timeout | null;
+  safeMigrations: boolean;
+  transactionTimeoutMs: number;
+  limits: StatementLimits;
+  faults: FaultInjector;
+  log: StatementLog;
 }
 
 export class SessionManager {
-  private readonly sessions = new Map<string, SessionState>();
+  private readonly sessions: SessionStore;
   private readonly tokens: SessionTokens;
-  private readonly cleanups = new Set<Promise<void>>();
-  private closing = false;
+  private readonly clock: TransactionClock;
 
   constructor(
     private readonly backend: Backend,
     private readonly options: SessionManagerOptions,
   ) {
     this.tokens = new SessionTokens(options.database);
+    this.clock = new TransactionClock(options.transactionTimeoutMs);
+    this.sessions = new SessionStore({
+      sessionIdleMs: options.sessionIdleMs,
+      strictSessions: options.strictSessions,
+      // The tx killer found the transaction busy: it ends now that the statement is done.
+      beforePark: (state) => {
+        if (this.clock.expired(state)) this.killTransaction(state);
+      },
+      onDrop: (state) => this.clock.stop(state),
+    });
   }
 
   /** A fresh session for CreateSession (database-js `connection.refresh()`). */
@@ -60,16 +72,23 @@ export class SessionManager {
     const claim = this.tokens.read(rawSession);
     let state = claim?.valid ? this.sessions.get(claim.id) : undefined;
     if (!state) {
-      // An in-transaction session we no longer hold (expired, lost, or from an earlier gateway run).
-      if (claim?.inTransaction) return this.transactionLost(claim.id, sql, performance.now());
-      state = this.open(claim?.valid ? claim.id : this.tokens.newId());
+      // An in-transaction session we no longer hold (ended, expired, lost, or from an earlier gateway run).
+      if (claim?.inTransaction) {
+        const entry = this.options.log.start(claim.id, sql);
+        const ended = claim.valid ? this.clock.endedFor(claim.id, isRollback(sql)) : undefined;
+        return this.logged(entry, performance.now(), this.transactionLost(claim.id, sql, entry, ended));
+      }
+      state = this.sessions.open(claim?.valid ? claim.id : this.tokens.newId());
     }
-    await this.lock(state);
+    await this.sessions.lock(state);
+    const entry = this.options.log.start(state.id, sql);
+    const started = performance.now();
     try {
-      if (state.lost) return this.transactionLost(state.id, sql, performance.now());
-      return await this.run(state, sql);
+      if (this.clock.expired(state)) this.killTransaction(state);
+      if (state.lost) return this.logged(entry, started, this.transactionLost(state.id, sql, entry, state.lost));
+      return this.logged(entry, started, await this.run(state, sql, entry, started));
     } finally {
-      this.unlock(state);
+      this.sessions.unlock(state);
     }
   }
 
@@ -78,141 +97,109 @@ export class SessionManager {
     const claim = this.tokens.read(rawSession);
     const state = claim?.valid ? this.sessions.get(claim.id) : undefined;
     if (state) {
-      await this.lock(state);
-      this.forget(state);
-      this.discard(state);
-      this.unlock(state);
+      await this.sessions.lock(state);
+      this.sessions.forget(state);
+      this.sessions.discard(state);
+      this.sessions.unlock(state);
     }
     const id = claim?.valid ? claim.id : this.tokens.newId();
     return JSON.stringify({ session: this.tokens.token(id, false) });
   }
 
   /** Rolls back and closes every pinned connection and fails queued requests; the pool is the caller's. */
-  async close(): Promise<void> {
-    this.closing = true;
-    for (const state of this.sessions.values()) {
-      if (state.idleTimer) clearTimeout(state.idleTimer);
-      state.idleTimer = null;
-      for (const wake of state.waiters.splice(0)) wake();
-      if (state.active) destroyConnection(state.active, 'gateway closing');
-      else this.discard(state);
-    }
-    this.sessions.clear();
-    await Promise.allSettled([...this.cleanups]);
+  close(): Promise<void> {
+    return this.sessions.close();
   }
 
-  private open(id: string): SessionState {
-    const state: SessionState = {
-      id,
-      conn: null,
-      active: null,
-      inTransaction: false,
-      reserved: false,
-      lost: false,
-      busy: false,
-      waiters: [],
-      idleTimer: null,
-    };
-    this.sessions.set(id, state);
-    return state;
+  /** Vitess's tx killer: roll back a transaction open longer than the limit; the session remembers why. */
+  private killTransaction(state: SessionState): void {
+    const ended = this.clock.kill(state.id, state);
+    this.sessions.discard(state);
+    this.endTransaction(state, ended);
   }
 
-  private forget(state: SessionState): void {
-    if (this.sessions.get(state.id) === state) this.sessions.delete(state.id);
+  /** The client's transaction is over on the gateway's side: later statements in it get `ended.error`. */
+  private endTransaction(state: SessionState, ended: EndedTransaction): void {
+    this.clock.stop(state);
+    this.clock.remember(state.id, ended);
+    state.inTransaction = false;
+    state.reserved = false;
+    state.lost = ended;
+    this.sessions.forget(state);
   }
 
-  private async lock(state: SessionState): Promise<void> {
-    if (this.closing) throw new HttpFailure(503, 'unavailable', 'the gateway is shutting down');
-    if (state.busy) {
-      // ps-http-sim rejects a second request on a busy session; PlanetScale serializes them (shared/protocols.md §1.5).
-      if (this.options.strictSessions) {
-        throw new HttpFailure(403, 'permission_denied', `session already in use: ${state.id}`);
-      }
-      await new Promise<void>((resolve) => state.waiters.push(resolve));
-      if (this.closing) {
-        this.unlock(state);
-        throw new HttpFailure(503, 'unavailable', 'the gateway is shutting down');
-      }
-    }
-    state.busy = true;
-    if (state.idleTimer) clearTimeout(state.idleTimer);
-    state.idleTimer = null;
-  }
-
-  /** Hands the session to the next queued request, or parks it (pinned: idle timer; unpinned: forgotten). */
-  private unlock(state: SessionState): void {
-    const next = state.waiters.shift();
-    if (next) return next();
-    state.busy = false;
-    if (this.closing) return;
-    if (state.conn) {
-      state.idleTimer = setTimeout(() => this.expire(state), this.options.sessionIdleMs);
-      state.idleTimer.unref();
-    } else if (!state.lost) {
-      this.forget(state);
-    }
-  }
-
-  private expire(state: SessionState): void {
-    state.idleTimer = null;
-    if (state.busy || this.sessions.get(state.id) !== state) return;
-    this.forget(state);
-    this.discard(state);
-  }
-
-  /** Drops the pinned connection: ROLLBACK if a transaction is open, then close (never back to the pool). */
-  private discard(state: SessionState): void {
-    const conn = state.conn;
-    const rollback = state.inTransaction;
-    state.conn = null;
-    if (!conn) return;
-    const done = (async () => {
-      if (rollback) await runQuery(conn, 'ROLLBACK', 0).catch(() => undefined);
-      destroyConnection(conn);
-    })();
-    this.cleanups.add(done);
-    void done.finally(() => this.cleanups.delete(done));
-  }
-
-  private async run(state: SessionState, sql: string): Promise<string> {
-    const started = performance.now();
+  private async run(state: SessionState, sql: string, entry: StatementLogEntry, started: number): Promise<string> {
     if (isFilteredNoop(sql)) return this.reply(state, '{}', started);
+    const verdict = timedClassify(sql, this.options.safeMigrations, entry);
+    if (verdict.refusal) return this.refuse(state, verdict.refusal.rule, verdict.refusal.error, entry, started);
+    const fault = this.options.faults.take(sql);
+    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault?.error) return this.refuse(state, 'fault', fault.error, entry, started);
+    if (verdict.rewrite === '') return this.reply(state, '{}', started); // a SET only vtgate keeps
     let conn = state.conn;
     if (!conn) {
       try {
         conn = await this.backend.acquire();
       } catch (err) {
-        return this.errorReply(state, mysqlFailure(err), started);
+        return this.fail(state, mysqlFailure(err), entry, started);
       }
     }
     state.active = conn;
     try {
-      const outcome = await runQuery(conn, sql, this.options.maxRows);
-      if (outcome.kind === 'ok') state.inTransaction = outcome.inTransaction;
-      else if (state.conn) state.inTransaction = await probeInTransaction(conn, state.inTransaction);
-      if (leavesSessionState(sql)) state.reserved = true;
-      this.keepOrRelease(state, conn);
-      if (outcome.kind === 'rows' && outcome.exceeded) {
-        // Vitess go/mysql/query.go ExecuteFetch: ERVitessMaxRowsExceeded, RESOURCE_EXHAUSTED in convertErrorCode.
-        const message = `Row count exceeded ${this.options.maxRows}`;
-        return this.errorReply(state, sqlError(message, ER_VITESS_MAX_ROWS_EXCEEDED), started);
-      }
-      return this.reply(state, resultJson(outcome), started);
+      return await this.runOn(state, conn, sql, verdict, entry, started);
     } catch (err) {
       if (isServerError(err)) {
         if (state.conn) state.inTransaction = await probeInTransaction(conn, state.inTransaction);
         this.keepOrRelease(state, conn);
-        return this.errorReply(state, mysqlFailure(err), started);
+        return this.fail(state, mysqlFailure(err), entry, started);
       }
       const hadTransaction = state.inTransaction;
       this.connectionLost(state, conn);
       const failure = mysqlFailure(err);
-      if (!hadTransaction) return this.errorReply(state, failure, started);
+      if (!hadTransaction) return this.fail(state, failure, entry, started);
       const message = `transaction rolled back: its MariaDB connection was lost (${failure.message})`;
-      return this.errorReply(state, { code: 'ABORTED', message }, started);
+      return this.fail(state, { code: 'ABORTED', message }, entry, started);
     } finally {
       state.active = null;
     }
+  }
+
+  private async runOn(
+    state: SessionState,
+    conn: BackendConnection,
+    sql: string,
+    verdict: Verdict,
+    entry: StatementLogEntry,
+    started: number,
+  ): Promise<string> {
+    const result = await runStatement(conn, sql, verdict, state, this.options.limits, this.options.username);
+    const outcome = result.outcome;
+    if (outcome?.kind === 'ok') {
+      state.inTransaction = outcome.inTransaction;
+      state.autocommit = outcome.autocommit;
+      entry.rowsAffected = Number(outcome.affectedRows);
+    } else if (state.conn) {
+      state.inTransaction = await probeInTransaction(conn, state.inTransaction);
+    }
+    if (outcome?.kind === 'rows') entry.rows = outcome.rowCount;
+    if (leavesSessionState(sql)) state.reserved = true;
+    this.keepOrRelease(state, conn);
+    this.clock.track(state, () => this.onTransactionTimeout(state));
+    if (result.kind === 'done') return this.reply(state, resultJson(result.outcome), started);
+    if (result.rolledBack) {
+      // Vitess rolled the client's transaction back with the statement: the session still names it, so the
+      // reply keeps inTransaction and the client's next statement in it fails as well.
+      const txId = state.txId || '0';
+      this.endTransaction(state, { error: { code: 'ABORTED', message: `transaction ${txId}: rolled back: ${result.error.message}` }, rule: result.rule });
+      return this.refuse({ id: state.id, inTransaction: true }, result.rule, result.error, entry, started);
+    }
+    return this.refuse(state, result.rule, result.error, entry, started);
+  }
+
+  private onTransactionTimeout(state: SessionState): void {
+    state.txTimer = null;
+    // A running statement finishes first (unlock() ends the transaction then); an idle one ends now.
+    if (!state.busy && this.sessions.has(state) && this.clock.expired(state)) this.killTransaction(state);
   }
 
   private keepOrRelease(state: SessionState, conn: BackendConnection): void {
@@ -230,52 +217,62 @@ export class SessionManager {
     destroyConnection(conn);
     state.conn = null;
     state.reserved = false;
+    this.clock.stop(state);
     if (state.inTransaction) {
-      state.lost = true;
-      this.forget(state);
+      state.lost = { error: this.lostError(state.id) };
+      this.sessions.forget(state);
     }
   }
 
   /** ABORTED for a transaction the gateway no longer holds; ROLLBACK is a no-op success so that database-js
    *  transaction() surfaces the original error rather than a failed ROLLBACK. */
-  private transactionLost(id: string, sql: string, started: number): string {
+  private transactionLost(id: string, sql: string, entry: StatementLogEntry, ended?: EndedTransaction | null): string {
+    const started = performance.now();
     const reset = { id: this.tokens.newId(), inTransaction: false };
     if (isRollback(sql)) return this.reply(reset, '{}', started);
+    if (ended?.rule) return this.refuse(reset, ended.rule, ended.error, entry, started);
+    return this.fail(reset, ended?.error ?? this.lostError(id), entry, started);
+  }
+
+  private lostError(id: string): VtError {
     const message =
       `transaction not found: session ${id} was idle for more than ${this.options.sessionIdleMs} ms ` +
       'or lost its connection, and its transaction was rolled back';
-    return this.errorReply(reset, { code: 'ABORTED', message }, started);
+    return { code: 'ABORTED', message };
   }
 
-  private reply(session: Pick<SessionState, 'id' | 'inTransaction'>, result: string, started: number): string {
-    const token = JSON.stringify(this.tokens.token(session.id, session.inTransaction));
-    return `{"session":${token},"result":${result},"timing":${elapsedSeconds(started)}}`;
+  private reply(session: ReplySession, result: string, started: number): string {
+    return resultReply(this.tokens, session, result, started);
   }
 
-  private errorReply(session: Pick<SessionState, 'id' | 'inTransaction'>, error: VtError, started: number): string {
-    const token = JSON.stringify(this.tokens.token(session.id, session.inTransaction));
-    return `{"session":${token},"error":${JSON.stringify(error)},"timing":${elapsedSeconds(started)}}`;
+  /** An error the gateway raised by one of PlanetScale's rules (refusal, limit, fault). */
+  private refuse(session: ReplySession, rule: RuleName, error: VtError, entry: StatementLogEntry, started: number): string {
+    entry.refused = true;
+    entry.rule = rule;
+    return this.fail(session, error, entry, started);
+  }
+
+  private fail(session: ReplySession, error: VtError, entry: StatementLogEntry, started: number): string {
+    entry.code = error.code;
+    entry.error = error.message;
+    return errorReply(this.tokens, session, error, started);
+  }
+
+  private logged(entry: StatementLogEntry, started: number, body: string): string {
+    entry.durationMs = performance.now() - started;
+    this.options.log.record(entry);
+    return body;
   }
 }
 
-/** psdb ExecuteResponse.timing is seconds as a double; database-js reports `time = timing * 1000`. */
-function elapsedSeconds(started: number): number {
-  return Math.max(performance.now() - started, 0) / 1000;
-}
-
-/**
- * `query.QueryResult` in protobuf-JSON. A result set sends `fields` and, when there are rows, `rows`; an OK
- * packet sends `rowsAffected` / `insertId` as decimal strings and only when non-zero (uint64 → string,
- * zero omitted), so e.g. BEGIN replies with `{}`.
- */
-function resultJson(outcome: QueryOutcome): string {
-  if (outcome.kind === 'rows') {
-    return outcome.rows.length > 0
-      ? `{"fields":${outcome.fields},"rows":[${outcome.rows.join(',')}]}`
-      : `{"fields":${outcome.fields}}`;
-  }
-  const parts: string[] = [];
-  if (outcome.affectedRows !== '0') parts.push(`"rowsAffected":"${outcome.affectedRows}"`);
-  if (outcome.insertId !== '0') parts.push(`"insertId":"${outcome.insertId}"`);
-  return `{${parts.join(',')}}`;
+/** statement-rules classify, with the wall and CPU time it took written to the log entry. */
+function timedClassify(sql: string, safeMigrations: boolean, entry: StatementLogEntry): Verdict {
+  const cpu = process.cpuUsage();
+  const wall = performance.now();
+  const verdict = classify(sql, { safeMigrations });
+  entry.classifyMs = performance.now() - wall;
+  const used = process.cpuUsage(cpu);
+  entry.classifyCpuMs = (used.user + used.system) / 1000;
+  entry.kind = verdict.kind;
+  return verdict;
 }
