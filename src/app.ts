@@ -11,6 +11,7 @@ import { Metrics } from './http/metrics.ts';
 import { rateLimit } from './http/rate-limit.ts';
 import type { AppContext, AppEnv } from './http/hono-env.ts';
 import { createTieredCache } from './data/cache.ts';
+import { createLiveDataset } from './data/live-dataset.ts';
 import { healthRoutes } from './routes/health.ts';
 import { recordsRoutes } from './routes/records.ts';
 import { simulateRoutes } from './routes/simulate.ts';
@@ -37,9 +38,9 @@ export function createApp(deps: AppDeps) {
   // Key first, then the caller's rate limit: unknown callers never reach the limiter.
   // No async wrappers: each would add a promise to every keyed request (Hono awaits what they return).
   const auth: MiddlewareHandler = limit ? (c, next) => checkKey(c, () => limit(c, next) as Promise<void>) : checkKey;
+  const cacheSettings = { ...DEFAULT_CACHE_SETTINGS, ...deps.cacheSettings };
   const cached = createTieredCache({
-    ...DEFAULT_CACHE_SETTINGS,
-    ...deps.cacheSettings,
+    ...cacheSettings,
     l2: deps.cache,
     now: deps.now,
     onCacheError: (err) => {
@@ -49,6 +50,19 @@ export function createApp(deps: AppDeps) {
       log({ level: 'warn', msg: refresh ? 'background refresh failed' : 'cache unavailable', error: (err as Error)?.name });
     },
     onResult: (key, source) => metrics.cacheResult(key, source),
+  });
+  // The live dataset's id, read by each isolate at most once per L1 lifetime: a switch (a load or
+  // a rollback) reaches every isolate within CACHE_L1_TTL_MS.
+  const live = createLiveDataset({
+    read: () => deps.store.liveDataset(),
+    ttlMs: cacheSettings.l1TtlMs,
+    now: deps.pointerNow ?? deps.now,
+    onStale: (err) => {
+      metrics.error('live_dataset_stale');
+      log({ level: 'warn', msg: 'dataset pointer unreadable; serving the last known dataset', error: (err as Error)?.name });
+    },
+    onChange: (next, previous) =>
+      log({ level: 'info', msg: 'live dataset changed', dataset: next.id, generation: next.generation, previous_dataset: previous.id }),
   });
 
   const app = new Hono<AppEnv>();
@@ -66,8 +80,8 @@ export function createApp(deps: AppDeps) {
   app.get('/', (c) => json(c, { name: 'nhis-risk-edge', endpoints: ENDPOINTS, docs: '/docs' }));
   app.route('/', healthRoutes(auth, deps.store, deps.cache));
   app.route('/', simulateRoutes(auth));
-  app.route('/', recordsRoutes(auth, deps.store, cached));
-  app.route('/', statsRoutes(auth, deps.store, cached));
+  app.route('/', recordsRoutes(auth, deps.store, cached, live));
+  app.route('/', statsRoutes(auth, deps.store, cached, live));
   app.route('/', demoRoutes());
   app.route('/', docsRoutes());
   app.get('/metrics', auth, (c) => respond(c, metrics.render(), 200, 'text/plain; version=0.0.4; charset=utf-8'));

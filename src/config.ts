@@ -63,7 +63,7 @@ const schema = z.object({
   DB_TIMEOUT_MS: ms('DB_TIMEOUT_MS', 3000),
   /** Bound on each cache call (default 250 ms): a slow cache degrades to a miss. */
   CACHE_TIMEOUT_MS: ms('CACHE_TIMEOUT_MS', 250),
-  /** In-isolate cache freshness (default 3000 ms): how long an isolate may show pre-ETL figures. */
+  /** In-isolate cache freshness (default 3000 ms): also how long an isolate may serve the previous dataset after a switch. */
   CACHE_L1_TTL_MS: ms('CACHE_L1_TTL_MS', 3000, 10_000),
   /** How long past freshness a cached body may be served while revalidating or when the database fails (default 300000 ms). */
   CACHE_STALE_MS: ms('CACHE_STALE_MS', 300_000, 86_400_000),

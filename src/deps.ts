@@ -6,7 +6,7 @@ import type { Metrics } from './http/metrics.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
 
 export interface CacheSettings {
-  /** In-isolate (L1) freshness, ms. Default 3000. */
+  /** In-isolate (L1) freshness, ms, and the lifetime of an isolate's reading of the live-dataset pointer. Default 3000. */
   l1TtlMs: number;
   /** How long past freshness a copy may be served (revalidating, or when the database fails), ms. Default 300000. */
   staleMs: number;
@@ -27,6 +27,8 @@ export interface AppDeps {
   corsOrigins?: readonly string[];
   /** Clock for the caches (tests). */
   now?: () => number;
+  /** Clock for the live-dataset pointer (data/live-dataset.ts); default `now`. */
+  pointerNow?: () => number;
   /** Optional hook for logs (never receives secrets). */
   log?: (entry: Record<string, unknown>) => void;
 }

@@ -14,7 +14,7 @@ export type App = ReturnType<typeof createApp>;
 export interface WiringOverrides {
   /** Wraps the Upstash cache the app reads and writes (L2). */
   wrapCache?: (l2: KeyValueCache) => KeyValueCache;
-  /** The caches' clock. */
+  /** The caches' clock. The live-dataset pointer keeps real time: an isolate reads it once per L1 lifetime whatever its cache sees. */
   now?: () => number;
 }
 
@@ -50,7 +50,7 @@ export function appForEnv(overrides: WiringOverrides = {}): (env: Env) => App {
         onError: () => metrics.error('rate_limit_backend'),
       }),
       corsOrigins: config.CORS_ORIGINS,
-      ...(overrides.now ? { now: overrides.now } : {}),
+      ...(overrides.now ? { now: overrides.now, pointerNow: Date.now } : {}),
       log,
     });
     built = { env, app };

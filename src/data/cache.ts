@@ -47,7 +47,7 @@ export interface Cached {
 
 export interface TieredCacheOptions {
   l2: KeyValueCache;
-  /** L1 freshness, ms. Bounds how long an isolate can show figures older than the last ETL run. */
+  /** L1 freshness, ms: how long an isolate answers from its own copy without asking L2. */
   l1TtlMs: number;
   /** How long past freshness a copy may still be served while revalidating or when the database fails, ms. */
   staleMs: number;

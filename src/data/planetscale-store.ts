@@ -1,8 +1,8 @@
-// The Store over PlanetScale's HTTP API (@planetscale/database). All SQL of the API is here.
-// The only file that imports the driver.
+// The Store over PlanetScale's HTTP API (@planetscale/database). All SQL of the API is here: every
+// dataset statement filters on dataset_id first. The only file that imports the driver.
 import { Client, DatabaseError } from '@planetscale/database';
 import { DependencyError } from '../http/errors.ts';
-import type { AggRow, DatasetSummary, RecordFilter, RecordRow, RecordSummaryRow, Store } from './store.ts';
+import type { AggRow, DatasetSummary, LiveDataset, RecordFilter, RecordRow, RecordSummaryRow, Store } from './store.ts';
 import type { RiskGroup } from '../risk/index.ts';
 import { ANCHOR_EVERY, filterKey, indexFor } from './page-index.ts';
 
@@ -24,9 +24,9 @@ const SUMMARY_COLUMNS = `id, age_group_code, gender_code, bmi,
   flag_hypertension, flag_diabetes, flag_high_tc, flag_high_tg, flag_low_hdl, flag_obesity, flag_smoking,
   risk_factor_count, risk_group, created_at`;
 
-function where(filter: RecordFilter): { sql: string; args: unknown[] } {
-  const parts = ['invalid_flag = 0'];
-  const args: unknown[] = [];
+function where(dataset: number, filter: RecordFilter): { sql: string; args: unknown[] } {
+  const parts = ['dataset_id = ?', 'invalid_flag = 0'];
+  const args: unknown[] = [dataset];
   if (filter.ageGroup !== undefined) (parts.push('age_group_code = ?'), args.push(filter.ageGroup));
   if (filter.gender !== undefined) (parts.push('gender_code = ?'), args.push(filter.gender));
   if (filter.riskGroup !== undefined) (parts.push('risk_group = ?'), args.push(filter.riskGroup));
@@ -38,38 +38,49 @@ export interface Statement {
   args: unknown[];
 }
 
+/** The one row the ETL updates to make a dataset live (or to roll back). */
+export const POINTER_SQL = 'SELECT live_dataset, generation FROM dataset_pointer WHERE id = 1';
+
 /** Total of a filter: one primary-key lookup in the page index (built by the ETL). */
-export function countStatement(filter: RecordFilter): Statement {
-  return { sql: 'SELECT total FROM record_counts WHERE filter_key = ?', args: [filterKey(filter)] };
+export function countStatement(dataset: number, filter: RecordFilter): Statement {
+  return { sql: 'SELECT total FROM record_counts WHERE dataset_id = ? AND filter_key = ?', args: [dataset, filterKey(filter)] };
 }
 
 /**
  * One page at any depth: seek to the nearest anchor at or before the offset (a primary-key
  * lookup in record_pages), skip fewer than ANCHOR_EVERY entries of the filter's index, then
- * fetch only the page's rows (deferred join). The index is chosen here, not left to the
- * optimizer, which would otherwise walk the primary key in id order and filter.
+ * fetch only the page's rows (deferred join, on the primary key (dataset_id, id)). The index is
+ * chosen here, not left to the optimizer, which would otherwise walk the primary key in id order
+ * and filter.
  */
-export function pageStatement(filter: RecordFilter, offset: number, limit: number): Statement {
-  const w = where(filter);
+export function pageStatement(dataset: number, filter: RecordFilter, offset: number, limit: number): Statement {
+  const w = where(dataset, filter);
   const anchor = Math.floor(offset / ANCHOR_EVERY);
   return {
     sql: `SELECT ${SUMMARY_COLUMNS} FROM health_records
       JOIN (SELECT id AS page_id FROM health_records FORCE INDEX (${indexFor(filter)})
-            WHERE ${w.sql} AND id >= (SELECT id FROM record_pages WHERE filter_key = ? AND anchor = ?)
-            ORDER BY id LIMIT ?, ?) page ON page.page_id = health_records.id
+            WHERE ${w.sql} AND id >= (SELECT id FROM record_pages WHERE dataset_id = ? AND filter_key = ? AND anchor = ?)
+            ORDER BY id LIMIT ?, ?) page ON health_records.dataset_id = ? AND health_records.id = page.page_id
       ORDER BY id`,
-    args: [...w.args, filterKey(filter), anchor, offset - anchor * ANCHOR_EVERY, limit],
+    args: [...w.args, dataset, filterKey(filter), anchor, offset - anchor * ANCHOR_EVERY, limit, dataset],
   };
 }
 
-export function recordStatement(id: number): Statement {
-  return { sql: `SELECT ${RECORD_COLUMNS} FROM health_records WHERE id = ? AND invalid_flag = 0`, args: [id] };
+export function recordStatement(dataset: number, id: number): Statement {
+  return { sql: `SELECT ${RECORD_COLUMNS} FROM health_records WHERE dataset_id = ? AND id = ? AND invalid_flag = 0`, args: [dataset, id] };
 }
 
-export const SUMMARY_SQL = 'SELECT total_records, valid_records, invalid_records FROM dataset_summary WHERE id = 1';
-// Read in primary-key order: an index walk of ≤ 42 rows, never a table scan.
-export const AGGREGATES_SQL =
-  'SELECT age_group_code, risk_group, records, risk_factor_sum FROM agg_age_risk FORCE INDEX (PRIMARY) ORDER BY age_group_code, risk_group';
+export function summaryStatement(dataset: number): Statement {
+  return { sql: 'SELECT total_records, valid_records, invalid_records FROM datasets WHERE id = ?', args: [dataset] };
+}
+
+/** Read in primary-key order: an index walk of ≤ 42 rows of one dataset, never a table scan. */
+export function aggregatesStatement(dataset: number): Statement {
+  return {
+    sql: 'SELECT age_group_code, risk_group, records, risk_factor_sum FROM agg_age_risk FORCE INDEX (PRIMARY) WHERE dataset_id = ? ORDER BY age_group_code, risk_group',
+    args: [dataset],
+  };
+}
 
 /** DECIMAL and BIGINT arrive as strings (database-js cast.ts); the API wants numbers. */
 function toRecordRow<T extends RecordSummaryRow>(r: Record<string, unknown>): T {
@@ -99,29 +110,36 @@ export function createPlanetScaleStore(opts: PlanetScaleStoreOptions): Store {
   }
 
   return {
-    async countRecords(filter) {
-      const st = countStatement(filter);
+    async liveDataset(): Promise<LiveDataset> {
+      const r = (await query(POINTER_SQL))[0];
+      // No row, or no dataset made live yet: nothing to serve.
+      const id = r?.live_dataset == null ? null : Number(r.live_dataset);
+      return { id, generation: r ? Number(r.generation ?? 0) : 0 };
+    },
+    async countRecords(dataset, filter) {
+      const st = countStatement(dataset, filter);
       const rows = await query(st.sql, st.args);
       return Number(rows[0]?.total ?? 0);
     },
-    async listRecords(filter, offset, limit) {
-      const st = pageStatement(filter, offset, limit);
+    async listRecords(dataset, filter, offset, limit) {
+      const st = pageStatement(dataset, filter, offset, limit);
       return (await query(st.sql, st.args)).map((r) => toRecordRow<RecordSummaryRow>(r));
     },
-    async getRecord(id) {
-      const st = recordStatement(id);
+    async getRecord(dataset, id) {
+      const st = recordStatement(dataset, id);
       const rows = await query(st.sql, st.args);
       return rows[0] ? toRecordRow<RecordRow>(rows[0]) : null;
     },
-    async summary(): Promise<DatasetSummary> {
-      const rows = await query(SUMMARY_SQL);
-      const r = rows[0];
+    async summary(dataset): Promise<DatasetSummary> {
+      const st = summaryStatement(dataset);
+      const r = (await query(st.sql, st.args))[0];
       return r
         ? { total: Number(r.total_records), valid: Number(r.valid_records), invalid: Number(r.invalid_records) }
         : { total: 0, valid: 0, invalid: 0 };
     },
-    async aggregates(): Promise<AggRow[]> {
-      const rows = await query(AGGREGATES_SQL);
+    async aggregates(dataset): Promise<AggRow[]> {
+      const st = aggregatesStatement(dataset);
+      const rows = await query(st.sql, st.args);
       return rows.map((r) => ({
         ageGroup: Number(r.age_group_code),
         riskGroup: r.risk_group as RiskGroup,

@@ -67,11 +67,25 @@ export interface AggRow {
   riskFactorSum: number;
 }
 
+/**
+ * The dataset_pointer row: which dataset the API serves. `generation` grows by one on every flip
+ * (a load or a rollback); `id` is null before the first load.
+ */
+export interface LiveDataset {
+  id: number | null;
+  generation: number;
+}
+
+/**
+ * Every dataset method takes the dataset id first: datasets live side by side in the same
+ * tables, and a complete dataset never changes (a load or an append makes a new id).
+ */
 export interface Store {
-  countRecords(filter: RecordFilter): Promise<number>;
-  listRecords(filter: RecordFilter, offset: number, limit: number): Promise<RecordSummaryRow[]>;
-  getRecord(id: number): Promise<RecordRow | null>;
-  summary(): Promise<DatasetSummary>;
-  aggregates(): Promise<AggRow[]>;
+  liveDataset(): Promise<LiveDataset>;
+  countRecords(dataset: number, filter: RecordFilter): Promise<number>;
+  listRecords(dataset: number, filter: RecordFilter, offset: number, limit: number): Promise<RecordSummaryRow[]>;
+  getRecord(dataset: number, id: number): Promise<RecordRow | null>;
+  summary(dataset: number): Promise<DatasetSummary>;
+  aggregates(dataset: number): Promise<AggRow[]>;
   ping(): Promise<void>;
 }

@@ -2,6 +2,8 @@
 import type { Context } from 'hono';
 import type { RequestVars } from './request-context.ts';
 import type { CacheRequest } from '../data/cache.ts';
+import type { LiveDatasetHolder } from '../data/live-dataset.ts';
+import type { LiveDataset } from '../data/store.ts';
 
 export type AppEnv = { Variables: RequestVars };
 export type AppContext = Context<AppEnv>;
@@ -29,4 +31,9 @@ export async function timed<T>(c: AppContext, name: 'db' | 'cache', fn: () => Pr
 /** The cache's per-request hooks: background work and the cache's share of Server-Timing. */
 export function cacheRequest(c: AppContext): CacheRequest {
   return { waitUntil: waitUntilOf(c), onCacheTime: (ms) => c.get('timings').add('cache', ms) };
+}
+
+/** The dataset to serve: the isolate's fresh pointer as it is, else read (timed as db). */
+export function liveDataset(c: AppContext, live: LiveDatasetHolder): LiveDataset | Promise<LiveDataset> {
+  return live.fresh() ?? timed(c, 'db', () => live.get());
 }

@@ -1,14 +1,15 @@
-// GET /records (paginated, filtered) and GET /records/:id.
+// GET /records (paginated, filtered) and GET /records/:id, from the live dataset.
 import { Hono, type MiddlewareHandler } from 'hono';
 import { ageDisplay, genderDisplay, smokingFromCode, type GenderCode } from '../risk/index.ts';
 import { recordIdSchema, recordsQuerySchema } from '../schemas.ts';
 import { badRequest, methodNotAllowed, notFound } from '../http/errors.ts';
-import { cacheRequest, timed, type AppEnv } from '../http/hono-env.ts';
+import { cacheRequest, liveDataset, timed, type AppEnv } from '../http/hono-env.ts';
 import { RECORDS_COUNT_POLICY, recordsCountKey } from '../data/cache-keys.ts';
 import { filterKey } from '../data/page-index.ts';
 import type { Cached } from '../data/cache.ts';
 import { json } from '../http/request-context.ts';
 import type { RecordFilter, RecordRow, RecordSummaryRow, Store } from '../data/store.ts';
+import type { LiveDatasetHolder } from '../data/live-dataset.ts';
 
 /** Beyond this page no dataset of ours has rows (10M records at limit 1): answer without a query. */
 const MAX_LISTED_PAGE = 10_000_000;
@@ -86,19 +87,25 @@ function parseQuery(url: string) {
   return parsed.data;
 }
 
-export function recordsRoutes(auth: MiddlewareHandler, store: Store, cached: Cached) {
+export function recordsRoutes(auth: MiddlewareHandler, store: Store, cached: Cached, live: LiveDatasetHolder) {
   return new Hono<AppEnv>()
     .get('/records', auth, async (c) => {
       const q = parseQuery(c.req.url);
       const filter: RecordFilter = { ageGroup: q.age_group, gender: q.gender, riskGroup: q.risk_group };
       const offset = (q.page - 1) * q.limit;
-      // Total (cached per filter) and page in parallel: a page past the end comes back empty anyway.
-      const [totalBody, page] = await Promise.all([
-        cached(recordsCountKey(filterKey(filter)), RECORDS_COUNT_POLICY, async () => String(await timed(c, 'db', () => store.countRecords(filter))), cacheRequest(c)),
-        q.page <= MAX_LISTED_PAGE ? timed(c, 'db', () => store.listRecords(filter, offset, q.limit)) : Promise.resolve([]),
-      ]);
-      const total = Number(totalBody.body);
-      const rows = offset < total ? page : [];
+      // One dataset id for the total and the page: a flip meanwhile cannot mix two datasets.
+      const { id: dataset } = await liveDataset(c, live);
+      let total = 0;
+      let rows: RecordSummaryRow[] = [];
+      if (dataset !== null) {
+        // Total (cached per dataset and filter) and page in parallel: a page past the end comes back empty anyway.
+        const [totalBody, page] = await Promise.all([
+          cached(recordsCountKey(dataset, filterKey(filter)), RECORDS_COUNT_POLICY, async () => String(await timed(c, 'db', () => store.countRecords(dataset, filter))), cacheRequest(c)),
+          q.page <= MAX_LISTED_PAGE ? timed(c, 'db', () => store.listRecords(dataset, filter, offset, q.limit)) : Promise.resolve([]),
+        ]);
+        total = Number(totalBody.body);
+        rows = offset < total ? page : [];
+      }
       return json(c, {
         data: rows.map(recordSummary),
         pagination: { page: q.page, limit: q.limit, total_items: total, total_pages: Math.ceil(total / q.limit) },
@@ -108,7 +115,9 @@ export function recordsRoutes(auth: MiddlewareHandler, store: Store, cached: Cac
       const raw = c.req.param('id');
       const id = recordIdSchema.safeParse(raw);
       if (!id.success) throw badRequest('Record id must be a positive integer');
-      const row = await timed(c, 'db', () => store.getRecord(id.data));
+      // Ids start at 1 in every dataset: the same id names another record after a flip.
+      const { id: dataset } = await liveDataset(c, live);
+      const row = dataset === null ? null : await timed(c, 'db', () => store.getRecord(dataset, id.data));
       if (!row) throw notFound(`Record with id ${id.data} not found`);
       return json(c, recordDetail(row));
     })

@@ -1,49 +1,70 @@
-// GET /stats/risk and /stats/age: pre-aggregated tables behind the cache (cache-aside, TTL 60 s).
+// GET /stats/risk and /stats/age: pre-aggregated tables of the live dataset behind the cache
+// (cache-aside, TTL 60 s, keys per dataset id).
 import { Hono, type MiddlewareHandler } from 'hono';
-import { CACHE_KEYS, STATS_POLICY } from '../data/cache-keys.ts';
+import { STATS_POLICY, statsAgeKey, statsRiskKey } from '../data/cache-keys.ts';
 import { ageStatsBody, riskStatsBody } from '../data/stats.ts';
 import { methodNotAllowed } from '../http/errors.ts';
 import { JSON_TYPE, respond } from '../http/request-context.ts';
-import { cacheRequest, timed, type AppContext, type AppEnv } from '../http/hono-env.ts';
+import { cacheRequest, liveDataset, timed, type AppContext, type AppEnv } from '../http/hono-env.ts';
 import type { Store } from '../data/store.ts';
 import type { Cached, CachedValue } from '../data/cache.ts';
+import type { LiveDatasetHolder } from '../data/live-dataset.ts';
 
 function send(c: AppContext, v: CachedValue) {
   return respond(c, v.bytes ?? v.body, 200, JSON_TYPE, { 'X-Cache': v.source });
 }
 
-export function statsRoutes(auth: MiddlewareHandler, store: Store, cached: Cached) {
-  const risk = async (c: AppContext) =>
-    send(
+/** Before the first load there is no dataset: zero counts, from no table and no cache. */
+const EMPTY = {
+  risk: { body: JSON.stringify(riskStatsBody({ total: 0, valid: 0, invalid: 0 }, [])), source: 'MISS' },
+  age: { body: JSON.stringify(ageStatsBody([])), source: 'MISS' },
+} as const satisfies Record<string, CachedValue>;
+
+export function statsRoutes(auth: MiddlewareHandler, store: Store, cached: Cached, live: LiveDatasetHolder) {
+  // The keys of the dataset served last: built once per dataset, not per request.
+  let keys = { dataset: -1, risk: '', age: '' };
+  const keysOf = (dataset: number) =>
+    keys.dataset === dataset ? keys : (keys = { dataset, risk: statsRiskKey(dataset), age: statsAgeKey(dataset) });
+
+  const risk = async (c: AppContext) => {
+    const { id } = await liveDataset(c, live);
+    if (id === null) return send(c, EMPTY.risk);
+    return send(
       c,
       await cached(
-        CACHE_KEYS.statsRisk,
+        keysOf(id).risk,
         STATS_POLICY,
         async () => {
-          const [summary, agg] = await timed(c, 'db', () => Promise.all([store.summary(), store.aggregates()]));
+          const [summary, agg] = await timed(c, 'db', () => Promise.all([store.summary(id), store.aggregates(id)]));
           return JSON.stringify(riskStatsBody(summary, agg));
         },
         cacheRequest(c),
       ),
     );
-  const age = async (c: AppContext) =>
-    send(
+  };
+  const age = async (c: AppContext) => {
+    const { id } = await liveDataset(c, live);
+    if (id === null) return send(c, EMPTY.age);
+    return send(
       c,
       await cached(
-        CACHE_KEYS.statsAge,
+        keysOf(id).age,
         STATS_POLICY,
-        async () => JSON.stringify(ageStatsBody(await timed(c, 'db', () => store.aggregates()))),
+        async () => JSON.stringify(ageStatsBody(await timed(c, 'db', () => store.aggregates(id)))),
         cacheRequest(c),
       ),
     );
-  // A fresh copy in L1 answers at once: no loader, no cache hooks, no promise per request.
+  };
+  // A fresh pointer and a fresh copy in L1 answer at once: no loader, no cache hooks, no promise per request.
   return new Hono<AppEnv>()
     .get('/stats/risk', auth, (c) => {
-      const hit = cached.fresh(CACHE_KEYS.statsRisk, STATS_POLICY);
+      const id = live.fresh()?.id;
+      const hit = id != null ? cached.fresh(keysOf(id).risk, STATS_POLICY) : undefined;
       return hit ? send(c, hit) : risk(c);
     })
     .get('/stats/age', auth, (c) => {
-      const hit = cached.fresh(CACHE_KEYS.statsAge, STATS_POLICY);
+      const id = live.fresh()?.id;
+      const hit = id != null ? cached.fresh(keysOf(id).age, STATS_POLICY) : undefined;
       return hit ? send(c, hit) : age(c);
     })
     .all('/stats/risk', () => {

@@ -41,7 +41,7 @@ it('GET /metrics reports the database statements the real store ran, by pattern'
   const res = await fetch(new URL('/metrics', worker.url), { headers });
   expect(res.status).toBe(200);
   const text = await res.text();
-  expect(text).toMatch(/^db_query_duration_seconds_count\{pattern="SELECT id, … FROM health_records WHERE id = \?[^"]*"\} [1-9]\d*$/m);
+  expect(text).toMatch(/^db_query_duration_seconds_count\{pattern="SELECT id, … FROM health_records WHERE dataset_id = \? AND id = \?[^"]*"\} [1-9]\d*$/m);
   expect(text).toContain('http_requests_total{route="/records/:id",method="GET",status="200"}');
 });
 

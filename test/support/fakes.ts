@@ -1,6 +1,7 @@
-// Small in-memory fakes of the Store and the cache, for in-process unit tests of the app.
+// Small in-memory fakes of the Store (datasets side by side, a pointer row naming the live one)
+// and the cache, for in-process unit tests of the app.
 import { classify, RULE_VERSION, smokingFromCode, type RiskGroup } from '../../src/risk/index.ts';
-import type { AggRow, RecordFilter, RecordRow, Store } from '../../src/data/store.ts';
+import type { AggRow, LiveDataset, RecordFilter, RecordRow, Store } from '../../src/data/store.ts';
 import type { KeyValueCache } from '../../src/data/cache.ts';
 
 export function makeRows(n: number): RecordRow[] {
@@ -25,41 +26,71 @@ export function makeRows(n: number): RecordRow[] {
   return rows;
 }
 
-export interface FakeStore extends Store {
-  calls: Record<string, number>;
-  down: boolean;
-  delayMs: number;
+interface FakeDataset {
+  rows: RecordRow[];
+  invalid: number;
 }
 
+export interface FakeStore extends Store {
+  calls: Record<string, number>;
+  /** The dataset id each dataset call asked for, in order. */
+  datasetsRead: number[];
+  datasets: Map<number, FakeDataset>;
+  pointer: LiveDataset;
+  down: boolean;
+  delayMs: number;
+  /** A complete dataset beside the others (not yet live). */
+  addDataset(id: number, rows: RecordRow[], invalid?: number): void;
+  /** What a load or a rollback does: one update of the pointer row. */
+  flip(id: number | null): void;
+}
+
+/** Dataset 1, live (generation 1), holding `rows` valid and `invalid` invalid records. */
 export function fakeStore(rows: RecordRow[] = makeRows(500), invalid = 250): FakeStore {
   const match = (f: RecordFilter) => (r: RecordRow) =>
     (f.ageGroup === undefined || r.age_group_code === f.ageGroup) &&
     (f.gender === undefined || r.gender_code === f.gender) &&
     (f.riskGroup === undefined || r.risk_group === f.riskGroup);
+  // An id with no dataset reads as empty, as the tables would answer.
+  const data = (id: number): FakeDataset => store.datasets.get(id) ?? { rows: [], invalid: 0 };
   const store: FakeStore = {
     calls: {},
+    datasetsRead: [],
+    datasets: new Map([[1, { rows, invalid }]]),
+    pointer: { id: 1, generation: 1 },
     down: false,
     delayMs: 0,
-    async countRecords(f) {
-      await tick('countRecords');
-      return rows.filter(match(f)).length;
+    addDataset(id, rows, invalid = 0) {
+      store.datasets.set(id, { rows, invalid });
     },
-    async listRecords(f, offset, limit) {
-      await tick('listRecords');
-      return rows.filter(match(f)).slice(offset, offset + limit);
+    flip(id) {
+      store.pointer = { id, generation: store.pointer.generation + 1 };
     },
-    async getRecord(id) {
-      await tick('getRecord');
-      return rows.find((r) => r.id === id) ?? null;
+    async liveDataset() {
+      await tick('liveDataset');
+      return { ...store.pointer };
     },
-    async summary() {
-      await tick('summary');
+    async countRecords(d, f) {
+      await tick('countRecords', d);
+      return data(d).rows.filter(match(f)).length;
+    },
+    async listRecords(d, f, offset, limit) {
+      await tick('listRecords', d);
+      return data(d).rows.filter(match(f)).slice(offset, offset + limit);
+    },
+    async getRecord(d, id) {
+      await tick('getRecord', d);
+      return data(d).rows.find((r) => r.id === id) ?? null;
+    },
+    async summary(d) {
+      await tick('summary', d);
+      const { rows, invalid } = data(d);
       return { total: rows.length + invalid, valid: rows.length, invalid };
     },
-    async aggregates() {
-      await tick('aggregates');
+    async aggregates(d) {
+      await tick('aggregates', d);
       const m = new Map<string, AggRow>();
-      for (const r of rows) {
+      for (const r of data(d).rows) {
         const k = `${r.age_group_code}:${r.risk_group}`;
         const e = m.get(k) ?? { ageGroup: r.age_group_code, riskGroup: r.risk_group as RiskGroup, records: 0, riskFactorSum: 0 };
         e.records++;
@@ -72,8 +103,9 @@ export function fakeStore(rows: RecordRow[] = makeRows(500), invalid = 250): Fak
       await tick('ping');
     },
   };
-  async function tick(name: string) {
+  async function tick(name: string, dataset?: number) {
     store.calls[name] = (store.calls[name] ?? 0) + 1;
+    if (dataset !== undefined) store.datasetsRead.push(dataset);
     if (store.delayMs) await new Promise((r) => setTimeout(r, store.delayMs));
     if (store.down) {
       const { DependencyError } = await import('../../src/http/errors.ts');

@@ -21,12 +21,14 @@ export async function missBurst(
   ownWorker: boolean,
 ) {
   const filter = { ageGroup, gender: 2 as const, riskGroup: 'ZERO_TO_ONE_RISK_FACTOR' as const };
-  // Not in L2 (the test's own Upstash); a filter no other test asks for, so not in L1 either.
-  await deleteKeys(upstash, [recordsCountKey(filterKey(filter))]);
+  // Not in L2 (the test's own Upstash) for any dataset id; a filter no other test asks for, so
+  // not in L1 either.
+  const stored = await keysLike(upstash, recordsCountKey(0, filterKey(filter)).replace(':d0:', ':d*:'));
+  if (stored.length) await deleteKeys(upstash, stored);
   const countStatements = async () => {
     const res = await send('/metrics', { headers: { 'X-API-KEY': key } });
     expect(res.status).toBe(200);
-    const line = /^db_query_duration_seconds_count\{pattern="SELECT total FROM record_counts WHERE filter_key = \?"\} (\d+)$/m.exec(await res.text());
+    const line = /^db_query_duration_seconds_count\{pattern="SELECT total FROM record_counts WHERE dataset_id = \? AND filter_key = \?"\} (\d+)$/m.exec(await res.text());
     return Number(line?.[1] ?? 0);
   };
   const before = await countStatements();
@@ -39,4 +41,17 @@ export async function missBurst(
   expect([...totals][0]).toBeGreaterThan(0);
   // Single-flight: the whole burst counted the filter's total once (one isolate serves it).
   if (ownWorker) expect((await countStatements()) - before).toBe(1);
+}
+
+/** The keys matching a Redis glob, through the Upstash REST API (one KEYS: a test's small database). */
+async function keysLike(upstash: StackInfo['upstash'], pattern: string): Promise<string[]> {
+  const res = await fetch(upstash.url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${upstash.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(['KEYS', pattern]),
+    signal: AbortSignal.timeout(5_000),
+  });
+  const body = (await res.json()) as { result?: string[]; error?: string };
+  if (!res.ok || !body.result) throw new Error(`Upstash KEYS failed: ${res.status} ${body.error ?? ''}`);
+  return body.result;
 }
