@@ -1,17 +1,32 @@
-// The steps of one load once decided: staging → worker pool → (indexes) → aggregates → one
-// atomic swap → cache refresh, with the run log kept up to date; and the run summary.
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+// The steps of one load once decided: a new dataset beside the live one (a copy of it first, for
+// --append) → the worker pool writes the rows → aggregates, page index, files → one UPDATE of
+// the pointer row makes it live → the dataset before the previous one is removed. No DDL, no
+// transaction: each statement is short and bounded, and a crash before the switch changes
+// nothing the API sees (the next run removes the half-written dataset).
 import { INVALID_REASONS } from '../src/risk/index.ts';
-import { refreshStatsCache, type CacheReport } from './cache.ts';
+import { ANCHOR_EVERY } from '../src/data/page-index.ts';
 import type { ChunkStats } from './transform/chunk.ts';
+import { PageIndexFeed } from './transform/page-feed.ts';
 import type { LoadTarget } from './write/messages.ts';
 import { runPool, type ChunkPool, type PoolOutcome } from './write/pool.ts';
-import { PageIndexFeed } from './transform/page-feed.ts';
-import { createProgress } from './report/progress.ts';
-import type { Clock, EtlOptions } from './run.ts';
 import type { FileHead, FileScan, RangeFeed } from './read/scan.ts';
-import * as store from './store.ts';
+import { createProgress } from './report/progress.ts';
 import type { EtlSummary } from './report/summary.ts';
+import { describeTarget, ETL_DEFAULTS, type EtlOptions, type PhaseTimer } from './options.ts';
+import {
+  addFile,
+  copyFiles,
+  createDataset,
+  datasetTotals,
+  finishRun,
+  insertRun,
+  markReady,
+  switchPointer,
+  type Pointer,
+} from './dataset/catalog.ts';
+import { copyPageAnchors, copyRecords, pageIndexTotals, removeUnreferenced, writeAggregates, writePageIndex } from './dataset/writes.ts';
+import { rewarmApi, type RewarmReport } from './targets/api-rewarm.ts';
+import type { SqlClient } from './targets/sql-client.ts';
 
 export interface RunContext {
   opts: EtlOptions;
@@ -21,9 +36,10 @@ export interface RunContext {
   scanning: Promise<FileScan>;
   workers: number;
   chunkBytes: number;
-  indexes: 'during' | 'after';
-  clock: Clock;
+  timer: PhaseTimer;
   pool: ChunkPool;
+  /** Main-thread statements retried after a transient error. */
+  retries: number;
 }
 
 export function pooled(ctx: RunContext, load: LoadTarget | null, idOffset: number, pages: PageIndexFeed | null = null): Promise<PoolOutcome> {
@@ -53,92 +69,94 @@ export function pooled(ctx: RunContext, load: LoadTarget | null, idOffset: numbe
   }).finally(() => progress.stop());
 }
 
-export async function skipped(conn: Connection, ctx: RunContext, status: 'unchanged' | 'refused', message: string): Promise<EtlSummary> {
+export async function skipped(db: SqlClient, ctx: RunContext, status: 'unchanged' | 'refused', message: string): Promise<EtlSummary> {
   const scan = await ctx.scanning;
-  const runId = await store.insertRun(conn, ctx.opts.input, scan.sha256, ctx.opts.mode === 'append' ? 'append' : 'replace', 'skipped');
+  const runId = await insertRun(db, ctx.opts.input, scan.sha256, ctx.opts.mode === 'append' ? 'append' : 'replace', 'skipped');
   const summary = summarize(ctx, scan, status, message, runId, null, null, null);
-  await store.finishRun(conn, runId, 'skipped', scan.sha256, null, summary, status === 'refused' ? message : null);
+  await finishRun(db, runId, 'skipped', { sha256: scan.sha256, summary, error: status === 'refused' ? message : null });
   ctx.opts.log?.(message);
   return summary;
 }
 
-export async function load(conn: Connection, ctx: RunContext, append: boolean, currentFileCount: number, log: (line: string) => void): Promise<EtlSummary> {
-  const { opts, head, clock } = ctx;
-  const indexes = ctx.indexes;
-  const runId = await store.insertRun(conn, opts.input, '', append ? 'append' : 'replace', 'running');
-  let swapped = false;
+function loadTarget(ctx: RunContext, datasetId: number, runId: number, createdAt: string): LoadTarget {
+  const t = ctx.opts.target;
+  const run = { datasetId, runId, createdAt };
+  if (t.kind === 'mysql') return { kind: 'mysql', mysql: t.mysql, database: t.database, ...run };
+  return {
+    kind: 'planetscale',
+    url: t.url,
+    statementBytes: ctx.opts.statementBytes ?? ETL_DEFAULTS.statementBytes,
+    concurrency: ctx.opts.concurrency ?? ETL_DEFAULTS.concurrency,
+    ...run,
+  };
+}
+
+export async function load(db: SqlClient, ctx: RunContext, pointer: Pointer, append: boolean): Promise<EtlSummary> {
+  const { opts, head, timer } = ctx;
+  const log = opts.log ?? (() => {});
+  const runId = await insertRun(db, opts.input, '', append ? 'append' : 'replace', 'running');
+  let datasetId: number | null = null;
+  let switched = false;
   let sha = '';
   try {
-    const [ts] = await conn.query<RowDataPacket[]>('SELECT UNIX_TIMESTAMP() AS ts');
-    const createdAt = Number(ts[0]?.ts);
-    const idOffset = await clock.time('prepare', async () => {
-      await store.ensureLocalInfile(conn);
-      await store.prepareStaging(conn, indexes === 'during', append);
-      return append ? store.currentMaxId(conn) : 0;
-    });
+    const { rows: now } = await db.execute("SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s') AS now");
+    const createdAt = String(now[0]?.now);
+    const base = append ? pointer.live : null;
+    datasetId = await createDataset(db, runId, base);
+    const id = datasetId;
+    const pages = new PageIndexFeed();
+    const baseTotals = base === null ? null : await datasetTotals(db, base);
+    if (base !== null && baseTotals) {
+      await timer.time('copy', async () => {
+        log(`Copying dataset #${base} (${baseTotals.total.toLocaleString('en-US')} records) into #${id}, which adds ${opts.input}`);
+        await copyRecords(db, base, id, baseTotals.maxId);
+        await copyFiles(db, base, id);
+        const totals = await pageIndexTotals(db, base);
+        await copyPageAnchors(db, base, id, totals, ANCHOR_EVERY);
+        pages.seed(totals);
+      });
+    }
+    const idOffset = baseTotals?.maxId ?? 0;
     const estimate = Math.ceil((head.size - head.dataStart) / ctx.chunkBytes);
     log(
-      `Loading ${opts.input} into ${opts.database} (run #${runId}, ${append ? 'append' : 'replace'}): ` +
+      `Loading ${opts.input} into ${describeTarget(opts.target)} as dataset #${id} (run #${runId}, ${append ? `append to #${base}` : 'replace'}): ` +
         `${(head.size / 1048576).toFixed(1)} MiB in ~${estimate} chunks on ${ctx.workers} workers`,
     );
-    const redoBefore = await store.redoState(conn);
-    // A fresh dataset's page index is built from the workers' rows as they load; an appended
-    // one must cover the rows already there, so it is built by scanning staging at the end.
-    const pages = append ? null : new PageIndexFeed();
-    const outcome = await clock.time('load', () => pooled(ctx, { mysql: opts.mysql, database: opts.database, runId, createdAt }, idOffset, pages));
-    if (pages && !pages.complete(outcome.chunks)) throw new Error('Internal error: the page index did not receive every chunk');
-    const redo = await redoReport(conn, redoBefore, log);
+    const outcome = await timer.time('load', () => pooled(ctx, loadTarget(ctx, id, runId, createdAt), idOffset, pages));
+    if (!pages.complete(outcome.chunks)) throw new Error('Internal error: the page index did not receive every chunk');
     const scan = await ctx.scanning;
     sha = scan.sha256;
-    const checkpoint = () => opts.signal?.throwIfAborted(); // an abort stops the run before the swap
+    const checkpoint = () => opts.signal?.throwIfAborted(); // an abort stops the run before the switch
     checkpoint();
-    if (indexes === 'after') await clock.time('indexes', () => store.buildIndexes(conn));
-    checkpoint();
-    const totals = await clock.time('aggregates', async () => {
-      // One transaction: the aggregates, the page index and the file row commit together.
-      await conn.beginTransaction();
-      const t = await store.writeAggregates(conn, outcome.stats, append, pages?.builder ?? null);
-      await store.addFile(conn, runId, opts.input, sha, outcome.stats.rows, idOffset + 1);
-      await conn.commit();
+    const totals = await timer.time('aggregates', async () => {
+      const t = await writeAggregates(db, id, outcome.stats, base, baseTotals);
+      await writePageIndex(db, id, pages.builder);
+      await addFile(db, id, runId, { name: opts.input, sha256: sha, bytes: scan.size }, outcome.stats.rows, idOffset + 1);
+      await markReady(db, id, t, idOffset + outcome.stats.rows);
       return t;
     });
     checkpoint();
-    await clock.time('swap', () => store.swapIn(conn));
-    swapped = true;
-    await clock.time('cleanup', () => store.dropOld(conn)).catch((err: Error) => log(`warning: could not drop the previous dataset's tables: ${err.message}`));
-    const cache = await clock.time('cache', () => refreshStatsCache({ upstash: opts.upstash ?? null, api: opts.api ?? null }));
+    const generation = await timer.time('switch', () => switchPointer(db, pointer, id, pointer.live));
+    switched = true;
+    log(`Dataset #${id} is live (generation ${generation}); #${pointer.live ?? 'none'} is kept for --rollback`);
+    await timer.time('cleanup', () => removeUnreferenced(db, [id, pointer.live], log, pointer.changedAt)).catch((err: Error) => log(`warning: could not remove an old dataset (the next run will): ${err.message}`));
+    const cache = await timer.time('cache', () => rewarmApi(opts.api ?? null));
     log(`Cache: ${cache.summary}`);
-    const dataset = { ...totals, files: append ? currentFileCount + 1 : 1 };
-    const msg = `${opts.input} ${append ? 'appended to' : 'is now'} the dataset of ${opts.database} (run #${runId})`;
+    const files = append ? (await db.execute('SELECT COUNT(*) AS n FROM dataset_files WHERE dataset_id = ?', [id])).rows[0]?.n : 1;
+    const dataset = { id, generation, ...totals, files: Number(files) };
+    const msg = `${opts.input} ${append ? 'appended to' : 'is now'} the dataset on ${describeTarget(opts.target)} (dataset #${id}, run #${runId})`;
     const summary = summarize(ctx, scan, 'loaded', msg, runId, outcome, dataset, cache);
-    summary.redoMb = redo;
-    await store.finishRun(conn, runId, 'succeeded', sha, { read: summary.rows.read, valid: summary.rows.valid, invalid: summary.rows.invalid }, summary);
+    await finishRun(db, runId, 'succeeded', { sha256: sha, datasetId: id, counts: { read: summary.rows.read, valid: summary.rows.valid, invalid: summary.rows.invalid }, summary });
     return summary;
   } catch (err) {
     const message = (err as Error).message ?? String(err);
-    await conn.rollback().catch(() => {});
-    if (!swapped) await store.dropStaging(conn).catch(() => {});
-    await store.finishRun(conn, runId, swapped ? 'succeeded' : 'failed', sha, null, null, message).catch(() => {});
+    if (!switched && datasetId !== null) {
+      // Not live, so nobody reads it: remove it now (a killed run's is removed by the next run).
+      await removeUnreferenced(db, [pointer.live, pointer.previous]).catch(() => {});
+    }
+    await finishRun(db, runId, switched ? 'succeeded' : 'failed', { sha256: sha, datasetId, error: message }).catch(() => {});
     throw err;
   }
-}
-
-/**
- * How much InnoDB redo the load wrote. When it is well over what the server holds before
- * checkpoints must catch up (innodb_log_file_size), writers wait for page flushing: say so once.
- */
-async function redoReport(conn: Connection, before: store.RedoState | null, log: (line: string) => void): Promise<number | null> {
-  const after = before ? await store.redoState(conn) : null;
-  if (!before || !after) return null;
-  const mb = (after.lsn - before.lsn) / 1048576;
-  if (after.lsn - before.lsn > 1.5 * after.maxAge) {
-    log(
-      `note: this load wrote ${mb.toFixed(0)} MiB of InnoDB redo, ${((after.lsn - before.lsn) / after.maxAge).toFixed(1)}× what the server holds ` +
-        `between checkpoints (${(after.maxAge / 1048576).toFixed(0)} MiB), so it ran at the page-flushing rate; a larger ` +
-        'innodb_log_file_size (dynamic in MariaDB ≥ 10.9: SET GLOBAL innodb_log_file_size = 1073741824) raises that limit.',
-    );
-  }
-  return Math.round(mb);
 }
 
 function reasonCounts(stats: ChunkStats): Record<string, number> {
@@ -153,9 +171,9 @@ export function summarize(
   runId: number | null,
   outcome: PoolOutcome | null,
   dataset: EtlSummary['dataset'],
-  cache: CacheReport | null,
+  cache: RewarmReport | null,
 ): EtlSummary {
-  const totalMs = ctx.clock.total();
+  const totalMs = ctx.timer.total();
   const stats = outcome?.stats ?? null;
   const read = stats?.rows ?? 0;
   return {
@@ -163,7 +181,7 @@ export function summarize(
     message,
     runId,
     mode: ctx.opts.mode ?? 'auto',
-    database: ctx.opts.database,
+    target: describeTarget(ctx.opts.target),
     file: {
       path: ctx.opts.input,
       bytes: scan.size,
@@ -181,8 +199,9 @@ export function summarize(
       truncatedLines: stats?.truncatedLines ?? 0,
     },
     dataset,
-    timingsMs: { ...ctx.clock.phases },
-    workerMs: outcome ? Object.fromEntries(Object.entries(outcome.timings).map(([k, v]) => [k.replace(/Ms$/, ''), Math.round(v)])) : null,
+    timingsMs: { ...ctx.timer.phases },
+    workerMs: outcome ? Object.fromEntries(Object.entries(outcome.timings).filter(([k]) => k.endsWith('Ms')).map(([k, v]) => [k.replace(/Ms$/, ''), Math.round(v)])) : null,
+    retries: (outcome?.timings.retries ?? 0) + ctx.retries,
     totalMs,
     rowsPerSecond: read / Math.max(0.001, totalMs / 1000),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
@@ -190,6 +209,5 @@ export function summarize(
     chunks: outcome?.chunks ?? 0,
     chunkBytes: ctx.chunkBytes,
     cache,
-    redoMb: null,
   };
 }

@@ -15,12 +15,14 @@ export const DEMO_SEED = 2024;
 export type DatasetChoice =
   | { kind: 'if-empty'; rows: number } // demo data only when the database holds none
   | { kind: 'rows'; rows: number; seed?: number } // always (re)load N synthetic rows
-  | { kind: 'input'; path: string }; // always (re)load a real NHIS CSV
+  | { kind: 'input'; path: string } // always (re)load a real NHIS CSV
+  | { kind: 'none' }; // load nothing (the database keeps what it has)
 
 export interface DatasetContext {
+  /** The production branch's gateway: the ETL loads through it with DATABASE_URL alone. */
+  databaseUrl: string;
   mysql: MysqlTarget;
   database: string;
-  upstash?: { url: string; token: string };
   log: (msg: string) => void;
   progress?: 'auto' | 'lines' | 'none';
 }
@@ -28,7 +30,7 @@ export interface DatasetContext {
 async function datasetRows(target: MysqlTarget, database: string): Promise<number> {
   const conn = await mysql.createConnection({ ...target, database });
   try {
-    const [rows] = await conn.query('SELECT total_records FROM dataset_summary WHERE id = 1');
+    const [rows] = await conn.query('SELECT d.total_records FROM dataset_pointer p JOIN datasets d ON d.id = p.live_dataset WHERE p.id = 1');
     return Number((rows as { total_records?: number }[])[0]?.total_records ?? 0);
   } finally {
     await conn.end();
@@ -50,6 +52,7 @@ export async function syntheticCsv(rows: number, seed = DEMO_SEED): Promise<stri
 
 export async function prepareDataset(choice: DatasetChoice, ctx: DatasetContext): Promise<void> {
   let input: string;
+  if (choice.kind === 'none') return;
   if (choice.kind === 'input') input = choice.path;
   else if (choice.kind === 'rows') input = await syntheticCsv(choice.rows, choice.seed);
   else {
@@ -65,9 +68,7 @@ export async function prepareDataset(choice: DatasetChoice, ctx: DatasetContext)
   await runEtl({
     input,
     mode: 'auto',
-    mysql: ctx.mysql,
-    database: ctx.database,
-    upstash: ctx.upstash ?? null,
+    target: { kind: 'planetscale', url: ctx.databaseUrl },
     api: null, // the Worker is not up yet; its first request fills the cache
     log: ctx.log,
     progress: ctx.progress ?? 'none',

@@ -4,15 +4,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { mysqlTarget, redisUrl, type MysqlTarget } from './config.ts';
+import { createClient } from 'redis';
 import { ensureMariaDb, ensureRedis } from '../etl/targets/local-services.ts';
-import { ensureDatabase } from './database.ts';
-import { startPlanetScaleGateway } from './planetscale-gateway.ts';
+import { applySchema, createLocalDatabase } from '../etl/targets/local-database.ts';
+import { planetScaleClient } from '../etl/targets/planetscale.ts';
+import { startPlanetScaleGateway, type PlanetScaleGatewayOptions } from './planetscale-gateway.ts';
 import { startUpstashGateway } from './upstash-gateway.ts';
 import { buildBundle, DEFAULT_BUNDLE_DIR, readWorkerSettings, ROOT } from './bundle.ts';
 import { startMiniflareWorker, type RunningWorker } from './miniflare-worker.ts';
 import { startWorkerdWorker } from './workerd-worker.ts';
 import { prepareDataset, type DatasetChoice } from './dataset.ts';
-import { refreshStatsCache } from '../etl/cache.ts';
 
 export const STACK_FILE = join(ROOT, '.local', 'stack.json');
 export const LOCAL_API_KEY = 'local-dev-key';
@@ -27,6 +28,8 @@ export interface StackOptions {
   planetscalePort?: number;
   upstashPort?: number;
   apiKeys?: string;
+  /** Extra settings of the production branch's gateway (a statement log, limits for tests). */
+  planetscale?: Pick<PlanetScaleGatewayOptions, 'onStatement' | 'statementLogSize'>;
   /** Extra Worker bindings (e.g. rate-limit settings in tests). */
   extraBindings?: Record<string, string>;
   bundleDir?: string;
@@ -71,21 +74,24 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   try {
     const mysql = await ensureMariaDb(mysqlTarget(), log);
     const redis = withDb(await ensureRedis(redisUrl(), log), opts.redisDb ?? 0);
-    await ensureDatabase(mysql, opts.database);
+    await createLocalDatabase(mysql, opts.database);
+    await deploySchema(mysql, opts.database);
 
     const username = 'nhis';
     const password = randomBytes(12).toString('hex');
-    const ps = await startPlanetScaleGateway({ mysql, database: opts.database, username, password, port: opts.planetscalePort });
+    // The production branch: safe migrations on, so any DDL is refused as PlanetScale refuses it.
+    const ps = await startPlanetScaleGateway({ mysql, database: opts.database, username, password, port: opts.planetscalePort, safeMigrations: true, ...opts.planetscale });
     closers.push(() => ps.close());
     const token = randomBytes(16).toString('hex');
     const up = await startUpstashGateway({ redisUrl: redis, token, port: opts.upstashPort });
     closers.push(() => up.close());
     log(`gateways: PlanetScale ${new URL(ps.url).host}, Upstash ${new URL(up.url).host}`);
 
-    await prepareDataset(opts.dataset, { mysql, database: opts.database, upstash: { url: up.url, token }, log });
-    // Whatever this cache holds from an earlier stack may predate the database's current state
-    // (an ETL run without a cache target, a migration): start from a clean slate.
-    await refreshStatsCache({ upstash: { url: up.url, token }, api: null });
+    // Cached bodies are keyed by dataset id, and a recreated local database numbers its datasets
+    // from 1 again: this stack's own Upstash database starts empty.
+    await flushRedis(redis);
+    // The production path: the ETL with DATABASE_URL alone, through the strict gateway.
+    await prepareDataset(opts.dataset, { databaseUrl: ps.url, mysql, database: opts.database, log });
 
     const bundleDir = opts.bundleDir ?? DEFAULT_BUNDLE_DIR;
     const scriptPath = opts.skipBuild ? join(bundleDir, 'index.js') : await buildBundle(bundleDir);
@@ -124,6 +130,31 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   } catch (err) {
     await closeAll();
     throw err;
+  }
+}
+
+/**
+ * Applies the schema files as a deploy request would: on a development branch (a gateway with
+ * safe migrations off, so the files pass the same checks PlanetScale makes), then the production
+ * branch (the same database here) has them.
+ */
+async function deploySchema(mysql: MysqlTarget, database: string): Promise<void> {
+  const password = randomBytes(12).toString('hex');
+  const dev = await startPlanetScaleGateway({ mysql, database, username: 'schema', password, safeMigrations: false });
+  try {
+    await applySchema(planetScaleClient({ url: dev.url }));
+  } finally {
+    await dev.close();
+  }
+}
+
+async function flushRedis(url: string): Promise<void> {
+  const client = createClient({ url, RESP: 2 });
+  await client.connect();
+  try {
+    await client.flushDb();
+  } finally {
+    await client.quit();
   }
 }
 

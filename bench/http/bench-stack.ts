@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
+import mysql, { type RowDataPacket } from 'mysql2/promise';
+import type { MysqlTarget } from '../../local/config.ts';
 import { ROOT, buildBundle, readWorkerSettings, type WorkerSettings } from '../../local/bundle.ts';
 import { startCeilingWorker, WORKER_RUNTIMES } from '../../local/ceiling-worker.ts';
 import { DEMO_SEED } from '../../local/dataset.ts';
@@ -15,7 +16,7 @@ import { startStack, type Stack } from '../../local/stack.ts';
 import { startUpstashGateway } from '../../local/upstash-gateway.ts';
 import { startWorkerdWorker, type RunningWorkerd } from '../../local/workerd-worker.ts';
 import { createRng } from '../../etl/generate/prng.ts';
-import { STATS_CACHE_KEYS } from '../../src/data/cache-keys.ts';
+import { statsCacheKeys } from '../../src/data/cache-keys.ts';
 import { deleteKeys } from './upstash-rest.ts';
 import type { Runtime } from '../report/types.ts';
 
@@ -58,6 +59,17 @@ function withDb(url: string, db: number): string {
   const u = new URL(url);
   u.pathname = `/${db}`;
   return u.toString();
+}
+
+/** The dataset the pointer row makes live (the stats keys carry its id). */
+async function liveDataset(target: MysqlTarget, database: string): Promise<number> {
+  const conn = await mysql.createConnection({ ...target, database });
+  try {
+    const [rows] = await conn.query<RowDataPacket[]>('SELECT live_dataset AS d FROM dataset_pointer WHERE id = 1');
+    return Number(rows[0]?.d);
+  } finally {
+    await conn.end();
+  }
 }
 
 export async function startBenchStack(opts: BenchStackOptions): Promise<BenchStack> {
@@ -111,7 +123,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
           : WORKER_RUNTIMES[runtime]({ scriptPath: stack.scriptPath, settings, secrets }),
       uncached: async (runtime) => {
         // Start from an empty L2 (the twin also re-stamps what it reads, so a leftover could not look fresh anyway).
-        await deleteKeys({ url: upstash.url, token }, STATS_CACHE_KEYS);
+        await deleteKeys({ url: upstash.url, token }, statsCacheKeys(await liveDataset(stack.mysql, stack.database)));
         return WORKER_RUNTIMES[runtime]({ scriptPath: uncachedScript, settings, secrets: uncachedSecrets });
       },
       floor: (runtime) => WORKER_RUNTIMES[runtime]({ scriptPath: floorScript, settings, secrets }),

@@ -1,6 +1,6 @@
 // What an ETL run reports (returned by runEtl, stored as JSON in etl_runs.summary) and its
 // rendering as text: a pure function of the summary (the cache outcome is logged as it happens).
-import type { CacheReport } from '../cache.ts';
+import type { RewarmReport } from '../targets/api-rewarm.ts';
 
 export type EtlStatus = 'loaded' | 'unchanged' | 'refused' | 'dry-run';
 
@@ -10,7 +10,8 @@ export interface EtlSummary {
   message: string;
   runId: number | null;
   mode: 'auto' | 'replace' | 'append';
-  database: string;
+  /** Where the rows went (no credentials). */
+  target: string;
   file: {
     path: string;
     bytes: number;
@@ -30,9 +31,9 @@ export interface EtlSummary {
     truncatedLines: number;
   };
   /** The dataset the API serves after this run (null for dry runs and refusals). */
-  dataset: { total: number; valid: number; invalid: number; files: number } | null;
+  dataset: { id: number; generation: number; total: number; valid: number; invalid: number; files: number } | null;
   timingsMs: Record<string, number>;
-  /** Summed over chunks (thread time): reading ranges, parsing, waiting for ids, LOAD DATA. */
+  /** Summed over chunks (thread time): reading ranges, parsing, waiting for ids, writing rows. */
   workerMs: Record<string, number> | null;
   totalMs: number;
   rowsPerSecond: number;
@@ -40,9 +41,9 @@ export interface EtlSummary {
   workers: number;
   chunks: number;
   chunkBytes: number;
-  cache: CacheReport | null;
-  /** InnoDB redo written server-wide during the load (MariaDB only; null elsewhere or when nothing was loaded). */
-  redoMb: number | null;
+  cache: RewarmReport | null;
+  /** Statements retried after a transient error (Vitess UNAVAILABLE, RESOURCE_EXHAUSTED, …). */
+  retries: number;
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -63,7 +64,10 @@ export function renderSummary(s: EtlSummary): string {
   lines.push(`  not rows    blank lines ${int(r.blankLines)}, truncated lines ${int(r.truncatedLines)} (counted, not stored)`);
   if (s.file.ignoredColumns.length) lines.push(`  ignored columns  ${s.file.ignoredColumns.join(', ')}`);
   if (s.dataset) {
-    lines.push(`  dataset     ${int(s.dataset.total)} rows (${int(s.dataset.valid)} valid) from ${s.dataset.files} file(s) in ${s.database}`);
+    lines.push(
+      `  dataset     #${s.dataset.id} (generation ${s.dataset.generation}): ${int(s.dataset.total)} rows (${int(s.dataset.valid)} valid) ` +
+        `from ${s.dataset.files} file(s) in ${s.target}`,
+    );
   }
   const phases = Object.entries(s.timingsMs).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(2)} s`);
   lines.push(
@@ -71,7 +75,7 @@ export function renderSummary(s: EtlSummary): string {
       `${s.workers} workers, ${s.chunks} chunks of ~${(s.chunkBytes / 1048576).toFixed(1)} MiB`,
     `  phases      ${phases.join(', ')}`,
   );
-  if (s.redoMb !== null) lines.push(`  redo        ${s.redoMb} MiB of InnoDB redo written server-wide during the load`);
+  if (s.retries) lines.push(`  retries     ${int(s.retries)} statement(s) retried after a transient error`);
   if (s.workerMs) lines.push(`  workers     ${Object.entries(s.workerMs).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(2)} s`).join(', ')} (summed over chunks)`);
   return lines.join('\n');
 }

@@ -1,11 +1,9 @@
-// The MySQL schema: one wide table of every source row with its derived fields, the
-// pre-aggregated stats tables the API reads, and the ETL run log. Idempotent DDL.
+// The columns of health_records that the ETL writes, in load order (the tables themselves are in
+// 001-datasets.sql; test/unit/etl-schema.test.ts keeps the two in step).
 //
 // One wide table rather than raw + clean: a bare LOAD DATA of 1M rows costs ~4.6 s for the raw
-// columns and ~4.1 s more for a separate derived table (DESIGN.md), so writing both separately
-// cannot meet the ETL goal of 1.5x a bare load. The derived columns ride along in the same row.
-
-import { COUNTS_TABLE, PAGES_TABLE, countsTableDdl, pagesTableDdl } from '../page-index.ts';
+// columns and ~4.1 s more for a separate derived table, so writing both separately cannot come
+// near a bare load. The derived columns ride along in the same row.
 
 /** The 33 source columns of the 2024 layout, in order, with their English names and SQL types. */
 export const SOURCE_COLUMNS = [
@@ -65,102 +63,16 @@ export const DERIVED_COLUMNS = [
   ['raw_line', 'TEXT NULL'],
 ] as const;
 
-export const RECORDS_TABLE = 'health_records';
-export const AGG_TABLE = 'agg_age_risk';
-export const SUMMARY_TABLE = 'dataset_summary';
-/** Tables that make up one dataset; the ETL builds `<name>_staging` copies and swaps them in at once. */
-export const DATASET_TABLES = [RECORDS_TABLE, AGG_TABLE, SUMMARY_TABLE] as const;
-
 /**
- * Secondary indexes of the records table. The ETL keeps them during its parallel bulk load by
- * default (measured faster end to end here than one sort-built ALTER after the load, which runs
- * on one core while the other idles); `--indexes after` builds them after the load instead.
+ * Every column of a health_records row in the order the ETL writes it: the dataset, the record id,
+ * the run and source line, the source and derived columns, and the row's timestamp.
  */
-export const RECORD_INDEXES = [
-  'KEY idx_valid_id (invalid_flag, id)',
-  // Each filter's index is ordered by id after the filter, so a page is a range seek from its
-  // anchor; the other filter columns trail, so they are checked in the index (index condition
-  // pushdown) instead of by reading every skipped row.
-  'KEY idx_valid_age (invalid_flag, age_group_code, id, gender_code, risk_group)',
-  'KEY idx_valid_gender (invalid_flag, gender_code, id, age_group_code, risk_group)',
-  'KEY idx_valid_risk (invalid_flag, risk_group, id, age_group_code, gender_code)',
+export const RECORD_COLUMNS = [
+  'dataset_id',
+  'id',
+  'run_id',
+  'source_line',
+  ...SOURCE_COLUMNS.map(([, c]) => c),
+  ...DERIVED_COLUMNS.map(([c]) => c),
+  'created_at',
 ] as const;
-
-export function recordsTableDdl(name: string = RECORDS_TABLE, withIndexes = true): string {
-  const cols = [
-    'id INT UNSIGNED NOT NULL',
-    'run_id INT UNSIGNED NOT NULL',
-    'source_line INT UNSIGNED NOT NULL',
-    ...SOURCE_COLUMNS.map(([, col, type]) => `${col} ${type} NULL`),
-    ...DERIVED_COLUMNS.map(([col, type]) => `${col} ${type}`),
-    'created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP',
-    'PRIMARY KEY (id)',
-    ...(withIndexes ? RECORD_INDEXES : []),
-  ];
-  return `CREATE TABLE IF NOT EXISTS ${name} (\n  ${cols.join(',\n  ')}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
-}
-
-export function aggTableDdl(name: string = AGG_TABLE): string {
-  return `CREATE TABLE IF NOT EXISTS ${name} (
-  age_group_code TINYINT UNSIGNED NOT NULL,
-  risk_group ENUM('ZERO_TO_ONE_RISK_FACTOR','MULTIPLE_RISK_FACTORS','CHD_RISK_EQUIVALENT') NOT NULL,
-  records INT UNSIGNED NOT NULL,
-  risk_factor_sum INT UNSIGNED NOT NULL,
-  PRIMARY KEY (age_group_code, risk_group)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
-}
-
-export function summaryTableDdl(name: string = SUMMARY_TABLE): string {
-  return `CREATE TABLE IF NOT EXISTS ${name} (
-  id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
-  total_records INT UNSIGNED NOT NULL,
-  valid_records INT UNSIGNED NOT NULL,
-  invalid_records INT UNSIGNED NOT NULL,
-  refreshed_at DATETIME NOT NULL
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
-}
-
-export const ETL_RUNS_DDL = `CREATE TABLE IF NOT EXISTS etl_runs (
-  id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
-  file_name VARCHAR(512) NOT NULL,
-  file_sha256 CHAR(64) NOT NULL,
-  mode ENUM('replace','append') NOT NULL,
-  status ENUM('running','succeeded','failed','skipped') NOT NULL,
-  rows_read INT UNSIGNED NULL,
-  valid_rows INT UNSIGNED NULL,
-  invalid_rows INT UNSIGNED NULL,
-  summary JSON NULL,
-  error TEXT NULL,
-  started_at DATETIME(3) NOT NULL,
-  finished_at DATETIME(3) NULL,
-  KEY idx_sha (file_sha256)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
-
-/**
- * The source files that make up the current dataset (one after a replace, more after --append).
- * Swapped together with the dataset tables, so it always describes exactly what the API serves,
- * even if a run is killed between the swap and its run-log update.
- */
-export const FILES_TABLE = 'dataset_files';
-
-export function filesTableDdl(name: string = FILES_TABLE): string {
-  return `CREATE TABLE IF NOT EXISTS ${name} (
-  run_id INT UNSIGNED NOT NULL PRIMARY KEY,
-  file_name VARCHAR(512) NOT NULL,
-  file_sha256 CHAR(64) NOT NULL,
-  rows_loaded INT UNSIGNED NOT NULL,
-  first_id INT UNSIGNED NULL,
-  last_id INT UNSIGNED NULL,
-  loaded_at DATETIME(3) NOT NULL,
-  KEY idx_sha (file_sha256)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
-}
-
-/** Every table the ETL rebuilds as `<name>_staging` and swaps in with one RENAME TABLE. */
-export const SWAPPED_TABLES = [...DATASET_TABLES, FILES_TABLE, PAGES_TABLE, COUNTS_TABLE] as const;
-export type SwappedTable = (typeof SWAPPED_TABLES)[number];
-
-/** Every statement needed on an empty database, in order; safe to run again. */
-export function schemaStatements(): string[] {
-  return [recordsTableDdl(), aggTableDdl(), summaryTableDdl(), ETL_RUNS_DDL, filesTableDdl(), pagesTableDdl(), countsTableDdl()];
-}

@@ -4,7 +4,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createConnection as netConnect } from 'node:net';
 import mysql from 'mysql2/promise';
-import { mysqlTarget, redisUrl, type MysqlTarget } from '../../local/config.ts';
+import { mysqlTarget, type MysqlTarget } from './mysql-url.ts';
+
+/** REDIS_URL, default redis://127.0.0.1:6379. */
+export function redisUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+}
 
 const DEFAULT_SOCKETS = ['/run/mysqld/mysqld.sock', '/var/run/mysqld/mysqld.sock', '/tmp/mysql.sock'];
 

@@ -41,7 +41,7 @@ export interface ChunkStats {
 
 export interface ChunkOutput {
   /**
-   * Tab-separated rows in LOAD_COLUMNS order (etl/sql.ts), each starting with its row number in
+   * Tab-separated rows in LOAD_COLUMNS order (etl/write/load-data-sql.ts), each starting with its row number in
    * the chunk (1-based) and the line offset of its first line; null when not emitting. A view of
    * the scratch buffer when one is passed: valid until that buffer is used again.
    */

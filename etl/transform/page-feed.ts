@@ -18,6 +18,25 @@ class FastPageIndex implements PageIndex {
   private readonly combos = new Map<number, Int32Array>();
   private counts = new Float64Array(256);
 
+  /** Continues from an existing dataset's totals (--append: its anchors are copied as they are). */
+  seed(totals: Map<string, number>): void {
+    for (const [key, n] of totals) this.counts[this.keyOf(key)] = n;
+  }
+
+  private keyOf(key: string): number {
+    let k = this.keyIndex.get(key);
+    if (k === undefined) {
+      k = this.keys.push(key) - 1;
+      this.keyIndex.set(key, k);
+      if (k >= this.counts.length) {
+        const grown = new Float64Array(this.counts.length * 2);
+        grown.set(this.counts);
+        this.counts = grown;
+      }
+    }
+    return k;
+  }
+
   add(id: number, packed: number): void {
     let combo = this.combos.get(packed);
     if (!combo) combo = this.comboOf(packed);
@@ -31,19 +50,7 @@ class FastPageIndex implements PageIndex {
 
   private comboOf(packed: number): Int32Array {
     const f = unpackFilters(packed);
-    const combo = Int32Array.from(keysOf(f.ageGroup, f.gender, RISK_GROUPS[f.group] as RiskGroup), (key) => {
-      let k = this.keyIndex.get(key);
-      if (k === undefined) {
-        k = this.keys.push(key) - 1;
-        this.keyIndex.set(key, k);
-        if (k >= this.counts.length) {
-          const grown = new Float64Array(this.counts.length * 2);
-          grown.set(this.counts);
-          this.counts = grown;
-        }
-      }
-      return k;
-    });
+    const combo = Int32Array.from(keysOf(f.ageGroup, f.gender, RISK_GROUPS[f.group] as RiskGroup), (key) => this.keyOf(key));
     this.combos.set(packed, combo);
     return combo;
   }
@@ -62,6 +69,11 @@ export class PageIndexFeed {
 
   get builder(): PageIndex {
     return this.index;
+  }
+
+  /** Continues counting from an existing dataset's totals (see FastPageIndex.seed). */
+  seed(totals: Map<string, number>): void {
+    this.index.seed(totals);
   }
 
   /** The valid rows of chunk `batchId` (pairs [row in chunk, packed filters]); ids are idOffset + row. */

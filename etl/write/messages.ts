@@ -1,19 +1,27 @@
 // The messages between the ETL's main thread and its worker threads: a task is a descriptor
 // (file, byte range, batch id), a result is a union; ids are handed out over a MessagePort.
 import type { MessagePort } from 'node:worker_threads';
-import type { MysqlTarget } from '../../local/config.ts';
+import type { MysqlTarget } from '../targets/mysql-url.ts';
 import type { ChunkStats } from '../transform/chunk.ts';
 import type { SourceEncoding } from '../read/encoding.ts';
 import type { HeaderLayout } from '../read/header.ts';
 
-/** Where and how a worker loads its rows; absent for --dry-run. */
-export interface LoadTarget {
-  mysql: MysqlTarget;
-  database: string;
+/** What every row of a load carries, whichever the target. */
+interface LoadRun {
+  datasetId: number;
   runId: number;
-  /** Unix time of the run's start: every row's created_at. */
-  createdAt: number;
+  /** 'YYYY-MM-DD HH:MM:SS' UTC, the run's start: every row's created_at. */
+  createdAt: string;
 }
+
+/**
+ * Where and how a worker writes its rows; absent for --dry-run. PlanetScale: size-bounded
+ * multi-row INSERTs through the official driver, `concurrency` in flight per worker. MySQL
+ * protocol: LOAD DATA LOCAL INFILE on one connection per worker.
+ */
+export type LoadTarget =
+  | (LoadRun & { kind: 'planetscale'; url: string; statementBytes: number; concurrency: number })
+  | (LoadRun & { kind: 'mysql'; mysql: MysqlTarget; database: string });
 
 export interface ChunkTask {
   file: string;
@@ -52,6 +60,8 @@ export interface ChunkTimings {
   /** Waiting for earlier chunks to be counted. */
   waitMs: number;
   loadMs: number;
+  /** Statements retried after a transient error. */
+  retries: number;
 }
 
 export type ChunkResult =

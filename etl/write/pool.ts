@@ -88,7 +88,7 @@ export function startPool(workers: number): ChunkPool {
 /** Runs every range on `pool` (at most opts.workers at a time); the caller destroys the pool. */
 export async function runPool(pool: ChunkPool, opts: PoolOptions): Promise<PoolOutcome> {
   const stats = emptyStats();
-  const timings: ChunkTimings = { readMs: 0, parseMs: 0, waitMs: 0, loadMs: 0 };
+  const timings: ChunkTimings = { readMs: 0, parseMs: 0, waitMs: 0, loadMs: 0, retries: 0 };
   opts.signal?.throwIfAborted();
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort(opts.signal?.reason);

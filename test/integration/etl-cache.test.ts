@@ -1,11 +1,11 @@
-// A load is visible through the API at once: the ETL deletes the dataset's keys in Upstash (the
-// real gateway, in front of Redis) and re-warms the stats through the API, so the 60-second L2
-// copy of the previous dataset is never served again; only an isolate's L1 (CACHE_L1_TTL_MS,
-// 3 s) may still answer with it, and only until it expires. Its own stack: its own database,
-// Redis database and Worker, so the shared test dataset never changes under other tests.
+// A load, and a rollback, show through the API within one L1 lifetime and never as a stale copy
+// of the replaced dataset: the Worker learns the live dataset from the pointer row (re-read once
+// per L1 lifetime) and every cached body is keyed by its dataset, so the ETL deletes nothing in
+// Upstash. Its own stack: its own database, Redis database and Worker, so the shared test
+// dataset never changes under other tests.
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runEtl } from '../../etl/run.ts';
+import { rollbackDataset, runEtl } from '../../etl/run.ts';
 import { syntheticCsv } from '../../local/dataset.ts';
 import { startStack, type Stack } from '../../local/stack.ts';
 
@@ -36,44 +36,68 @@ interface RiskStats {
   valid_records: number;
 }
 
-async function riskStats(): Promise<{ body: RiskStats; cache: string | null }> {
-  const res = await fetch(new URL('/stats/risk', stack.api.url), { headers: { 'X-API-KEY': stack.api.key } });
+async function get<T>(path: string): Promise<{ body: T; cache: string | null }> {
+  const res = await fetch(new URL(path, stack.api.url), { headers: { 'X-API-KEY': stack.api.key } });
   expect(res.status).toBe(200);
-  return { body: (await res.json()) as RiskStats, cache: res.headers.get('x-cache') };
+  return { body: (await res.json()) as T, cache: res.headers.get('x-cache') };
 }
 
-describe('ETL → API cache', () => {
-  it('a new load shows in /stats at once, not after the 60 s cache TTL', async () => {
+const riskStats = () => get<RiskStats>('/stats/risk');
+const recordsTotal = async (query: string) => (await get<{ pagination: { total_items: number } }>(`/records?${query}`)).body.pagination.total_items;
+
+/**
+ * Polls every 50 ms until `read` answers `want`, for at most one L1 lifetime plus a second;
+ * every answer on the way must be the old figure or the new one (never a third, never a mix).
+ */
+async function until<T>(read: () => Promise<T>, old: T, want: T): Promise<number> {
+  const t0 = Date.now();
+  for (;;) {
+    const got = await read();
+    if (got === want) return Date.now() - t0;
+    expect(got).toBe(old);
+    if (Date.now() - t0 > L1_TTL_MS + 1000) throw new Error(`still ${String(got)} after ${Date.now() - t0} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const FILTERS = ['age_group=12', 'gender=2&risk_group=CHD_RISK_EQUIVALENT', 'limit=5'];
+
+describe('ETL → API', () => {
+  it('a load and a rollback show everywhere within the L1 lifetime, never as a STALE copy of the other dataset', async () => {
     const first = await riskStats();
     expect(first.body.total_records).toBe(1000);
-    // The previous dataset now lives in L2 for 60 s: after L1 expires, L2 answers with it.
+    const before = await Promise.all(FILTERS.map(recordsTotal));
+    // Cached copies of this dataset now sit in L2 (60 s) and L1 (3 s).
     await new Promise((r) => setTimeout(r, L1_TTL_MS + 200));
-    const fromL2 = await riskStats();
-    expect(fromL2.cache).toBe('HIT-L2');
-    expect(fromL2.body).toEqual(first.body);
+    expect((await riskStats()).cache).toBe('HIT-L2');
 
     const result = await runEtl({
       input: await syntheticCsv(1500, 12),
-      mysql: stack.mysql,
-      database: stack.database,
-      upstash: stack.upstash,
+      target: { kind: 'planetscale', url: stack.planetscale.url },
       api: stack.api,
       progress: 'none',
       log: () => {},
     });
     expect(result.status).toBe('loaded');
-    expect(result.cache?.deleted).toBeGreaterThan(0);
     expect(result.cache?.rewarmed.map((r) => r.status)).toEqual([200, 200]);
-    const loadedAt = Date.now();
+    const after = await Promise.all(FILTERS.map(recordsTotal));
 
-    // At most one L1 lifetime later (counted from the L2 read above, which refreshed this
-    // isolate's L1), every answer is the new dataset's.
-    let after = await riskStats();
-    while (after.body.total_records !== 1500 && Date.now() - loadedAt < L1_TTL_MS + 1000) {
-      await new Promise((r) => setTimeout(r, 100));
-      after = await riskStats();
+    const waited = await until(async () => (await riskStats()).body.total_records, 1000, 1500);
+    expect(waited).toBeLessThanOrEqual(L1_TTL_MS + 1000);
+    // Once the isolate follows the pointer, nothing it answers is the old dataset, stale or not.
+    const now = await riskStats();
+    expect(now.cache).not.toBe('STALE');
+    expect(now.body.valid_records).not.toBe(first.body.valid_records);
+    const totals = await Promise.all(FILTERS.map(recordsTotal));
+    expect(totals).not.toEqual(before);
+    for (const [i, q] of FILTERS.entries()) {
+      expect(await recordsTotal(q), q).toBe(totals[i]);
+      expect([before[i], totals[i]], q).toContain(after[i]); // right after the load: one dataset or the other
     }
-    expect(after.body.total_records).toBe(1500);
-    expect(after.body.valid_records).not.toBe(first.body.valid_records);
+
+    const back = await rollbackDataset({ target: { kind: 'planetscale', url: stack.planetscale.url }, api: null });
+    expect(back.status).toBe('rolled-back');
+    await until(async () => (await riskStats()).body.total_records, 1500, 1000);
+    expect(await Promise.all(FILTERS.map(recordsTotal))).toEqual(before);
   });
 });

@@ -1,6 +1,7 @@
-// What the API can never see: a killed (kill -9) or aborted load, a file with an unknown header,
-// a dry run. The previous dataset stays intact and the next run completes. Also: an older
-// year's UTF-8 (BOM) layout loads like the 2024 one.
+// What the API can never see, on the production path (the PlanetScale driver into the strict
+// local gateway): a killed (kill -9) or aborted load, a file with an unknown header, a dry run.
+// The live dataset stays intact, the run lock lapses, and the next run completes and removes
+// what the killed one wrote. Also: an older year's UTF-8 (BOM) layout loads like the 2024 one.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,32 +9,41 @@ import { join } from 'node:path';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFile } from '../../etl/generate/generator.ts';
-import { runEtl, type EtlOptions } from '../../etl/run.ts';
-import type { MysqlTarget } from '../../local/config.ts';
-import { ensureDatabase } from '../../local/database.ts';
+import { runEtl, type EtlOptions, type EtlTarget } from '../../etl/run.ts';
+import { ensureLocalDatabase } from '../../etl/targets/local-database.ts';
 import { ensureMariaDb } from '../../etl/targets/local-services.ts';
+import { startPlanetScaleGateway, type RunningGateway } from '../../local/planetscale-gateway.ts';
 
 const DB = 'nhis_test_etl_safety';
 const dir = mkdtempSync(join(tmpdir(), 'etl-safety-'));
 const small = join(dir, 'small.csv');
 const bigger = join(dir, 'bigger.csv');
 const legacy = join(dir, 'legacy-utf8.csv');
-let target: MysqlTarget;
+let target: EtlTarget;
+let gateway: RunningGateway;
 let conn: Connection;
 
-const etl = (input: string, extra: Partial<EtlOptions> = {}) =>
-  runEtl({ input, mysql: target, database: DB, workers: 2, chunkBytes: 128 * 1024, progress: 'none', ...extra });
+const etl = (input: string, extra: Partial<EtlOptions> = {}) => runEtl({ input, target, workers: 2, chunkBytes: 128 * 1024, progress: 'none', ...extra });
 const one = async (sql: string) => ((await conn.query<RowDataPacket[]>(sql))[0][0] ?? {}) as RowDataPacket;
-const dataset = () => one('SELECT s.total_records AS total, s.valid_records AS valid, (SELECT COUNT(*) FROM health_records) AS n, (SELECT GROUP_CONCAT(file_sha256) FROM dataset_files) AS files FROM dataset_summary s');
-const leftovers = async () => Number((await one(`SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = '${DB}' AND table_name REGEXP '_(staging|old)$'`)).n);
+/** What the API serves: the live dataset's totals, its rows and its files. */
+const dataset = () =>
+  one(`SELECT d.id, d.total_records AS total, d.valid_records AS valid,
+         (SELECT COUNT(*) FROM health_records h WHERE h.dataset_id = d.id) AS n,
+         (SELECT GROUP_CONCAT(file_sha256) FROM dataset_files f WHERE f.dataset_id = d.id) AS files
+       FROM dataset_pointer p JOIN datasets d ON d.id = p.live_dataset WHERE p.id = 1`);
+/** Rows of datasets that are neither live nor the rollback target (a killed or aborted load's). */
+const leftovers = async () =>
+  Number((await one('SELECT COUNT(*) AS n FROM health_records h JOIN dataset_pointer p ON p.id = 1 WHERE NOT (h.dataset_id <=> p.live_dataset) AND NOT (h.dataset_id <=> p.previous_dataset)')).n);
 
 beforeAll(async () => {
-  target = await ensureMariaDb();
-  const admin = await mysql.createConnection(target);
+  const server = await ensureMariaDb();
+  const admin = await mysql.createConnection(server);
   await admin.query(`DROP DATABASE IF EXISTS ${DB}`);
   await admin.end();
-  await ensureDatabase(target, DB);
-  conn = await mysql.createConnection({ ...target, database: DB });
+  await ensureLocalDatabase(server, DB);
+  conn = await mysql.createConnection({ ...server, database: DB });
+  gateway = await startPlanetScaleGateway({ mysql: server, database: DB, username: 'etl', password: 'etl-safety-password' });
+  target = { kind: 'planetscale', url: gateway.url };
   await generateFile(small, { rows: 3000, seed: 'small' });
   await generateFile(bigger, { rows: 20_000, seed: 'bigger' });
   await generateFile(legacy, { rows: 3000, seed: 'small', encoding: 'utf8', bom: true, layout: 'legacy', eol: '\n' });
@@ -42,14 +52,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await conn?.end();
+  await gateway?.close();
 });
 
 describe('ETL safety', () => {
-  it('survives kill -9 mid-load: the previous dataset stays, the next run completes', async () => {
+  it('survives kill -9 mid-load: the live dataset stays, the lock lapses, the next run completes and removes the partial one', async () => {
     const before = await dataset();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'etl/cli.ts', '--input', bigger, '--database', DB, '--chunk-bytes', '64k', '--progress', 'none'], {
+    const cli = ['--import', 'tsx', 'etl/cli.ts', '--input', bigger, '--chunk-bytes', '64k', '--progress', 'none', '--lock-ttl', '2'];
+    const child = spawn(process.execPath, cli, {
       cwd: join(import.meta.dirname, '..', '..'),
-      env: { ...process.env, UPSTASH_REDIS_REST_URL: '', NHIS_API_URL: '' },
+      env: { ...process.env, DATABASE_URL: gateway.url, NHIS_API_URL: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -67,7 +79,9 @@ describe('ETL safety', () => {
     expect(await dataset()).toEqual(before);
     const [running] = (await conn.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM etl_runs WHERE status = 'running'"))[0];
     expect(running?.n).toBe(1); // the killed run, marked by the next one
-    const s = await etl(bigger);
+    // The killed run's lock is still held for its time-to-live: a run that does not wait is refused.
+    await expect(etl(bigger, { lock: { waitMs: 0 } })).rejects.toThrow(/Another ETL run is working on this database/);
+    const s = await etl(bigger, { lock: { waitMs: 10_000 } });
     expect(s.status).toBe('loaded');
     expect(await dataset()).toMatchObject({ total: 20_000, n: 20_000 });
     expect(await leftovers()).toBe(0);
@@ -117,7 +131,7 @@ describe('ETL safety', () => {
     expect(old.status).toBe('loaded');
     expect(old.file).toMatchObject({ encoding: 'utf8', encodingHow: 'bom', ignoredColumns: ['데이터공개일자', '데이터 기준일자'] });
     expect(old.rows).toEqual(modern.rows);
-    const [r] = (await conn.query<RowDataPacket[]>('SELECT gender_code, sido_code FROM health_records WHERE id = 1'))[0];
+    const [r] = (await conn.query<RowDataPacket[]>(`SELECT gender_code, sido_code FROM health_records WHERE dataset_id = ${old.dataset?.id} AND id = 1`))[0];
     expect([1, 2]).toContain(r?.gender_code);
     expect(Number(r?.sido_code)).toBeGreaterThan(10);
   });

@@ -3,7 +3,7 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { processChunk, type ChunkInput } from '../../etl/transform/chunk.ts';
 import { mapHeader } from '../../etl/read/header.ts';
-import { LOAD_COLUMNS } from '../../etl/sql.ts';
+import { LOAD_COLUMNS } from '../../etl/write/load-data-sql.ts';
 import { SOURCE_COLUMNS } from '../../etl/schema/columns.ts';
 import { INVALID_REASONS } from '../../src/risk/index.ts';
 

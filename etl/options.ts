@@ -1,0 +1,76 @@
+// What a run of the ETL is asked to do (EtlOptions), where it writes (EtlTarget), the defaults
+// sized for this project's 2-core machines, and the phase timer of the run summary.
+import { availableParallelism } from 'node:os';
+import type { EncodingOption } from './read/encoding.ts';
+import type { ProgressMode } from './report/progress.ts';
+import type { RunLockOptions } from './dataset/run-lock.ts';
+import type { ApiTarget } from './targets/api-rewarm.ts';
+import type { MysqlTarget } from './targets/mysql-url.ts';
+
+/**
+ * PlanetScale (the production target): the HTTP API with the Worker's DATABASE_URL, rows as
+ * multi-row INSERTs. MySQL: a self-hosted MySQL or MariaDB over the MySQL protocol, rows with
+ * LOAD DATA LOCAL INFILE.
+ */
+export type EtlTarget = { kind: 'planetscale'; url: string } | { kind: 'mysql'; mysql: MysqlTarget; database: string };
+
+export type EtlMode = 'auto' | 'replace' | 'append';
+
+export interface EtlOptions {
+  /** The NHIS CSV to load. */
+  input: string;
+  target: EtlTarget;
+  /** auto (default): make FILE the dataset unless it already is; replace: reload even so; append: add FILE. */
+  mode?: EtlMode;
+  /** Validate and report; write nothing (no database needed). */
+  dryRun?: boolean;
+  encoding?: EncodingOption;
+  /** Worker threads. Default: ETL_DEFAULTS.workers. */
+  workers?: number;
+  /** INSERT statements in flight per worker (PlanetScale). Default: ETL_DEFAULTS.concurrency. */
+  concurrency?: number;
+  /** Bytes per INSERT statement (PlanetScale). Default: ETL_DEFAULTS.statementBytes. */
+  statementBytes?: number;
+  /** Target chunk size in bytes (default ETL_DEFAULTS.chunkBytes); or give chunkRows. */
+  chunkBytes?: number;
+  chunkRows?: number;
+  log?: (line: string) => void;
+  progress?: ProgressMode;
+  /** Called as each chunk is stored (or validated, on a dry run). */
+  onProgress?: (p: { bytes: number; totalBytes: number; rows: number }) => void;
+  /** Where to re-warm the API's cached stats after the switch; null or absent: skipped, said so. */
+  api?: ApiTarget | null;
+  lock?: Partial<RunLockOptions>;
+  signal?: AbortSignal;
+}
+
+/** Defaults sized for the 2-core machines of this project (see the report of bench/etl.ts). */
+export const ETL_DEFAULTS = {
+  workers: Math.max(2, Math.min(4, availableParallelism())),
+  concurrency: 2,
+  statementBytes: 1 << 20,
+  chunkBytes: 4 << 20,
+};
+
+export function describeTarget(t: EtlTarget): string {
+  if (t.kind === 'mysql') return `MySQL ${t.mysql.socketPath ?? `${t.mysql.host}:${t.mysql.port}`}/${t.database}`;
+  const u = new URL(t.url);
+  return `PlanetScale ${u.protocol}//${u.host}`;
+}
+
+/** Wall time per named phase of a run, for its summary. */
+export class PhaseTimer {
+  readonly phases: Record<string, number> = {};
+  private readonly t0 = performance.now();
+  async time<T>(phase: string, fn: () => Promise<T>): Promise<T> {
+    const t = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.phases[phase] = Math.round((this.phases[phase] ?? 0) + performance.now() - t);
+    }
+  }
+  total(): number {
+    return Math.round(performance.now() - this.t0);
+  }
+}
