@@ -5,14 +5,9 @@ import type { EncodingOption } from './read/encoding.ts';
 import type { ProgressMode } from './report/progress.ts';
 import type { RunLockOptions } from './dataset/run-lock.ts';
 import type { ApiTarget } from './targets/api-rewarm.ts';
-import type { MysqlTarget } from './targets/mysql-url.ts';
+import type { EtlTarget } from './targets/connect.ts';
 
-/**
- * PlanetScale (the production target): the HTTP API with the Worker's DATABASE_URL, rows as
- * multi-row INSERTs. MySQL: a self-hosted MySQL or MariaDB over the MySQL protocol, rows with
- * LOAD DATA LOCAL INFILE.
- */
-export type EtlTarget = { kind: 'planetscale'; url: string } | { kind: 'mysql'; mysql: MysqlTarget; database: string };
+export { describeTarget, type EtlTarget } from './targets/connect.ts';
 
 export type EtlMode = 'auto' | 'replace' | 'append';
 
@@ -51,12 +46,6 @@ export const ETL_DEFAULTS = {
   statementBytes: 1 << 20,
   chunkBytes: 4 << 20,
 };
-
-export function describeTarget(t: EtlTarget): string {
-  if (t.kind === 'mysql') return `MySQL ${t.mysql.socketPath ?? `${t.mysql.host}:${t.mysql.port}`}/${t.database}`;
-  const u = new URL(t.url);
-  return `PlanetScale ${u.protocol}//${u.host}`;
-}
 
 /** Wall time per named phase of a run, for its summary. */
 export class PhaseTimer {

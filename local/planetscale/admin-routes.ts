@@ -9,7 +9,7 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpFailure } from './errors.ts';
 import type { FaultInjector, FaultSpec } from './faults.ts';
-import type { RequestBody } from './http-server.ts';
+import type { RequestBody } from './errors.ts';
 
 export const ADMIN_PREFIX = '/__gateway/';
 

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type { Parser } from 'node-sql-parser/build/mysql';
 import type { Token } from './sql-scan.ts';
 import { refusals } from './vitess-errors.ts';
-import type { Refusal } from './statement-rules.ts';
+import type { Refusal } from './vitess-errors.ts';
 
 /** Calls of the SQL parser so far (the cost check: it must never see a large INSERT). */
 export const parserCounters = { calls: 0, failures: 0 };

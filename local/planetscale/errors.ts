@@ -110,3 +110,10 @@ export class HttpFailure extends Error {
 export function httpErrorBody(code: string, message: string): string {
   return JSON.stringify({ error: { code, message } });
 }
+
+/** A request's JSON body, as the HTTP layer hands it on (Execute reads `query` and `session`). */
+export interface RequestBody {
+  query?: unknown;
+  session?: unknown;
+  [key: string]: unknown;
+}

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { serveAdmin, ADMIN_PREFIX } from './admin-routes.ts';
 import type { AdminContext } from './admin-routes.ts';
-import { HttpFailure, httpErrorBody } from './errors.ts';
+import { HttpFailure, httpErrorBody, type RequestBody } from './errors.ts';
 import type { SessionManager } from './session-manager.ts';
 
 export interface Credentials {
@@ -110,11 +110,7 @@ function safeDecode(text: string): string {
   }
 }
 
-export interface RequestBody {
-  query?: unknown;
-  session?: unknown;
-  [key: string]: unknown;
-}
+export type { RequestBody } from './errors.ts';
 
 export async function readJsonBody(req: IncomingMessage): Promise<RequestBody> {
   const text = (await readBody(req)).toString('utf8');

@@ -2,7 +2,7 @@
 // global scope and unknown, read-only or unsupported session variables are refused, and the variables only
 // vtgate keeps (workload, NAMES, ...) are answered without reaching MariaDB.
 import type { Token } from './sql-scan.ts';
-import type { Refusal } from './statement-rules.ts';
+import type { Refusal } from './vitess-errors.ts';
 import { forwardsToMysql, sysvarClass } from './sysvars.ts';
 import { refusals } from './vitess-errors.ts';
 

@@ -1,7 +1,6 @@
 // What the gateway makes of one statement before MariaDB sees it: its kind, and whether PlanetScale would refuse
 // it. Cheap by design: the first few tokens decide almost everything, so a 1 MB INSERT costs a few microseconds
 // plus one case-insensitive substring search; whole-statement scans and the parser are kept for short statements.
-import type { VtError } from './errors.ts';
 import { ddlRefusal } from './ddl-rules.ts';
 import { setVerdict } from './set-rules.ts';
 import { tokenize } from './sql-scan.ts';
@@ -11,10 +10,9 @@ import type { RuleName } from './vitess-errors.ts';
 
 export type StatementKind = 'select' | 'insert' | 'update' | 'delete' | 'ddl' | 'set' | 'other';
 
-export interface Refusal {
-  rule: RuleName;
-  error: VtError;
-}
+import type { Refusal } from './vitess-errors.ts';
+
+export type { Refusal };
 
 export interface Verdict {
   kind: StatementKind;

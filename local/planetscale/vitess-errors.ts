@@ -151,3 +151,9 @@ export function transientError(code: TransientCode, database: string, user: stri
       );
   }
 }
+
+/** A statement the gateway answers itself: the rule that refused it and the error it replies with. */
+export interface Refusal {
+  rule: RuleName;
+  error: VtError;
+}
