@@ -10,12 +10,14 @@ import type { DatasetChoice } from './dataset.ts';
 const HELP = `Usage: npm start -- [options]
 
 Brings up the local edge stack: MariaDB and Redis (started if stopped), the '${databaseName()}'
-database and schema, demo data when the database is empty, the PlanetScale and Upstash
-gateways, and the production Worker bundle (built by wrangler) in Miniflare.
+database with the schema files applied on a development branch, the PlanetScale gateway as the
+production branch (strict: safe migrations on, PlanetScale's limits) and the Upstash gateway,
+demo data through the ETL's production path when no dataset is live, and the production Worker
+bundle (built by wrangler) in Miniflare.
 
 Options:
   --port P           API port (default 8787)
-  --rows N           (re)load N synthetic rows through the ETL (default when empty: ${DEFAULT_DEMO_ROWS})
+  --rows N           (re)load N synthetic rows through the ETL (default when none is live: ${DEFAULT_DEMO_ROWS})
   --input FILE       (re)load a real NHIS CSV (CP949 or UTF-8) through the ETL
   --seed S           seed for --rows (default 2024)
   --runtime R        miniflare (default: the development loop, with its dev proxy) or
