@@ -139,7 +139,7 @@ export async function load(db: SqlClient, ctx: RunContext, pointer: Pointer, app
     const generation = await timer.time('switch', () => switchPointer(db, pointer, id, pointer.live));
     switched = true;
     log(`Dataset #${id} is live (generation ${generation}); #${pointer.live ?? 'none'} is kept for --rollback`);
-    await timer.time('cleanup', () => removeUnreferenced(db, [id, pointer.live], log, pointer.changedAt)).catch((err: Error) => log(`warning: could not remove an old dataset (the next run will): ${err.message}`));
+    await timer.time('cleanup', () => removeUnreferenced(db, [id, pointer.live], log, pointer.changedAt, opts.removalGraceMs)).catch((err: Error) => log(`warning: could not remove an old dataset (the next run will): ${err.message}`));
     const cache = await timer.time('cache', () => rewarmApi(opts.api ?? null));
     log(`Cache: ${cache.summary}`);
     const files = append ? (await db.execute('SELECT COUNT(*) AS n FROM dataset_files WHERE dataset_id = ?', [id])).rows[0]?.n : 1;

@@ -36,6 +36,11 @@ export interface EtlOptions {
   /** Where to re-warm the API's cached stats after the switch; null or absent: skipped, said so. */
   api?: ApiTarget | null;
   lock?: Partial<RunLockOptions>;
+  /**
+   * How long after a dataset was last live its rows may be removed (default REMOVAL_GRACE_MS,
+   * 10 s: an API isolate may read it for its L1 lifetime and one database timeout more).
+   */
+  removalGraceMs?: number;
   signal?: AbortSignal;
 }
 

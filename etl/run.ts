@@ -50,7 +50,10 @@ export async function runEtl(opts: EtlOptions): Promise<EtlSummary> {
 }
 
 /** Takes the run lock, tidies what a killed run left, and runs `work` with the pointer as read. */
-async function underLock<T>(db: SqlClient, opts: { log?: (line: string) => void; lock?: Partial<RunLockOptions> }, work: (p: Pointer) => Promise<T>): Promise<T> {
+async function underLock<T>(
+  db: SqlClient,
+  opts: { log?: (line: string) => void; lock?: Partial<RunLockOptions>; removalGraceMs?: number },
+  work: (p: Pointer) => Promise<T>): Promise<T> {
   const log = opts.log ?? (() => {});
   await ensureControlRows(db);
   const lock = await acquireRunLock(db, { ...opts.lock, onLost: (err) => log(`warning: ${err.message}`) });
@@ -59,7 +62,7 @@ async function underLock<T>(db: SqlClient, opts: { log?: (line: string) => void;
     if (stale) log(`Marked ${stale} earlier run(s) left 'running' by a killed process as failed.`);
     const pointer = await readPointer(db);
     // A load killed before its switch left a dataset nobody points at: remove it first.
-    await removeUnreferenced(db, [pointer.live, pointer.previous], log, pointer.changedAt);
+    await removeUnreferenced(db, [pointer.live, pointer.previous], log, pointer.changedAt, opts.removalGraceMs);
     return await work(pointer);
   } finally {
     await lock.release();

@@ -108,14 +108,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * `lastLiveAt` (Date.now() clock): when any of them was last live; removal waits until the
  * grace period after it has passed.
  */
-export async function removeUnreferenced(db: SqlClient, keep: (number | null)[], log: (line: string) => void = () => {}, lastLiveAt = 0): Promise<number[]> {
+export async function removeUnreferenced(
+  db: SqlClient,
+  keep: (number | null)[],
+  log: (line: string) => void = () => {},
+  lastLiveAt = 0,
+  graceMs = REMOVAL_GRACE_MS,
+): Promise<number[]> {
   const kept = keep.filter((k): k is number => k !== null);
   const { rows } = await db.execute(
     `SELECT id, max_record_id FROM datasets WHERE status <> 'deleted'${kept.length ? ` AND id NOT IN (${kept.map(() => '?').join(', ')})` : ''}`,
     kept,
   );
   const removed: number[] = [];
-  const wait = lastLiveAt + REMOVAL_GRACE_MS - Date.now();
+  const wait = lastLiveAt + graceMs - Date.now();
   if (rows.length && wait > 0) {
     log(`Waiting ${(wait / 1000).toFixed(1)} s before removing an old dataset: API isolates may still read it that long after the last switch`);
     await sleep(wait);

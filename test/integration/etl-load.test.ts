@@ -142,7 +142,7 @@ describe.each(['planetscale', 'mysql'] as const)('ETL load through %s', (kind) =
   let gateway: RunningGateway | null = null;
   let target: EtlTarget;
   const q: Query = async <T,>(sql: string) => (await conn.query<RowDataPacket[]>(sql))[0] as T[];
-  const etl = (input: string, extra: Partial<EtlOptions> = {}) => runEtl({ input, target, workers: 2, chunkBytes: 256 * 1024, progress: 'none', ...extra });
+  const etl = (input: string, extra: Partial<EtlOptions> = {}) => runEtl({ input, target, workers: 2, chunkBytes: 256 * 1024, progress: 'none', removalGraceMs: 0, ...extra });
 
   beforeAll(async () => {
     conn = await freshDatabase(db);

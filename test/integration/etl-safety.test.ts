@@ -23,7 +23,7 @@ let target: EtlTarget;
 let gateway: RunningGateway;
 let conn: Connection;
 
-const etl = (input: string, extra: Partial<EtlOptions> = {}) => runEtl({ input, target, workers: 2, chunkBytes: 128 * 1024, progress: 'none', ...extra });
+const etl = (input: string, extra: Partial<EtlOptions> = {}) => runEtl({ input, target, workers: 2, chunkBytes: 128 * 1024, progress: 'none', removalGraceMs: 0, ...extra });
 const one = async (sql: string) => ((await conn.query<RowDataPacket[]>(sql))[0][0] ?? {}) as RowDataPacket;
 /** What the API serves: the live dataset's totals, its rows and its files. */
 const dataset = () =>
@@ -104,6 +104,19 @@ describe('ETL safety', () => {
     expect(await leftovers()).toBe(0);
     const last = await one('SELECT status, error FROM etl_runs ORDER BY id DESC LIMIT 1');
     expect(last).toMatchObject({ status: 'failed', error: 'interrupted (test)' });
+  });
+
+  it('retries the transient errors Vitess answers mid-load, and stores every row once', async () => {
+    const clean = await etl(bigger, { mode: 'replace' });
+    gateway.faults.inject({ code: 'UNAVAILABLE', count: 2, match: /^INSERT INTO health_records/ });
+    gateway.faults.inject({ code: 'RESOURCE_EXHAUSTED', count: 1, match: /^INSERT INTO health_records/ });
+    gateway.faults.inject({ code: 'ABORTED', count: 1, match: /^INSERT INTO (agg_age_risk|record_pages)/ });
+    const s = await etl(bigger, { mode: 'replace' });
+    expect(s.status).toBe('loaded');
+    expect(s.retries).toBe(4);
+    expect(gateway.faults.list()).toEqual([]); // every fault was used up
+    expect(await dataset()).toMatchObject({ id: s.dataset?.id, total: 20_000, n: 20_000, valid: clean.rows.valid });
+    expect(s.rows).toEqual(clean.rows);
   });
 
   it('fails at once on an unknown header, before touching the database', async () => {
