@@ -94,8 +94,8 @@ export function createApp(deps: AppDeps) {
     let e: ApiError;
     if (err instanceof ApiError) e = err;
     else if (err instanceof DependencyError && err.kind !== 'query') {
-      metrics.error(`${err.dependency}_${err.kind}`);
-      log({ level: 'error', msg: 'dependency failed', dependency: err.dependency, kind: err.kind, request_id: c.get('requestId') });
+      metrics.error(err.code ? `${err.dependency}_${err.kind}_${err.code.toLowerCase()}` : `${err.dependency}_${err.kind}`);
+      log({ level: 'error', msg: 'dependency failed', dependency: err.dependency, kind: err.kind, code: err.code, request_id: c.get('requestId') });
       e = serviceUnavailable(`The ${err.dependency} is unavailable; retry shortly`);
     } else if (err instanceof HTTPException && err.status < 500) {
       e = new ApiError(err.status, 'Bad Request', err.message || 'Bad request');

@@ -154,15 +154,30 @@ export function createPlanetScaleStore(opts: PlanetScaleStoreOptions): Store {
 }
 
 /**
- * database-js throws DatabaseError with status 400 when the database rejected a statement, and
- * DatabaseError with the HTTP status (or its UnknownError subclass) when the edge/network failed
- * (database-js src/index.ts postJSON). Tell the two apart: the first is our bug (500), the
- * second an outage (503).
+ * Vitess's transient errors: a failover, a full transaction pool, a deadline, a killed
+ * transaction. PlanetScale answers them inside an HTTP 200 reply as SQL errors, which database-js
+ * raises as DatabaseError with status 400 and the vtrpc code in `body.code` (database-js
+ * src/index.ts execute; vtrpc codes: vitess go/vt/proto/vtrpc). The statement did not run; a
+ * retry later may succeed.
  */
-function toDependencyError(err: unknown): DependencyError {
+const TRANSIENT_CODES = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'DEADLINE_EXCEEDED', 'ABORTED']);
+
+/**
+ * database-js throws DatabaseError with status 400 when the database answered the statement with
+ * an error, and DatabaseError with the HTTP status (or its UnknownError subclass) when the
+ * edge/network failed (database-js src/index.ts postJSON). A transient Vitess code or a failed
+ * edge is an outage (503); any other SQL error is our bug (500). "Row count exceeded" is
+ * RESOURCE_EXHAUSTED too, but the same statement would fail again: a bug.
+ */
+export function toDependencyError(err: unknown): DependencyError {
   if (err instanceof DatabaseError) {
-    const kind = err.status === 400 ? 'query' : 'bad_response';
-    return new DependencyError('database', `${err.message}`.slice(0, 500), kind);
+    const message = `${err.message}`.slice(0, 500);
+    const code = (err.body as { code?: unknown } | undefined)?.code;
+    if (err.status !== 400) return new DependencyError('database', message, 'bad_response');
+    if (typeof code === 'string' && TRANSIENT_CODES.has(code) && !/row count exceeded/i.test(message)) {
+      return new DependencyError('database', message, 'unavailable', code);
+    }
+    return new DependencyError('database', message, 'query', typeof code === 'string' ? code : undefined);
   }
   const e = err as Error;
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return new DependencyError('database', 'database timed out', 'timeout');

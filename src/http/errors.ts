@@ -33,13 +33,18 @@ export const invalidData = (message: string, details?: ErrorDetails) =>
 export const serviceUnavailable = (message: string, retryAfterSeconds = 5) =>
   new ApiError(503, 'Service Unavailable', message, {}, { 'Retry-After': String(retryAfterSeconds) });
 
-/** A dependency (database, cache) could not be reached or did not answer in time. */
+/**
+ * A dependency (database, cache) could not be reached, did not answer in time, or said it cannot
+ * serve now (`unavailable`: a Vitess transient error, whose vtrpc code is `code`). `query` is the
+ * database refusing the statement itself: our bug, not an outage.
+ */
 export class DependencyError extends Error {
   override name = 'DependencyError';
   constructor(
     readonly dependency: 'database' | 'cache',
     message: string,
-    readonly kind: 'unreachable' | 'timeout' | 'bad_response' | 'query',
+    readonly kind: 'unreachable' | 'timeout' | 'bad_response' | 'unavailable' | 'query',
+    readonly code?: string,
   ) {
     super(message);
   }

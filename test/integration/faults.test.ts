@@ -1,12 +1,17 @@
-// Faults through the real stack: the production bundle in Miniflare, its database and cache
-// behind switchable proxies, and a Redis of its own that the test really stops.
+// Faults through the real stack: the production bundle in Miniflare, its database (a PlanetScale
+// gateway of its own, which injects Vitess's transient errors) and cache behind switchable
+// proxies, and a Redis of its own that the test really stops.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readWorkerSettings } from '../../local/bundle.ts';
 import { startMiniflareWorker, type RunningWorker } from '../../local/miniflare-worker.ts';
+import { startPlanetScaleGateway, type RunningGateway as PlanetScaleGateway } from '../../local/planetscale-gateway.ts';
 import { startUpstashGateway, type RunningGateway } from '../../local/upstash-gateway.ts';
+import { createApp } from '../../src/app.ts';
+import { createPlanetScaleStore } from '../../src/data/planetscale-store.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
+import { fakeCache } from '../support/fakes.ts';
 
 const stack = inject('stack');
 const KEY = 'fault-key';
@@ -14,6 +19,7 @@ let db: FaultProxy;
 let cacheProxy: FaultProxy;
 let redis: ChildProcess;
 let upstash: RunningGateway;
+let planetscale: PlanetScaleGateway;
 let worker: RunningWorker;
 
 async function freePort(): Promise<number> {
@@ -32,7 +38,8 @@ beforeAll(async () => {
   redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 300));
   upstash = await startUpstashGateway({ redisUrl: `redis://127.0.0.1:${redisPort}`, token: 'fault-token' });
-  db = await startFaultProxy(stack.planetscale.url);
+  planetscale = await startPlanetScaleGateway({ mysql: stack.mysql, database: stack.database, username: 'faults', password: 'fault-password' });
+  db = await startFaultProxy(planetscale.url);
   cacheProxy = await startFaultProxy(upstash.url);
   worker = await startMiniflareWorker({
     scriptPath: stack.scriptPath,
@@ -55,6 +62,7 @@ afterAll(async () => {
   await db?.close();
   await cacheProxy?.close();
   await upstash?.close();
+  await planetscale?.close();
   redis?.kill('SIGKILL');
 });
 
@@ -112,5 +120,50 @@ describe('faults through the real stack', () => {
     const stats = await get('/stats/age');
     expect(stats.status).toBe(200);
     cacheProxy.mode = 'pass';
+  });
+
+  it.each(['UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'DEADLINE_EXCEEDED', 'ABORTED'] as const)(
+    'Vitess %s inside a 200 reply: 503 with Retry-After, a cached copy still served, counted by code',
+    async (code) => {
+      db.mode = 'pass';
+      const warm = await get('/stats/age');
+      expect(warm.status).toBe(200);
+      const body = await warm.text();
+      planetscale.faults.inject({ code, durationMs: 60_000 });
+      try {
+        const page = await get('/records?page=3&limit=7');
+        expect(page.status).toBe(503);
+        expect(page.headers.get('retry-after')).toMatch(/^\d+$/);
+        expect(await page.json()).toEqual({ error: 'Service Unavailable', message: 'The database is unavailable; retry shortly' });
+        expect((await get('/records/2')).status).toBe(503);
+        const stale = await get('/stats/age'); // stale-if-error
+        expect(stale.status).toBe(200);
+        expect(await stale.text()).toBe(body);
+      } finally {
+        planetscale.faults.clear();
+      }
+      expect((await get('/records?page=3&limit=7')).status).toBe(200);
+      const metrics = await (await get('/metrics')).text();
+      expect(metrics).toMatch(new RegExp(`^errors_total\\{kind="database_unavailable_${code.toLowerCase()}"\\} [1-9]`, 'm'));
+    },
+  );
+
+  it('MariaDB stopped behind the gateway: the gateway answers UNAVAILABLE, the app 503 (it was a 500)', async () => {
+    // A gateway whose MariaDB port has nothing listening: what a stopped server looks like to it.
+    const dead = await startPlanetScaleGateway({
+      mysql: { host: '127.0.0.1', port: await freePort(), user: 'root', password: '' },
+      database: stack.database,
+      username: 'dead',
+      password: 'dead-password',
+    });
+    try {
+      const app = createApp({ apiKeys: [KEY], store: createPlanetScaleStore({ url: dead.url, timeoutMs: 2000 }), cache: fakeCache(), log: () => {} });
+      const res = await app.request('/records?page=3&limit=7', { headers: { 'X-API-KEY': KEY } });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(dead.statements().at(-1)?.code).toBe('UNAVAILABLE');
+    } finally {
+      await dead.close();
+    }
   });
 });
