@@ -69,7 +69,7 @@ describe('ETL safety', () => {
       child.stderr.on('data', (d: Buffer) => {
         stderr += d.toString();
         if (stderr.includes('Loading ')) {
-          child.kill('SIGKILL'); // mid-load: the worker pool is starting or loading staging
+          child.kill('SIGKILL'); // mid-load: the worker pool is starting or writing the new dataset
           resolve();
         }
       });
