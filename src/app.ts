@@ -56,6 +56,7 @@ export function createApp(deps: AppDeps) {
   const live = createLiveDataset({
     read: () => deps.store.liveDataset(),
     ttlMs: cacheSettings.l1TtlMs,
+    maxWaitMs: cacheSettings.loadTimeoutMs,
     now: deps.pointerNow ?? deps.now,
     onStale: (err) => {
       metrics.error('live_dataset_stale');

@@ -12,9 +12,14 @@ export interface CacheSettings {
   staleMs: number;
   /** L1 bound, entries. Default 256. */
   l1MaxEntries: number;
+  /**
+   * How long a request waits on another request's load of the same key before loading itself, ms:
+   * the database timeout, since no load can take longer unless it was lost. Default 3000.
+   */
+  loadTimeoutMs: number;
 }
 
-export const DEFAULT_CACHE_SETTINGS: CacheSettings = { l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 256 };
+export const DEFAULT_CACHE_SETTINGS: CacheSettings = { l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 256, loadTimeoutMs: 3000 };
 
 export interface AppDeps {
   apiKeys: readonly string[];

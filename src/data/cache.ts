@@ -53,6 +53,8 @@ export interface TieredCacheOptions {
   staleMs: number;
   /** L1 size bound (entries); the least recently written entry goes first. */
   l1MaxEntries: number;
+  /** How long a request waits on another request's load of the same key before loading itself, ms. */
+  loadTimeoutMs: number;
   now?: () => number;
   onCacheError?: (err: unknown) => void;
   onResult?: (key: string, source: CacheSource) => void;
@@ -70,6 +72,7 @@ interface L1Entry extends Entry {
 }
 
 const utf8 = new TextEncoder();
+const noop = () => {};
 
 /**
  * L2 values carry the time they were loaded, so any isolate can tell fresh from stale:
@@ -88,7 +91,7 @@ export function decodeL2(raw: string): Entry | null {
 export function createTieredCache(opts: TieredCacheOptions): Cached {
   const now = opts.now ?? Date.now;
   const l1 = new Map<string, L1Entry>();
-  const inflight = new Map<string, Promise<L1Entry>>();
+  const inflight = new Map<string, { promise: Promise<L1Entry>; startedAt: number }>();
 
   function remember(key: string, entry: Entry): L1Entry {
     const hit = Object.freeze({ body: entry.body, bytes: utf8.encode(entry.body), source: 'HIT-L1' as const });
@@ -123,22 +126,35 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
    * in the caller's context (workerd's cross-request promise resolution).
    */
   function loadOnce(key: string, policy: TtlPolicy, load: () => Promise<string>, req: CacheRequest): Promise<L1Entry> {
-    const pending = inflight.get(key);
-    if (pending) return new Promise<L1Entry>((resolve, reject) => void pending.then(resolve, reject));
-    return startLoad(key, policy, load, req);
+    const slot = inflight.get(key);
+    const left = slot ? slot.startedAt + opts.loadTimeoutMs - now() : 0;
+    if (!slot || left <= 0) return startLoad(key, policy, load, req);
+    // A load can take no longer than the database timeout, unless the runtime dropped it (its
+    // request was cancelled): past that, load again rather than wait on it forever.
+    return new Promise<L1Entry>((resolve, reject) => {
+      const timer = setTimeout(() => startLoad(key, policy, load, req).then(resolve, reject), left);
+      slot.promise.then(
+        (v) => (clearTimeout(timer), resolve(v)),
+        (e: unknown) => (clearTimeout(timer), reject(e)),
+      );
+    });
   }
 
   function startLoad(key: string, policy: TtlPolicy, load: () => Promise<string>, req: CacheRequest): Promise<L1Entry> {
-    const pending = load()
+    const promise: Promise<L1Entry> = load()
       .then((body) => {
         const entry = remember(key, { body, storedAt: now() });
         const ttl = policy.ttlSeconds + Math.ceil(opts.staleMs / 1000);
         req.waitUntil(opts.l2.set(key, encodeL2(entry), ttl).catch((err) => opts.onCacheError?.(err)));
         return entry;
       })
-      .finally(() => inflight.delete(key));
-    inflight.set(key, pending);
-    return pending;
+      .finally(() => {
+        if (inflight.get(key)?.promise === promise) inflight.delete(key);
+      });
+    inflight.set(key, { promise, startedAt: now() });
+    // Others wait on this load: it must outlive its own request, whose client may disconnect.
+    req.waitUntil(promise.then(noop, noop));
+    return promise;
   }
 
   const answer = (key: string, entry: Entry | L1Entry, source: CacheSource): CachedValue => {

@@ -7,6 +7,11 @@ export interface LiveDatasetOptions {
   read: () => Promise<LiveDataset>;
   /** How long a read answers, ms: the L1 lifetime. */
   ttlMs: number;
+  /**
+   * How long a caller waits on another request's read before reading itself, ms: the database
+   * timeout, since no read takes longer unless the runtime dropped it with its request.
+   */
+  maxWaitMs: number;
   now?: () => number;
   /** The read failed and the last known pointer answers instead (it is kept another ttlMs). */
   onStale?: (err: unknown) => void;
@@ -17,19 +22,24 @@ export interface LiveDatasetOptions {
 export interface LiveDatasetHolder {
   /** The pointer when a read of the last ttlMs holds it, without waiting; else undefined. */
   fresh(): LiveDataset | undefined;
-  /** The pointer: fresh, or read once for every caller that waits meanwhile (single-flight). */
-  get(): Promise<LiveDataset>;
+  /**
+   * The pointer: fresh, or read once for every caller that waits meanwhile (single-flight). The
+   * read is handed to `waitUntil`, so it outlives a request whose client disconnects.
+   */
+  get(waitUntil?: (p: Promise<unknown>) => void): Promise<LiveDataset>;
 }
+
+const noop = () => {};
 
 export function createLiveDataset(opts: LiveDatasetOptions): LiveDatasetHolder {
   const now = opts.now ?? Date.now;
   let known: LiveDataset | undefined;
   let knownUntil = 0;
-  let inflight: Promise<LiveDataset> | undefined;
+  let inflight: { promise: Promise<LiveDataset>; startedAt: number } | undefined;
 
   const fresh = () => (known && now() < knownUntil ? known : undefined);
 
-  function read(): Promise<LiveDataset> {
+  function read(waitUntil?: (p: Promise<unknown>) => void): Promise<LiveDataset> {
     // Counted from when the read starts: the row may have flipped right after it was read.
     const startedAt = now();
     const pending = opts
@@ -51,22 +61,31 @@ export function createLiveDataset(opts: LiveDatasetOptions): LiveDatasetHolder {
         },
       )
       .finally(() => {
-        inflight = undefined;
+        if (inflight?.promise === pending) inflight = undefined;
       });
-    inflight = pending;
+    inflight = { promise: pending, startedAt };
+    waitUntil?.(pending.then(noop, noop));
     return pending;
   }
 
   return {
     fresh,
-    get() {
+    get(waitUntil) {
       const hit = fresh();
       if (hit) return Promise.resolve(hit);
-      const pending = inflight;
+      const slot = inflight;
+      const left = slot ? slot.startedAt + opts.maxWaitMs - now() : 0;
+      if (!slot || left <= 0) return read(waitUntil);
       // A promise of the caller's own, as in data/cache.ts loadOnce: on workerd, awaiting the
-      // loading request's promise directly could resume in that request's I/O context.
-      if (pending) return new Promise<LiveDataset>((resolve, reject) => void pending.then(resolve, reject));
-      return read();
+      // loading request's promise directly could resume in that request's I/O context. A read
+      // still pending past the database timeout was lost: read again rather than wait forever.
+      return new Promise<LiveDataset>((resolve, reject) => {
+        const timer = setTimeout(() => read(waitUntil).then(resolve, reject), left);
+        slot.promise.then(
+          (v) => (clearTimeout(timer), resolve(v)),
+          (e: unknown) => (clearTimeout(timer), reject(e)),
+        );
+      });
     },
   };
 }

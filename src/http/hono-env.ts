@@ -35,5 +35,5 @@ export function cacheRequest(c: AppContext): CacheRequest {
 
 /** The dataset to serve: the isolate's fresh pointer as it is, else read (timed as db). */
 export function liveDataset(c: AppContext, live: LiveDatasetHolder): LiveDataset | Promise<LiveDataset> {
-  return live.fresh() ?? timed(c, 'db', () => live.get());
+  return live.fresh() ?? timed(c, 'db', () => live.get(waitUntilOf(c)));
 }

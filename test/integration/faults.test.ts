@@ -166,4 +166,21 @@ describe('faults through the real stack', () => {
       await dead.close();
     }
   });
+
+  it('a client that disconnects during the load of a key: a burst for that key is answered, none hangs', async () => {
+    db.mode = 'pass';
+    const path = '/records?age_group=7&gender=2&limit=3'; // its total is loaded once per isolate and key
+    planetscale.faults.inject({ delayMs: 600, match: /record_counts/, count: 1 }); // the gateway holds that load
+    const gone = new AbortController();
+    const first = fetch(`${worker.url}${path}`, { headers: { 'X-API-KEY': KEY }, signal: gone.signal }).catch((e: Error) => e);
+    await new Promise((r) => setTimeout(r, 150));
+    gone.abort();
+    expect(await first).toBeInstanceOf(Error);
+    const t0 = Date.now();
+    const burst = await Promise.all(Array.from({ length: 20 }, () => get(path)));
+    expect(burst.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(Date.now() - t0).toBeLessThan(1000 + 1000); // DB_TIMEOUT_MS + 1 s
+    const totals = new Set(await Promise.all(burst.map(async (r) => ((await r.json()) as { pagination: { total_items: number } }).pagination.total_items)));
+    expect(totals.size).toBe(1);
+  });
 });

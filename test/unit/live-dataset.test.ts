@@ -197,6 +197,7 @@ describe('createLiveDataset', () => {
         return pointer(4, 9);
       },
       ttlMs: L1_MS,
+      maxWaitMs: 3000,
       now: () => now,
     });
     expect(live.fresh()).toBeUndefined();
@@ -216,10 +217,28 @@ describe('createLiveDataset', () => {
         return pointer(1, 1);
       },
       ttlMs: L1_MS,
+      maxWaitMs: 3000,
     });
     const waiting = await Promise.allSettled([live.get(), live.get(), live.get()]);
     expect(waiting.map((w) => w.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(reads).toBe(1);
     expect(await live.get()).toEqual(pointer(1, 1));
+  });
+
+  it('hands its read to waitUntil, and never waits on a lost read past the database timeout', async () => {
+    let reads = 0;
+    const live = createLiveDataset({
+      // The first read's request was cancelled and the runtime dropped it: it never settles.
+      read: () => (++reads === 1 ? new Promise<LiveDataset>(() => {}) : Promise.resolve(pointer(2, 3))),
+      ttlMs: L1_MS,
+      maxWaitMs: 50,
+    });
+    const background: Promise<unknown>[] = [];
+    void live.get((p) => background.push(p));
+    expect(background).toHaveLength(1);
+    const t0 = Date.now();
+    expect(await live.get()).toEqual(pointer(2, 3));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(40);
+    expect(reads).toBe(2);
   });
 });

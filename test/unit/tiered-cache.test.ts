@@ -22,10 +22,28 @@ beforeEach(() => {
   l2 = fakeCache();
   loads = 0;
   background = [];
-  cached = createTieredCache({ l2, l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 2, now: () => t });
+  cached = createTieredCache({ l2, l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 2, loadTimeoutMs: 3000, now: () => t });
 });
 
 describe('tiered cache', () => {
+  it('keeps a single-flight load alive through waitUntil, and never waits on a lost one past the load timeout', async () => {
+    const short = createTieredCache({ l2, l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 2, loadTimeoutMs: 50, now: () => t });
+    // The loading request's client went away and the runtime dropped its work: a load that never settles.
+    void short('k', policy, () => new Promise<string>(() => {}), req());
+    await new Promise((r) => setTimeout(r, 5)); // past the L2 read, into the load
+    expect(background).toHaveLength(1); // the load itself was handed to waitUntil
+    const t0 = Date.now();
+    const waiter = await short('k', policy, loader(), req());
+    expect(waiter.source).toBe('MISS');
+    expect(waiter.body).toBe('v1');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(40); // it waited on the slot, up to the load timeout
+    // A slot older than the timeout is not waited on at all.
+    const again = createTieredCache({ l2: fakeCache(), l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 2, loadTimeoutMs: 50, now: () => t });
+    void again('j', policy, () => new Promise<string>(() => {}), req());
+    t += 51;
+    expect(await again('j', policy, loader('w'), req())).toMatchObject({ body: 'w2', source: 'MISS' });
+  });
+
   it('miss → L1 hit within its TTL → L2 hit after it', async () => {
     expect(await cached('k', policy, loader(), req())).toEqual({ body: 'v1', bytes: utf8('v1'), source: 'MISS' });
     await Promise.all(background);
@@ -55,7 +73,7 @@ describe('tiered cache', () => {
 
   it('fresh() answers from L1 at once while the copy is fresh, and is undefined otherwise', async () => {
     const results: string[] = [];
-    const counted = createTieredCache({ l2, l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 2, now: () => t, onResult: (_k, s) => results.push(s) });
+    const counted = createTieredCache({ l2, l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 2, loadTimeoutMs: 3000, now: () => t, onResult: (_k, s) => results.push(s) });
     expect(counted.fresh('k', policy)).toBeUndefined();
     await counted('k', policy, loader(), req());
     await Promise.all(background);
@@ -75,7 +93,7 @@ describe('tiered cache', () => {
     await cached('k', policy, loader(), req());
     await Promise.all(background);
     t += 30_000; // L2 copy is 30 s old: still fresh
-    const other = createTieredCache({ l2, l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 2, now: () => t });
+    const other = createTieredCache({ l2, l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 2, loadTimeoutMs: 3000, now: () => t });
     expect((await other('k', policy, loader(), req())).source).toBe('HIT-L2');
     l2.calls = {};
     t += 2000;
