@@ -54,7 +54,9 @@ export class StatementLog {
 
   /** A fresh entry for a statement that just arrived; filled in while it runs, then `record`ed. */
   start(session: string, sql: string): StatementLogEntry {
-    const preview = sql.length > SQL_PREVIEW ? sql.slice(0, SQL_PREVIEW) : sql;
+    // A copy, not a slice: V8's sliced string would keep the whole (up to 1 MiB) statement alive
+    // for as long as the log holds its entry.
+    const preview = sql.length > SQL_PREVIEW ? Buffer.from(sql.slice(0, SQL_PREVIEW)).toString() : sql;
     return {
       at: Date.now(), session, sql: preview, kind: 'other', refused: false,
       rows: 0, rowsAffected: 0, durationMs: 0, classifyMs: 0, classifyCpuMs: 0,
