@@ -1,254 +1,179 @@
-// `npm run bench:etl -- --rows 1000000`: times a bare LOAD DATA LOCAL INFILE of the CSV into an
-// empty raw table and the full ETL (a child process: its own peak RSS) side by side on the same
-// MariaDB, prints both, the ratio and peak RSS, and writes bench/reports/etl.json.
-import { spawn } from 'node:child_process';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
+// `npm run bench:etl -- --rows 1000000`: the ETL's two write paths against a bare LOAD DATA LOCAL
+// INFILE of the same CSV on the same MariaDB, side by side; prints the figures and goals, writes bench/reports/etl.json.
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
-import { generateFile } from '../etl/generate/generator.ts';
-import { SOURCE_COLUMNS } from '../etl/schema/columns.ts';
-import type { EtlSummary } from '../etl/report/summary.ts';
-import { mysqlTarget, type MysqlTarget } from '../local/config.ts';
-import { ensureDatabase } from '../local/database.ts';
+import mysql from 'mysql2/promise';
 import { ensureMariaDb } from '../etl/targets/local-services.ts';
+import { mysqlTarget } from '../etl/targets/mysql-url.ts';
+import { mysqlLeg, productionLeg, type LegContext } from './etl/legs.ts';
+import { bareLoad, csvFor, dropDatabase, serverSettings } from './etl/mariadb.ts';
+import { mariadbPid } from './etl/proc.ts';
+import { goals, GOALS, medianOf, median, renderResult, summarizeLeg, verdict } from './etl/summary.ts';
+import type { EtlReport, Round, RowsResult } from './etl/types.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const LEGS = ['text', 'production', 'mysql', 'replace'] as const;
 
-async function csvFor(rows: number, seed: string): Promise<string> {
-  const dir = join(ROOT, '.local', 'bench');
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, `nhis-${rows}-${seed}.csv`);
-  if (!existsSync(file)) {
-    console.log(`generating ${rows.toLocaleString('en-US')} rows → ${file}`);
-    await generateFile(`${file}.part`, { rows, seed });
-    await rename(`${file}.part`, file);
-  }
-  return file;
-}
+const HELP = `Usage: npm run bench:etl -- [options]
 
-/**
- * Waits until InnoDB has flushed the previous step's dirty pages and its checkpoint has caught up
- * (at most 90 s), so no step pays for the one before it: after a big load the server goes on
- * flushing for seconds, and a load that starts then waits for it.
- */
-async function settle(conn: Connection): Promise<void> {
-  for (let i = 0; i < 180; i++) {
-    const [rows] = await conn.query<RowDataPacket[]>(
-      "SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_buffer_pool_pages_dirty', 'Innodb_checkpoint_age')",
-    );
-    const get = (name: string) => Number(rows.find((r) => r.Variable_name === name)?.Value ?? 0);
-    if (get('Innodb_buffer_pool_pages_dirty') < 500 && get('Innodb_checkpoint_age') < 8 << 20) break;
-    await sleep(500);
-  }
-  await sleep(1000);
-}
+Measures, per row count, on this machine's MariaDB (MYSQL_URL, default mysql://root@127.0.0.1:3306):
+  a. bare LOAD DATA LOCAL INFILE of the CSV into an empty raw table, typed as health_records
+     (the reference of every ratio) and as text ("text": no conversion at all);
+  b. "production": the ETL CLI with DATABASE_URL pointing at the local PlanetScale gateway
+     (local/planetscale-gateway-cli.ts, its defaults), each its own child process: multi-row INSERTs;
+  c. "mysql": the ETL CLI over the MySQL protocol (--database): LOAD DATA LOCAL INFILE per chunk.
+Each ETL leg loads into a fresh database (dropped, recreated, schema applied): a first load. Rounds
+alternate the order of the legs; InnoDB is let settle between legs. Then, once per row count,
+"replace": two --replace loads into the production-path database (onto one dataset, then the
+steady state onto two, which removes the previous-but-one): time until live, and cleanup apart.
 
-async function crlf(file: string): Promise<boolean> {
-  const fh = await open(file, 'r');
-  try {
-    const { buffer, bytesRead } = await fh.read(Buffer.alloc(65536), 0, 65536, 0);
-    const nl = buffer.subarray(0, bytesRead).indexOf(0x0a);
-    return nl > 0 && buffer[nl - 1] === 0x0d;
-  } finally {
-    await fh.close();
-  }
-}
+Reported per leg: end-to-end ms (the summary's totalMs; median of the rounds), its ratio to the
+bare loads (median of per-round ratios), peak RSS of the ETL process (workers included), CPU
+seconds of the ETL, of MariaDB (/proc/<mariadbd pid>/stat) and of the gateway, statements the
+gateway ran (its /__gateway/stats, else MariaDB's Com_insert delta) and gateway CPU per statement.
+Each step also records InnoDB's checkpoint age when it started (redo it may have to flush).
+Goals: production ≤ ${GOALS.ratio.production.toFixed(1)}× bare typed, mysql ≤ ${GOALS.ratio.mysql.toFixed(1)}×, peak RSS < ${GOALS.peakRssMb} MB, and flat
+(≤ +${GOALS.rssGrowth * 100} %) from the smallest to the largest row count when two are measured. Server settings are
+read and recorded, never changed. Writes bench/reports/etl.json (PERFORMANCE.md quotes it).
 
-/**
- * The reference: one plain LOAD DATA LOCAL INFILE of the CSV as it is, no SET clause, into an
- * empty table of the 33 raw columns, typed as in health_records (empty cells become 0 with a
- * warning: that is what "bare" costs) or as text (no conversion at all: the strictest reference).
- */
-async function lsn(conn: Connection): Promise<number> {
-  const [rows] = await conn.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Innodb_lsn_current'");
-  return Number(rows[0]?.Value ?? NaN);
-}
+Options:
+  --rows N[,N…]         row counts, each a generated CSV kept under .local/bench (default 1000000)
+  --rounds N            rounds per row count (default 3)
+  --legs L[,L…]         what to measure besides bare typed: ${LEGS.join(', ')} (default: all)
+  --seed S              generator seed (default bench)
+  --database NAME       base name, must start with nhis_bench (default nhis_bench): bare loads in
+                        NAME, the production path in NAME_ps, the MySQL path in NAME_mysql (each
+                        created for its leg and dropped after it)
+  --workers N           ETL --workers (default: the ETL's)
+  --chunk-bytes N       ETL --chunk-bytes (default: the ETL's)
+  --concurrency N       ETL --concurrency, production path only (default: the ETL's)
+  --statement-bytes N   ETL --statement-bytes, production path only (default: the ETL's)
+  --cpu-prof DIR        run the ETL and gateway processes under node --cpu-prof: one profile per
+                        thread in DIR/etl-production, DIR/etl-mysql and DIR/gateway
+  --out FILE            where to write the JSON (default bench/reports/etl.json)
+  -h, --help            show this help`;
 
-async function bareLoad(target: MysqlTarget, database: string, file: string, typed: boolean): Promise<{ ms: number; redoMb: number }> {
-  const conn = await mysql.createConnection({ ...target, database, infileStreamFactory: (p: string) => createReadStream(p, { highWaterMark: 1 << 20 }) });
-  try {
-    await conn.query('DROP TABLE IF EXISTS bench_raw_load');
-    const cols = SOURCE_COLUMNS.map(([, c, t]) => `${c} ${typed ? t : 'VARCHAR(16)'} NULL`).join(', ');
-    await conn.query(`CREATE TABLE bench_raw_load (${cols}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
-    await settle(conn);
-    const lsn0 = await lsn(conn);
-    const t0 = performance.now();
-    const eol = (await crlf(file)) ? '\\r\\n' : '\\n';
-    await conn.query(
-      `LOAD DATA LOCAL INFILE ? INTO TABLE bench_raw_load CHARACTER SET binary FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '"' LINES TERMINATED BY '${eol}' IGNORE 1 LINES`,
-      [file],
-    );
-    const ms = performance.now() - t0;
-    const redoMb = Math.round(((await lsn(conn)) - lsn0) / 1048576);
-    await conn.query('DROP TABLE bench_raw_load');
-    return { ms, redoMb };
-  } finally {
-    await conn.end();
-  }
-}
-
-interface EtlRun {
-  summary: EtlSummary;
-  wallMs: number;
-  rssSamplesMb: number[];
-}
-
-/** Runs the ETL CLI as a child process, sampling its RSS from /proc every 100 ms. */
-function etlChild(file: string, database: string, extra: string[]): Promise<EtlRun> {
-  const args = ['--import', 'tsx', join(ROOT, 'etl', 'cli.ts'), '--input', file, '--database', database, '--replace', '--json', '--progress', 'none', ...extra];
-  const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NHIS_API_URL: '', UPSTASH_REDIS_REST_URL: '' } });
-  const samples: number[] = [];
-  const sampler = setInterval(async () => {
-    try {
-      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      if (kb) samples.push(Math.round(kb / 1024));
-    } catch {
-      /* exited */
-    }
-  }, 100);
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => {
-      clearInterval(sampler);
-      if (code !== 0) return reject(new Error(`ETL exited with ${code}`));
-      resolve({ summary: JSON.parse(out) as EtlSummary, wallMs: performance.now() - t0, rssSamplesMb: samples });
-    });
-  });
-}
-
-async function main() {
+function options() {
   const { values } = parseArgs({
     options: {
       rows: { type: 'string', default: '1000000' },
+      rounds: { type: 'string', default: '3' },
+      legs: { type: 'string', default: LEGS.join(',') },
       seed: { type: 'string', default: 'bench' },
       database: { type: 'string', default: 'nhis_bench' },
       workers: { type: 'string' },
       'chunk-bytes': { type: 'string' },
-      indexes: { type: 'string' },
-      rounds: { type: 'string', default: '3' },
+      concurrency: { type: 'string' },
+      'statement-bytes': { type: 'string' },
+      'cpu-prof': { type: 'string' },
       out: { type: 'string', default: join(ROOT, 'bench', 'reports', 'etl.json') },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) {
-    console.log('Usage: npm run bench:etl -- [--rows 1000000[,200000…]] [--rounds 3] [--seed S] [--database nhis_bench] [--workers N] [--chunk-bytes N] [--indexes after|during]');
-    return;
-  }
-  const target = await ensureMariaDb(mysqlTarget());
-  await ensureDatabase(target, values.database);
-  const admin = await mysql.createConnection({ ...target, database: values.database });
-  const [ver] = await admin.query<RowDataPacket[]>('SELECT VERSION() AS v');
-  const serverVersion = String(ver[0]?.v);
-  const extra = [
-    ...(values.workers ? ['--workers', values.workers] : []),
-    ...(values['chunk-bytes'] ? ['--chunk-bytes', values['chunk-bytes']] : []),
-    ...(values.indexes ? ['--indexes', values.indexes] : []),
-  ];
-  const rounds = Math.max(1, Number(values.rounds));
-  const results: RowsResult[] = [];
-  for (const rows of values.rows.split(',').map(Number)) {
-    const file = await csvFor(rows, values.seed);
-    const runs: Round[] = [];
-    for (let r = 0; r < rounds; r++) {
-      // Alternate the order so neither side always follows the other's background flushing.
-      const etlFirst = r % 2 === 1;
-      let etl: EtlRun | null = null;
-      if (etlFirst) etl = await etlChild(file, values.database, extra);
-      await settle(admin);
-      const typed = await bareLoad(target, values.database, file, true);
-      const text = await bareLoad(target, values.database, file, false);
-      await settle(admin);
-      if (!etlFirst) etl = await etlChild(file, values.database, extra);
-      const s = (etl as EtlRun).summary;
-      runs.push({ bareTypedMs: Math.round(typed.ms), bareTextMs: Math.round(text.ms), redoMb: { bareTyped: typed.redoMb, bareText: text.redoMb, etl: s.redoMb }, etlMs: s.totalMs, etlWallMs: Math.round((etl as EtlRun).wallMs), peakRssMb: Math.round(s.peakRssMb), phasesMs: s.timingsMs, workerMs: s.workerMs ?? {}, loadavg: loadavg()[0] as number, rssSamplesMb: (etl as EtlRun).rssSamplesMb });
-      await settle(admin);
+  const rows = values.rows.split(',').map(Number);
+  if (!rows.every((n) => Number.isInteger(n) && n > 0)) throw new Error('--rows must be positive integers, comma-separated');
+  const legs = new Set(values.legs.split(',').filter(Boolean));
+  for (const l of legs) if (!(LEGS as readonly string[]).includes(l)) throw new Error(`--legs: unknown leg ${l} (known: ${LEGS.join(', ')})`);
+  if (!/^nhis_bench\w*$/.test(values.database)) throw new Error('--database must start with nhis_bench');
+  const pass = (name: 'workers' | 'chunk-bytes' | 'concurrency' | 'statement-bytes') => (values[name] ? [`--${name}`, values[name] as string] : []);
+  return { ...values, rows, rounds: Math.max(1, Number(values.rounds) || 1), legs, args: [...pass('workers'), ...pass('chunk-bytes')], productionArgs: [...pass('concurrency'), ...pass('statement-bytes')] };
+}
+
+type Options = ReturnType<typeof options>;
+
+async function measureRows(ctx: LegContext, o: Options, rows: number): Promise<RowsResult> {
+  const [db, psDb, myDb] = [o.database, `${o.database}_ps`, `${o.database}_mysql`];
+  const runs: Round[] = [];
+  for (let r = 0; r < o.rounds; r++) {
+    // Alternate the order so no leg always follows another's background flushing.
+    const order = ['bare', ...(o.legs.has('production') ? ['production'] : []), ...(o.legs.has('mysql') ? ['mysql'] : [])];
+    if (r % 2 === 1) order.reverse();
+    const round: Partial<Round> = { order };
+    for (const leg of order) {
+      if (leg === 'bare') {
+        const bare = (x: Awaited<ReturnType<typeof bareLoad>>) => ({ ms: Math.round(x.ms), mariadbCpuS: x.cpuS, redoMb: x.redoMb, settled: x.settled });
+        round.bareTyped = bare(await bareLoad(ctx.target, db, ctx.file, true, ctx.mariadbPid));
+        round.bareText = o.legs.has('text') ? bare(await bareLoad(ctx.target, db, ctx.file, false, ctx.mariadbPid)) : { ms: NaN, mariadbCpuS: null, redoMb: NaN, settled: null };
+      } else if (leg === 'production') {
+        round.production = await productionLeg(ctx, psDb, true);
+        // Dropped at once (its dirty pages are discarded, not flushed during a later leg), but for the
+        // last round's when the replace loads follow: they load onto it.
+        if (!(o.legs.has('replace') && r === o.rounds - 1)) await dropDatabase(ctx.admin, psDb);
+      } else {
+        round.mysql = await mysqlLeg(ctx, myDb);
+        await dropDatabase(ctx.admin, myDb);
+      }
     }
-    const med = (f: (r: Round) => number) => median(runs.map(f));
-    const result: RowsResult = {
-      rows,
-      fileMiB: +((await stat(file)).size / 1048576).toFixed(1),
-      rounds: runs.length,
-      median: { bareTypedMs: med((r) => r.bareTypedMs), bareTextMs: med((r) => r.bareTextMs), etlMs: med((r) => r.etlMs), etlWallMs: med((r) => r.etlWallMs) },
-      ratioVsTyped: +median(runs.map((r) => r.etlMs / r.bareTypedMs)).toFixed(2),
-      ratioVsText: +median(runs.map((r) => r.etlMs / r.bareTextMs)).toFixed(2),
-      peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
-      options: { workers: values.workers ?? 'default', chunkBytes: values['chunk-bytes'] ?? 'default', indexes: values.indexes ?? 'default' },
-      // RSS samples (every 100 ms) of the last round only, to show the curve is flat.
-      runs: runs.map((r, i) => ({ ...r, rssSamplesMb: i === runs.length - 1 ? r.rssSamplesMb : undefined })),
-    };
+    round.loadavg = loadavg()[0] as number;
+    runs.push(round as Round);
+  }
+  let replace: RowsResult['replace'];
+  if (o.legs.has('replace')) {
+    if (!o.legs.has('production')) await productionLeg(ctx, psDb, true); // the first dataset
+    const second = await productionLeg(ctx, psDb, false);
+    replace = { second, steady: await productionLeg(ctx, psDb, false) };
+    await dropDatabase(ctx.admin, psDb);
+  }
+  // RSS samples (every 100 ms) of the last round only, to show the curve is flat.
+  for (const [i, run] of runs.entries()) for (const leg of [run.production, run.mysql]) if (leg && i < runs.length - 1) delete leg.rssSamplesMb;
+  if (replace) for (const leg of [replace.second, replace.steady]) delete leg.rssSamplesMb;
+  return {
+    rows,
+    fileMiB: +((await stat(ctx.file)).size / 1048576).toFixed(1),
+    rounds: runs.length,
+    median: {
+      bareTypedMs: median(runs.map((r) => r.bareTyped.ms)),
+      bareTextMs: median(runs.map((r) => r.bareText.ms)),
+      bareTypedMariadbCpuS: medianOf(runs.map((r) => r.bareTyped.mariadbCpuS)),
+    },
+    legs: { ...(o.legs.has('production') ? { production: summarizeLeg(runs, 'production') } : {}), ...(o.legs.has('mysql') ? { mysql: summarizeLeg(runs, 'mysql') } : {}) },
+    ...(replace ? { replace } : {}),
+    runs,
+  };
+}
+
+async function main() {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) return console.log(HELP);
+  const o = options();
+  const target = await ensureMariaDb(mysqlTarget());
+  const admin = await mysql.createConnection({ ...target });
+  await admin.query(`CREATE DATABASE IF NOT EXISTS \`${o.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  const server = await serverSettings(admin);
+  const pid = mariadbPid();
+  console.log(`MariaDB ${server.version} (pid ${pid ?? 'not on this machine: no server CPU'}): ${Object.entries(server).filter(([k]) => k !== 'version').map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  const results: RowsResult[] = [];
+  for (const rows of o.rows) {
+    const file = await csvFor(ROOT, rows, o.seed);
+    const ctx: LegContext = { root: ROOT, target, admin, mariadbPid: pid, file, args: o.args, productionArgs: o.productionArgs, profileDir: o['cpu-prof'] };
+    const result = await measureRows(ctx, o, rows);
     results.push(result);
     console.log(renderResult(result));
   }
   await admin.end();
-  const report = {
+  const judged = goals(results);
+  console.log(`goals\n${judged.map((g) => `  ${verdict(g.pass).padEnd(12)} ${g.criterion}: ${g.measured}`).join('\n')}`);
+  const report: EtlReport = {
     date: new Date().toISOString(),
-    machine: { cpus: availableParallelism(), node: process.version, mariadb: serverVersion },
+    machine: { cpus: availableParallelism(), node: process.version, mariadb: server.version as string },
+    server,
+    options: {
+      legs: [...o.legs].join(','),
+      ...Object.fromEntries((['workers', 'chunk-bytes', 'concurrency', 'statement-bytes'] as const).map((k) => [k, o[k] ?? 'default'])),
+    },
+    goals: judged,
     note:
-      'Same MariaDB, same file, rounds alternating which side goes first; medians, and ratios paired per round ' +
-      '(each ETL against the bare loads measured next to it). ETL = runEtl end to end ' +
-      '(checksum, parse, load, indexes, aggregates, swap); its process wall time adds Node/tsx start-up. ' +
+      'Same MariaDB, same file; rounds alternate the order of the legs, InnoDB settles between legs; medians, ratios paired per round ' +
+      '(each ETL against the bare loads of its round). ETL = runEtl end to end (header, checksum, load, aggregates and page index, switch, cleanup), ' +
+      'each ETL leg into a fresh database; its process wall time adds Node/tsx start-up. The production path goes through the local PlanetScale gateway ' +
+      '(a Node process of its own, so its CPU is counted apart). CPU figures from /proc; MariaDB CPU and Com_insert are server-wide (other clients count too). ' +
       'loadavg is the 1-minute load average after each round: other work on the machine shows there.',
     results,
   };
   await mkdir(join(ROOT, 'bench', 'reports'), { recursive: true });
-  await writeFile(values.out, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`wrote ${values.out}`);
-}
-
-interface Round {
-  bareTypedMs: number;
-  bareTextMs: number;
-  redoMb: { bareTyped: number; bareText: number; etl: number | null };
-  etlMs: number;
-  etlWallMs: number;
-  peakRssMb: number;
-  phasesMs: Record<string, number>;
-  workerMs: Record<string, number>;
-  loadavg: number;
-  rssSamplesMb?: number[] | undefined;
-}
-
-interface RowsResult {
-  rows: number;
-  fileMiB: number;
-  rounds: number;
-  median: { bareTypedMs: number; bareTextMs: number; etlMs: number; etlWallMs: number };
-  ratioVsTyped: number;
-  ratioVsText: number;
-  peakRssMb: number;
-  options: Record<string, string>;
-  runs: Round[];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
-/** The console report: a pure function of the result. */
-export function renderResult(r: RowsResult): string {
-  const last = r.runs.at(-1) as Round;
-  return [
-    `rows ${r.rows.toLocaleString('en-US')} (${r.fileMiB} MiB), median of ${r.rounds} round(s)`,
-    `  bare LOAD DATA LOCAL INFILE, typed raw table  ${sec(r.median.bareTypedMs)}`,
-    `  bare LOAD DATA LOCAL INFILE, text raw table   ${sec(r.median.bareTextMs)}`,
-    `  full ETL, end to end                         ${sec(r.median.etlMs)}  (process wall ${sec(r.median.etlWallMs)} with Node start-up)`,
-    `  ratio ETL / bare (median of per-round ratios) ${r.ratioVsTyped}× typed, ${r.ratioVsText}× text   (goal ≤ 1.5×)`,
-    `  peak RSS of the ETL process                  ${r.peakRssMb} MB, workers included (goal < 300 MB)`,
-    `  rounds  ${r.runs.map((x) => `${sec(x.etlMs)} vs ${sec(x.bareTypedMs)}/${sec(x.bareTextMs)} (load ${x.loadavg.toFixed(1)})`).join('; ')}`,
-    `  last round phases  ${Object.entries(last.phasesMs).map(([k, v]) => `${k} ${sec(v)}`).join(', ')}`,
-    `  InnoDB redo written (last round): ETL ${last.redoMb.etl ?? '?'} MiB, bare typed ${last.redoMb.bareTyped} MiB, bare text ${last.redoMb.bareText} MiB`,
-  ].join('\n');
+  await writeFile(o.out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`wrote ${o.out}`);
 }
 
 main().then(

@@ -48,7 +48,7 @@ export interface EtlOptions {
 export const ETL_DEFAULTS = {
   workers: Math.max(2, Math.min(4, availableParallelism())),
   concurrency: 2,
-  statementBytes: 1 << 20,
+  statementBytes: 512 << 10,
   chunkBytes: 4 << 20,
 };
 

@@ -57,6 +57,15 @@ describe('bench report renderer', () => {
     expect(renderEtl(null)).toContain('`bench/reports/etl.json` was absent');
     expect(renderEtl({ something: { nested: 1 } })).toContain('something.nested');
   });
+
+  it('renders the ETL benchmark from a stored bench/reports/etl.json', async () => {
+    const etl = JSON.parse(readFileSync(join(FIXTURES, 'etl.json'), 'utf8')) as Record<string, unknown>;
+    const md = renderEtl(etl);
+    await expect(md).toMatchFileSnapshot(join(FIXTURES, 'etl.expected.md'));
+    // Both write paths beside the bare loads, the gateway's own CPU, the replace loads and the goals.
+    for (const text of ['production path', 'MySQL path', 'gateway CPU / statement', 'steady state (removes the previous-but-one)', 'innodb_flush_log_at_trx_commit=']) expect(md).toContain(text);
+    expect(render({ ...fixture(), etl })).toContain(md);
+  });
 });
 
 describe('ratio to the floor', () => {
