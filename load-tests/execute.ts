@@ -10,7 +10,7 @@ import type { StageWindow } from './analyze.ts';
 import type { Progress } from './progress.ts';
 import type { PlannedStage, Scenario } from './scenarios.ts';
 import type { Target } from './target.ts';
-import { deleteKeys } from '../bench/http/upstash-rest.ts';
+import { deleteKeys, keysLike } from '../bench/http/upstash-rest.ts';
 import type { Traffic } from './traffic.ts';
 
 export interface Execution {
@@ -105,16 +105,6 @@ const STATS_KEYS_LIKE = statsCacheKeys(0).map((k) => k.replace(/:d0$/, ':d*'));
 /** Deletes the stats keys of every dataset (the live one's id is the database's, not known here). */
 async function deleteStatsKeys(upstash: { url: string; token: string }): Promise<number> {
   const found: string[] = [];
-  for (const pattern of STATS_KEYS_LIKE) {
-    const res = await fetch(upstash.url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${upstash.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(['KEYS', pattern]),
-      signal: AbortSignal.timeout(5_000),
-    });
-    const body = (await res.json()) as { result?: string[]; error?: string };
-    if (!res.ok || !body.result) throw new Error(`Upstash KEYS failed: ${res.status} ${body.error ?? ''}`);
-    found.push(...body.result);
-  }
+  for (const pattern of STATS_KEYS_LIKE) found.push(...(await keysLike(upstash, pattern)));
   return found.length ? deleteKeys(upstash, found) : 0;
 }

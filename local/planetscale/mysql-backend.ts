@@ -1,16 +1,11 @@
 // The MariaDB side of the PlanetScale gateway: a mysql2 pool whose connections look like PlanetScale's
 // MySQL 8 (UTC, MySQL 8 sql_mode, utf8mb4), and one COM_QUERY run streamed into wire-ready rows.
 import mysql from 'mysql2';
+import type { MysqlTarget } from '../../etl/targets/mysql-url.ts';
 import type { ColumnMeta } from './field-types.ts';
 import { protoField } from './field-types.ts';
 
-export interface MysqlTarget {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  socketPath?: string;
-}
+export type { MysqlTarget } from '../../etl/targets/mysql-url.ts';
 
 /** The callback-API connection surface the gateway uses (mysql2 PoolConnection). */
 export interface BackendConnection {

@@ -12,8 +12,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateFile } from '../../etl/generate/generator.ts';
 import { ROOT } from '../../local/bundle.ts';
 import type { StatementLogEntry } from '../../local/planetscale-gateway.ts';
+import mysql from 'mysql2/promise';
+import { ensureMariaDb } from '../../etl/targets/local-services.ts';
 import { startStack, type Stack } from '../../local/stack.ts';
 
+const DB = 'nhis_test_production';
 const L1_TTL_MS = 3000;
 const dir = mkdtempSync(join(tmpdir(), 'production-'));
 const first = join(dir, 'nhis-2024.csv');
@@ -28,8 +31,12 @@ interface RiskStats {
 }
 
 beforeAll(async () => {
+  // A new user's database: nothing loaded yet (an earlier run of this test left its datasets).
+  const admin = await mysql.createConnection(await ensureMariaDb());
+  await admin.query(`DROP DATABASE IF EXISTS ${DB}`);
+  await admin.end();
   stack = await startStack({
-    database: 'nhis_test_production',
+    database: DB,
     redisDb: 6,
     dataset: { kind: 'none' },
     apiPort: 0,

@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import { recordsCountKey } from '../../src/data/cache-keys.ts';
 import { filterKey } from '../../src/data/page-index.ts';
 import type { StackInfo } from '../../local/stack.ts';
-import { deleteKeys } from '../../bench/http/upstash-rest.ts';
+import { deleteKeys, keysLike } from '../../bench/http/upstash-rest.ts';
 
 /**
  * `ownWorker`: the Worker serves only this test file, so its GET /metrics counts this burst's
@@ -43,15 +43,3 @@ export async function missBurst(
   if (ownWorker) expect((await countStatements()) - before).toBe(1);
 }
 
-/** The keys matching a Redis glob, through the Upstash REST API (one KEYS: a test's small database). */
-async function keysLike(upstash: StackInfo['upstash'], pattern: string): Promise<string[]> {
-  const res = await fetch(upstash.url, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${upstash.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(['KEYS', pattern]),
-    signal: AbortSignal.timeout(5_000),
-  });
-  const body = (await res.json()) as { result?: string[]; error?: string };
-  if (!res.ok || !body.result) throw new Error(`Upstash KEYS failed: ${res.status} ${body.error ?? ''}`);
-  return body.result;
-}
