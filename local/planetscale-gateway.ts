@@ -29,6 +29,11 @@ export interface PlanetScaleGatewayOptions {
    * "direct DDL is disabled". false = a development branch, where schema changes are applied.
    */
   safeMigrations?: boolean;
+  /**
+   * The password's role (PlanetScale: admin, reader, writer, readwriter). "reader" refuses every
+   * statement that writes, as a read-only password does; default "admin".
+   */
+  role?: 'admin' | 'reader';
   /** Branch name in CreateSession replies; default "main" (safe migrations) or "development". */
   branch?: string;
   // Limits from https://planetscale.com/docs/reference/planetscale-system-limits; 0 turns one off.
@@ -115,6 +120,7 @@ export async function startPlanetScaleGateway(opts: PlanetScaleGatewayOptions): 
     sessionIdleMs: settings.sessionIdleMs,
     strictSessions: settings.strictSessions,
     safeMigrations: settings.safeMigrations,
+    role: opts.role ?? 'admin',
     transactionTimeoutMs: settings.transactionTimeoutMs,
     limits,
     faults,

@@ -49,7 +49,10 @@ export interface StackInfo {
   scriptPath: string;
   database: string;
   api: { url: string; key: string };
+  /** The production branch, with a password that may write (the ETL's). */
   planetscale: { url: string; username: string; password: string };
+  /** The same branch with a reader-role password: the Worker's DATABASE_URL. */
+  planetscaleReader: { url: string };
   upstash: { url: string; token: string };
   mysql: MysqlTarget;
   redisUrl: string;
@@ -82,6 +85,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // The production branch: safe migrations on, so any DDL is refused as PlanetScale refuses it.
     const ps = await startPlanetScaleGateway({ mysql, database: opts.database, username, password, port: opts.planetscalePort, safeMigrations: true, ...opts.planetscale });
     closers.push(() => ps.close());
+    // The Worker's own password has PlanetScale's reader role, as the README's Deploying asks:
+    // everything the API sends must work without the right to write.
+    const reader = await startPlanetScaleGateway({
+      mysql,
+      database: opts.database,
+      username: 'nhis-reader',
+      password: randomBytes(12).toString('hex'),
+      safeMigrations: true,
+      role: 'reader',
+    });
+    closers.push(() => reader.close());
     const token = randomBytes(16).toString('hex');
     const up = await startUpstashGateway({ redisUrl: redis, token, port: opts.upstashPort });
     closers.push(() => up.close());
@@ -102,7 +116,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       scriptPath,
       settings: await readWorkerSettings(),
       secrets: {
-        DATABASE_URL: ps.url,
+        DATABASE_URL: reader.url,
         UPSTASH_REDIS_REST_URL: up.url,
         UPSTASH_REDIS_REST_TOKEN: token,
         API_KEYS: apiKeys,
@@ -122,6 +136,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       database: opts.database,
       api: { url: worker.url, key: apiKeys.split(',')[0]!.trim() },
       planetscale: { url: ps.url, username, password },
+      planetscaleReader: { url: reader.url },
       upstash: { url: up.url, token },
       mysql,
       redisUrl: redis,

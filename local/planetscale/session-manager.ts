@@ -13,7 +13,7 @@ import { SessionTokens } from './session-token.ts';
 import type { SessionToken } from './session-token.ts';
 import type { StatementLog, StatementLogEntry } from './statement-log.ts';
 import { classify } from './statement-rules.ts';
-import type { Verdict } from './statement-rules.ts';
+import type { RuleOptions, Verdict } from './statement-rules.ts';
 import { runStatement } from './statement-runner.ts';
 import type { StatementLimits } from './statement-runner.ts';
 import { isFilteredNoop, isRollback, leavesSessionState } from './statements.ts';
@@ -28,6 +28,8 @@ export interface SessionManagerOptions {
   sessionIdleMs: number;
   strictSessions: boolean;
   safeMigrations: boolean;
+  /** The password's role: a reader may not write (PlanetScale's password roles). */
+  role: 'admin' | 'reader';
   transactionTimeoutMs: number;
   limits: StatementLimits;
   faults: FaultInjector;
@@ -130,7 +132,7 @@ export class SessionManager {
 
   private async run(state: SessionState, sql: string, entry: StatementLogEntry, started: number): Promise<string> {
     if (isFilteredNoop(sql)) return this.reply(state, '{}', started);
-    const verdict = timedClassify(sql, this.options.safeMigrations, entry);
+    const verdict = timedClassify(sql, { safeMigrations: this.options.safeMigrations, ...(this.options.role === 'reader' ? { readOnlyUser: this.options.username } : {}) }, entry);
     if (verdict.refusal) return this.refuse(state, verdict.refusal.rule, verdict.refusal.error, entry, started);
     const fault = this.options.faults.take(sql);
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
@@ -266,10 +268,10 @@ export class SessionManager {
 }
 
 /** statement-rules classify, with the wall and CPU time it took written to the log entry. */
-function timedClassify(sql: string, safeMigrations: boolean, entry: StatementLogEntry): Verdict {
+function timedClassify(sql: string, options: RuleOptions, entry: StatementLogEntry): Verdict {
   const cpu = process.cpuUsage();
   const wall = performance.now();
-  const verdict = classify(sql, { safeMigrations });
+  const verdict = classify(sql, options);
   entry.classifyMs = performance.now() - wall;
   const used = process.cpuUsage(cpu);
   entry.classifyCpuMs = (used.user + used.system) / 1000;

@@ -26,6 +26,8 @@ export interface Verdict {
 export interface RuleOptions {
   /** Refuse every DDL as a production branch with safe migrations does. */
   safeMigrations: boolean;
+  /** A password of the reader role: refuse every statement that writes, naming this user. */
+  readOnlyUser?: string;
 }
 
 const HEAD_TOKENS = 4;
@@ -49,6 +51,9 @@ export function classify(sql: string, options: RuleOptions): Verdict {
 
   const refusal = headRefusal(first, head[1]?.upper ?? '');
   if (refusal) return { ...verdict, refusal };
+  if (options.readOnlyUser !== undefined && (verdict.dml || kind === 'ddl')) {
+    return { ...verdict, refusal: { rule: 'read-only-role', error: refusals.readOnlyRole(options.readOnlyUser, first) } };
+  }
   // Anywhere in any statement; the substring search keeps large statements away from the full scan.
   if (MAYBE_LOCK_FUNCTION.test(sql)) {
     const locking = lockingFunction(tokens());

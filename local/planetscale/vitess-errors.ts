@@ -17,6 +17,7 @@ export type RuleName =
   | 'charset'
   | 'syntax'
   | 'direct-ddl'
+  | 'read-only-role'
   | 'max-rows'
   | 'max-dml-rows'
   | 'dml-timeout'
@@ -68,6 +69,14 @@ export const refusals = {
    * PlanetScale's Prisma guide, the exact text Prisma's P3022 matches.
    */
   directDdl: () => vtError('UNKNOWN', 'direct DDL is disabled', 1105, 'HY000'),
+  /**
+   * A statement that writes, sent with a password of PlanetScale's "reader" role ("Can Read": pscale
+   * password create --role reader). The text follows Vitess's table ACL denial (go/vt/vttablet/
+   * tabletserver/query_executor.go checkPermissions: "table acl error: %q %v cannot run %v on table %q");
+   * the table is left out here, as the gateway does not parse it.
+   */
+  readOnlyRole: (user: string, verb: string) =>
+    vtError('PERMISSION_DENIED', `table acl error: ${JSON.stringify(user)} [] cannot run ${verb}`, 1045, '28000'),
 };
 
 export const limitErrors = {
