@@ -1,4 +1,5 @@
-// After a switch, asks the API for its stats once so the first users do not pay for the misses.
+// After a switch (and the isolates' L1 lifetime), asks the API for its stats once so the first
+// users do not pay for the misses.
 // Nothing needs invalidating: every cached body is keyed by its dataset id, and each isolate
 // reads the pointer again within its L1 lifetime. Best effort, with bounded timeouts.
 import { existsSync, readFileSync } from 'node:fs';
@@ -34,8 +35,17 @@ export function resolveApiTarget(loopback: boolean, env: NodeJS.ProcessEnv = pro
 
 const PATHS = ['/stats/risk', '/stats/age'] as const;
 
-export async function rewarmApi(api: ApiTarget | null, timeoutMs = 10_000): Promise<RewarmReport> {
+/**
+ * An isolate may hold the pointer it read just before the switch for its L1 lifetime (the Worker's
+ * CACHE_L1_TTL_MS, 3 s by default): re-warming sooner could warm the previous dataset's keys.
+ */
+export const REWARM_DELAY_MS = 3500;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function rewarmApi(api: ApiTarget | null, timeoutMs = 10_000, delayMs = REWARM_DELAY_MS): Promise<RewarmReport> {
   if (!api) return { rewarmed: [], summary: 'no API given (NHIS_API_URL/NHIS_API_KEY): nothing re-warmed; each isolate sees the new dataset within its L1 lifetime' };
+  await sleep(delayMs);
   const base = api.url.replace(/\/+$/, '');
   const rewarmed = await Promise.all(
     PATHS.map(async (path) => {
