@@ -45,7 +45,12 @@ export async function switchPointer(db: SqlClient, expected: Pointer, next: numb
      WHERE id = 1 AND generation = ?`,
     [next, previous, expected.generation],
   );
-  if (r.affectedRows !== 1) throw new Error('The live dataset changed while this run worked (another writer?); nothing was switched');
+  if (r.affectedRows !== 1) {
+    // A retried UPDATE whose first reply was lost finds its own switch already made.
+    const now = await readPointer(db);
+    if (now.live === next && now.previous === previous && now.generation === expected.generation + 1) return now.generation;
+    throw new Error('The live dataset changed while this run worked (another writer?); nothing was switched');
+  }
   return expected.generation + 1;
 }
 

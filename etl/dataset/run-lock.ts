@@ -33,8 +33,9 @@ export async function acquireRunLock(db: SqlClient, opts: Partial<RunLockOptions
   for (;;) {
     const r = await db.execute(
       `UPDATE etl_lock SET holder = ?, acquired_at = NOW(3), expires_at = NOW(3) + INTERVAL ? SECOND
-       WHERE id = 1 AND (holder IS NULL OR expires_at < NOW(3))`,
-      [holder, ttlSeconds],
+       WHERE id = 1 AND (holder IS NULL OR expires_at < NOW(3) OR holder = ?)`,
+      // holder = ?: a retried UPDATE whose first reply was lost already took the lock.
+      [holder, ttlSeconds, holder],
     );
     if (r.affectedRows === 1) break;
     if (Date.now() >= deadline) {
