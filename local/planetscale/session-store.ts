@@ -63,7 +63,7 @@ export class SessionStore {
   async lock(state: SessionState): Promise<void> {
     if (this.closing) throw new HttpFailure(503, 'unavailable', 'the gateway is shutting down');
     if (state.busy) {
-      // ps-http-sim rejects a second request on a busy session; PlanetScale serializes them (shared/protocols.md §1.5).
+      // ps-http-sim rejects a second request on a busy session (its main.go); PlanetScale serializes them.
       if (this.options.strictSessions) {
         throw new HttpFailure(403, 'permission_denied', `session already in use: ${state.id}`);
       }

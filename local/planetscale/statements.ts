@@ -20,8 +20,9 @@ export function isFilteredNoop(sql: string): boolean {
 }
 
 // Statements whose effect outlives the statement on that connection: session/user variables, prepared
-// statements, temporary tables, the current schema (shared/protocols.md §1.5). Table and named locks are
-// refused before they get here (statement-rules.ts) but stay listed, should a rule ever let one through.
+// statements, temporary tables, the current schema (Vitess keeps them on a reserved connection).
+// Table and named locks are refused before they get here (statement-rules.ts) but stay listed,
+// should a rule ever let one through.
 const STATEFUL_HEAD = /^(?:set\b|prepare\b|use\b|lock\s+tables?\b|create\s+(?:or\s+replace\s+)?temporary\s+table\b)/i;
 const STATEFUL_ANYWHERE = /\bget_lock\s*\(|@[\w$.]+\s*:=|\binto\s+@/i;
 
