@@ -1,13 +1,17 @@
 // Local stand-in for Upstash Redis: an HTTP server speaking the Upstash REST API the official
-// @upstash/redis SDK uses (shared/protocols.md Part 2), forwarding to a real Redis.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+// @upstash/redis SDK uses (shared/protocols.md Part 2), forwarding to a real Redis. It can play a
+// global database seen from far away (`replication`): slow writes and sync-token waits.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createExecutor } from './upstash/execute.ts';
 import { GatewayError } from './upstash/gateway-error.ts';
 import { describeRedis, openRedisConnections, type RedisConnections } from './upstash/redis-connections.ts';
 import { errorJson, outcomeJson } from './upstash/reply-json.ts';
+import { createReplication, type ReplicationProfile, type ReplicationStats } from './upstash/replication.ts';
 import { parseCommand, parseCommandList, parseJson, readBody } from './upstash/request-body.ts';
+
+export type { ReplicationProfile, ReplicationStats } from './upstash/replication.ts';
 
 export interface UpstashGatewayOptions {
   /** Where Redis lives, e.g. redisUrl() from local/config.ts. */
@@ -18,6 +22,12 @@ export interface UpstashGatewayOptions {
   port?: number;
   /** Largest accepted request body; default 10 MiB (a 5 MB value plus JSON framing fits). */
   maxBodyBytes?: number;
+  /**
+   * A global database whose primary is far from this edge (upstash/replication.ts): writes wait
+   * the round trip to it, and reads carrying a sync token wait for the replica to catch up.
+   * Default: none (a regional database next door).
+   */
+  replication?: ReplicationProfile;
 }
 
 export interface RunningGateway {
@@ -25,6 +35,10 @@ export interface RunningGateway {
   url: string;
   port: number;
   token: string;
+  /** Requests that wrote, that only read, and the reads a sync token made wait. */
+  stats(): ReplicationStats;
+  /** Puts the primary far away (or, with undefined, next door) from now on. */
+  setReplication(profile: ReplicationProfile | undefined): void;
   close(): Promise<void>;
 }
 
@@ -42,20 +56,20 @@ export async function startUpstashGateway(opts: UpstashGatewayOptions): Promise<
   if (!opts.token) throw new Error('startUpstashGateway: token is empty; pass the Bearer token clients must present');
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const expectedToken = digest(opts.token);
-  const nextSyncToken = syncTokens();
   const redisWhere = describeRedis(opts.redisUrl);
   const conns = await openRedisConnections(opts.redisUrl);
   const executor = createExecutor(conns);
+  const replication = createReplication(conns.send, opts.replication);
 
   function reply(res: ServerResponse, status: number, json: string, headers: Record<string, string> = {}): void {
     if (res.headersSent || res.destroyed) return;
     res.writeHead(status, {
       'Content-Type': 'application/json',
       'Content-Length': String(Buffer.byteLength(json)),
-      // Upstash returns a replication token after every request and the SDK sends the latest
-      // back (Docs howto/readyourwrites; redis-js pkg/http.ts). One local Redis is already
-      // read-your-writes consistent: the incoming token is ignored, a fresh one goes out.
-      'upstash-sync-token': nextSyncToken(),
+      // Upstash returns a token naming the primary's state after every request, and a read that
+      // sends it back waits for the replica to reach that state (Docs howto/readyourwrites;
+      // redis-js pkg/http.ts sends the latest unless readYourWrites is off).
+      'upstash-sync-token': replication.token(),
       ...headers,
     });
     res.end(json);
@@ -66,15 +80,18 @@ export async function startUpstashGateway(opts: UpstashGatewayOptions): Promise<
     authorize(req, expectedToken);
     requireJson(req);
     const body = parseJson(await readBody(req, maxBodyBytes));
-    // Telemetry headers (Upstash-Telemetry-*) and upstash-sync-token are read by nobody.
+    // Telemetry headers (Upstash-Telemetry-*) are read by nobody.
     const base64 = String(req.headers['upstash-encoding'] ?? '').trim().toLowerCase() === 'base64';
+    const syncToken = req.headers['upstash-sync-token'] as string | undefined;
     if (endpoint === 'command') {
-      const outcome = await executor.runCommand(parseCommand(body));
+      const command = parseCommand(body);
+      const outcome = await replication.around([command], syncToken, () => executor.runCommand(command));
       reply(res, 'error' in outcome ? 400 : 200, outcomeJson(outcome, base64));
       return;
     }
     const commands = parseCommandList(body);
-    const outcomes = endpoint === 'pipeline' ? await executor.runPipeline(commands) : await executor.runMultiExec(commands);
+    const run = () => (endpoint === 'pipeline' ? executor.runPipeline(commands) : executor.runMultiExec(commands));
+    const outcomes = await replication.around(commands, syncToken, run);
     reply(res, 200, `[${outcomes.map((o) => outcomeJson(o, base64)).join(',')}]`);
   }
 
@@ -91,7 +108,7 @@ export async function startUpstashGateway(opts: UpstashGatewayOptions): Promise<
     const json = errorJson(`ERR ${text.toLowerCase()} (${err.code ?? err.message})`);
     socket.end(
       `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n` +
-        `upstash-sync-token: ${nextSyncToken()}\r\nConnection: close\r\n\r\n${json}`,
+        `upstash-sync-token: ${replication.token()}\r\nConnection: close\r\n\r\n${json}`,
     );
   });
 
@@ -107,6 +124,8 @@ export async function startUpstashGateway(opts: UpstashGatewayOptions): Promise<
     url: `http://127.0.0.1:${port}`,
     port,
     token: opts.token,
+    stats: () => replication.stats(),
+    setReplication: (profile) => replication.setProfile(profile),
     close: () => (closing ??= shutdown(server, conns)),
   };
 }
@@ -139,13 +158,6 @@ function requireJson(req: IncomingMessage): void {
 }
 
 const digest = (token: string): Buffer => createHash('sha256').update(token).digest();
-
-/** Opaque, never repeated within a gateway's life: `<boot id>-<counter>`. */
-function syncTokens(): () => string {
-  const boot = randomBytes(6).toString('hex');
-  let n = 0;
-  return () => `${boot}-${++n}`;
-}
 
 function listen(server: ReturnType<typeof createServer>, port: number): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -15,6 +15,7 @@ export interface Env {
   CACHE_STALE_MS?: string;
   RATE_LIMIT_DEFAULT?: string;
   RATE_LIMITS?: string;
+  RATE_LIMIT_TIMEOUT_MS?: string;
   CORS_ORIGINS?: string;
   SLOW_QUERY_WARN_MS?: string;
   SLOW_QUERY_CRITICAL_MS?: string;
@@ -71,6 +72,8 @@ const schema = z.object({
   RATE_LIMIT_DEFAULT: parsed((v) => parseRule(v || '600/60s')),
   /** Per-key limits (a secret, it names keys): "KEY=100/60s,OTHER=unlimited". */
   RATE_LIMITS: parsed(parsePerKey),
+  /** Bound on each background sync of the rate limiter with Upstash (default 1000 ms); on timeout it keeps the local count. */
+  RATE_LIMIT_TIMEOUT_MS: ms('RATE_LIMIT_TIMEOUT_MS', 1000),
   /** Comma-separated origins allowed by CORS; empty (default) = no CORS headers. "*" allows any. */
   CORS_ORIGINS: z
     .string()

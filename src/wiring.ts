@@ -27,12 +27,16 @@ export function appForEnv(overrides: WiringOverrides = {}): (env: Env) => App {
     if (built?.env === env) return built.app;
     const config = loadConfig(env);
     const metrics = new Metrics({ warnMs: config.SLOW_QUERY_WARN_MS, criticalMs: config.SLOW_QUERY_CRITICAL_MS }, log);
-    const redis = createUpstashRedis({
-      url: config.UPSTASH_REDIS_REST_URL,
-      token: config.UPSTASH_REDIS_REST_TOKEN,
-      timeoutMs: config.CACHE_TIMEOUT_MS,
-    });
-    const cache = createUpstashCache(redis);
+    // Two clients: the rate limiter's background syncs never share a timeout or a connection
+    // setting with the cache reads on the request path.
+    const upstash = (client: 'cache' | 'rate_limit', timeoutMs: number) =>
+      createUpstashRedis({
+        url: config.UPSTASH_REDIS_REST_URL,
+        token: config.UPSTASH_REDIS_REST_TOKEN,
+        timeoutMs,
+        onCommand: () => metrics.upstashCommand(client),
+      });
+    const cache = createUpstashCache(upstash('cache', config.CACHE_TIMEOUT_MS));
     const app = createApp({
       apiKeys: config.API_KEYS,
       store: createPlanetScaleStore({
@@ -44,7 +48,7 @@ export function appForEnv(overrides: WiringOverrides = {}): (env: Env) => App {
       cacheSettings: { l1TtlMs: config.CACHE_L1_TTL_MS, staleMs: config.CACHE_STALE_MS, loadTimeoutMs: config.DB_TIMEOUT_MS },
       metrics,
       rateLimiter: new RateLimiter({
-        backend: createUpstashRateLimitBackend(redis),
+        backend: createUpstashRateLimitBackend(upstash('rate_limit', config.RATE_LIMIT_TIMEOUT_MS)),
         defaultRule: config.RATE_LIMIT_DEFAULT,
         perKey: config.RATE_LIMITS,
         onError: () => metrics.error('rate_limit_backend'),

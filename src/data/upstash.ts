@@ -1,5 +1,13 @@
 // Upstash Redis over its REST API: the stats cache (KeyValueCache) and the global side of the
-// rate limiter (@upstash/ratelimit). The only file that imports @upstash/redis.
+// rate limiter (@upstash/ratelimit), each on its own client. The only file that imports
+// @upstash/redis.
+//
+// A global Upstash database takes writes in its primary region and serves reads from the
+// nearest replica. With read-your-writes on (the SDK's default), a client sends back the sync
+// token of its last request, and the replica holds the next read until it has caught up with
+// that write: a cache read behind a cache write (or a rate-limit sync) would wait on the far
+// primary's replication. Neither client needs it: a cached body is the same whichever copy
+// answers, and the rate-limit scripts run on the primary anyway.
 import { Redis } from '@upstash/redis/cloudflare';
 import { Ratelimit } from '@upstash/ratelimit';
 import type { KeyValueCache } from './cache.ts';
@@ -8,14 +16,18 @@ import type { RateLimitBackend, RateRule } from '../http/rate-limit.ts';
 export interface UpstashOptions {
   url: string;
   token: string;
-  /** Bound on every cache call, ms: a slow cache degrades to a miss, never a hang. */
+  /** Bound on every call, ms: a slow cache degrades to a miss, a slow rate-limit sync to the local count. */
   timeoutMs: number;
+  /** Called once per HTTP request the client makes: one billed command each (no pipelining here). */
+  onCommand?: () => void;
 }
 
 export function createUpstashRedis(opts: UpstashOptions): Redis {
-  return new Redis({
+  const redis = new Redis({
     url: opts.url,
     token: opts.token,
+    // No sync token: reads never wait for a replica to catch up with a write (see above).
+    readYourWrites: false,
     // Values are JSON bodies we send as they are: no parse/stringify round trip.
     automaticDeserialization: false,
     enableTelemetry: false,
@@ -26,6 +38,14 @@ export function createUpstashRedis(opts: UpstashOptions): Redis {
     // A function signal makes the SDK throw on abort instead of returning a fake result (pkg/http.ts).
     signal: () => AbortSignal.timeout(opts.timeoutMs),
   });
+  const onCommand = opts.onCommand;
+  if (onCommand) {
+    redis.use((req, next) => {
+      onCommand();
+      return next(req);
+    });
+  }
+  return redis;
 }
 
 export function createUpstashCache(redis: Redis): KeyValueCache {

@@ -65,6 +65,8 @@ export class Metrics {
   private readonly families = new Map<string, string>();
   private readonly db = new Map<string, Histogram>();
   private readonly errors = new Map<string, number>();
+  /** HTTP requests to Upstash by client (`cache`, `rate_limit`): each one command, as Upstash bills them. */
+  private readonly upstash = new Map<string, number>();
 
   constructor(
     private readonly slow: SlowQueryThresholds = { warnMs: 200, criticalMs: 1000 },
@@ -111,6 +113,10 @@ export class Metrics {
     this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
   }
 
+  upstashCommand(client: string) {
+    this.upstash.set(client, (this.upstash.get(client) ?? 0) + 1);
+  }
+
   render(): string {
     const out: string[] = [];
     const histo = (name: string, help: string, series: Map<string, Histogram>, names: string[]) => {
@@ -149,6 +155,17 @@ export class Metrics {
     histo('db_query_duration_seconds', 'Database statement latency by normalised pattern.', this.db, ['pattern']);
     const errs = new Map([...this.errors].map(([k, v]) => [JSON.stringify([k]), v]));
     counter('errors_total', 'Errors by kind.', errs, ['kind']);
+    const commands = new Map([...this.upstash].map(([k, v]) => [JSON.stringify([k]), v]));
+    counter('upstash_commands_total', 'Upstash commands sent, by client (cache, rate_limit); Upstash bills per command.', commands, ['client']);
+    let answered = 0;
+    for (const n of requests.values()) answered += n;
+    let sent = 0;
+    for (const n of this.upstash.values()) sent += n;
+    out.push(
+      '# HELP upstash_commands_per_request Upstash commands sent per HTTP request answered, since this isolate started.',
+      '# TYPE upstash_commands_per_request gauge',
+      `upstash_commands_per_request ${answered ? Math.round((sent / answered) * 10_000) / 10_000 : 0}`,
+    );
     return `${out.join('\n')}\n`;
   }
 }

@@ -566,3 +566,79 @@ describe('gateway lifecycle', () => {
     await expect(startUpstashGateway({ redisUrl: redisUrl(), token: '' })).rejects.toThrow(/token is empty/);
   });
 });
+
+// A global database seen from a far edge (Upstash docs: howto/readyourwrites, features/consistency):
+// writes pay the round trip to the primary, and a read carrying the sync token of a write waits
+// until the replica has applied it; a client with readYourWrites off sends no token and never waits.
+describe('replication profile: a far primary and sync tokens', () => {
+  const RTT_MS = 120;
+  const LAG_MS = 400;
+  let far: RunningGateway;
+  const K = `${PREFIX}repl:`;
+
+  beforeAll(async () => {
+    far = await startUpstashGateway({ redisUrl: redisUrl(), token: TOKEN, port: 0, replication: { primaryRttMs: RTT_MS, replicationLagMs: LAG_MS } });
+  });
+  afterAll(async () => {
+    await far?.close();
+  });
+
+  const client = (readYourWrites: boolean) => new Redis({ url: far.url, token: TOKEN, readYourWrites, enableAutoPipelining: false });
+
+  it('a write waits the round trip to the primary; a read does not', async () => {
+    const redis = client(false);
+    const t0 = performance.now();
+    await redis.set(`${K}w`, '1');
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(RTT_MS - 5);
+    const before = far.stats();
+    await redis.get(`${K}w`);
+    const after = far.stats();
+    expect(after.reads - before.reads).toBe(1);
+    expect(after.writes - before.writes).toBe(0);
+  });
+
+  it('with readYourWrites on (the SDK default), the read after a write waits for the replica', async () => {
+    const redis = client(true);
+    await redis.set(`${K}ryw`, 'v');
+    const before = far.stats();
+    expect(await redis.get(`${K}ryw`)).toBe('v');
+    const after = far.stats();
+    expect(after.syncWaits - before.syncWaits).toBe(1);
+    expect(after.syncWaitMs - before.syncWaitMs).toBeGreaterThan(LAG_MS / 2);
+  });
+
+  it('with readYourWrites off, the same read does not wait', async () => {
+    const redis = client(false);
+    await redis.set(`${K}off`, 'v');
+    const before = far.stats();
+    expect(await redis.get(`${K}off`)).toBe('v');
+    expect(far.stats().syncWaits - before.syncWaits).toBe(0);
+  });
+
+  it('a token the replica has already reached, a foreign token and an empty one do not wait', async () => {
+    const redis = client(true);
+    await redis.set(`${K}old`, 'v');
+    await sleep(LAG_MS + 50);
+    const before = far.stats();
+    await redis.get(`${K}old`);
+    redis.readYourWritesSyncToken = 'not-one-of-ours';
+    await redis.get(`${K}old`);
+    redis.readYourWritesSyncToken = '';
+    await redis.get(`${K}old`);
+    expect(far.stats().syncWaits - before.syncWaits).toBe(0);
+  });
+
+  it('scripts and pipelines with a write go to the primary; EVAL_RO and read-only pipelines do not', async () => {
+    const redis = client(false);
+    const count = async (run: () => Promise<unknown>) => {
+      const before = far.stats();
+      await run();
+      const after = far.stats();
+      return { writes: after.writes - before.writes, reads: after.reads - before.reads };
+    };
+    expect(await count(() => redis.eval("return redis.call('SET', KEYS[1], '1')", [`${K}s`], []))).toEqual({ writes: 1, reads: 0 });
+    expect(await count(() => redis.evalRo("return redis.call('GET', KEYS[1])", [`${K}s`], []))).toEqual({ writes: 0, reads: 1 });
+    expect(await count(() => redis.pipeline().get(`${K}s`).incr(`${K}n`).exec())).toEqual({ writes: 1, reads: 0 });
+    expect(await count(() => redis.pipeline().get(`${K}s`).ttl(`${K}s`).exec())).toEqual({ writes: 0, reads: 1 });
+  });
+});

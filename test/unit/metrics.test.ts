@@ -20,6 +20,19 @@ describe('Metrics', () => {
     expect(logs.map((l) => l.level)).toEqual(['warn', 'critical']);
   });
 
+  it('counts Upstash commands by client, and per request answered', () => {
+    const m = new Metrics();
+    expect(m.render()).toContain('upstash_commands_per_request 0\n');
+    for (let i = 0; i < 8; i++) m.request('/stats/risk', 'GET', 200, 1);
+    m.upstashCommand('cache');
+    m.upstashCommand('cache');
+    m.upstashCommand('rate_limit');
+    const text = m.render();
+    expect(text).toContain('upstash_commands_total{client="cache"} 2');
+    expect(text).toContain('upstash_commands_total{client="rate_limit"} 1');
+    expect(text).toContain('upstash_commands_per_request 0.375\n');
+  });
+
   it('renders every series family with HELP and TYPE lines, labels escaped', () => {
     const m = new Metrics();
     m.request('/records/:id', 'GET', 404, 4);
