@@ -9,7 +9,7 @@ import { ensureMariaDb, ensureRedis } from '../etl/targets/local-services.ts';
 import { applySchema, createLocalDatabase } from '../etl/targets/local-database.ts';
 import { planetScaleClient } from '../etl/targets/planetscale.ts';
 import { startPlanetScaleGateway, type PlanetScaleGatewayOptions } from './planetscale-gateway.ts';
-import { startUpstashGateway } from './upstash-gateway.ts';
+import { startUpstashGateway, type RunningGateway as RunningUpstashGateway, type UpstashGatewayOptions } from './upstash-gateway.ts';
 import { buildBundle, DEFAULT_BUNDLE_DIR, readWorkerSettings, ROOT } from './bundle.ts';
 import { startMiniflareWorker, type RunningWorker } from './miniflare-worker.ts';
 import { startWorkerdWorker } from './workerd-worker.ts';
@@ -30,8 +30,15 @@ export interface StackOptions {
   apiKeys?: string;
   /** Extra settings of the production branch's gateway (a statement log, limits for tests). */
   planetscale?: Pick<PlanetScaleGatewayOptions, 'onStatement' | 'statementLogSize'>;
+  /** Extra settings of the Upstash gateway (a far primary region, for tests). */
+  upstash?: Pick<UpstashGatewayOptions, 'replication'>;
   /** Extra Worker bindings (e.g. rate-limit settings in tests). */
   extraBindings?: Record<string, string>;
+  /**
+   * How many isolates serve the bundle, each a runtime process of its own with its own port, L1
+   * and rate-limit counts, in front of the same gateways (as production runs many). Default 1.
+   */
+  isolates?: number;
   bundleDir?: string;
   /** Local Workers runtime: Miniflare (dev proxy, the default) or plain workerd (as production runs). */
   runtime?: Runtime;
@@ -49,6 +56,8 @@ export interface StackInfo {
   scriptPath: string;
   database: string;
   api: { url: string; key: string };
+  /** Every isolate's URL (`api.url` is the first), when the stack runs more than one. */
+  isolateUrls: string[];
   /** The production branch, with a password that may write (the ETL's). */
   planetscale: { url: string; username: string; password: string };
   /** The same branch with a reader-role password: the Worker's DATABASE_URL. */
@@ -59,6 +68,8 @@ export interface StackInfo {
 }
 
 export interface Stack extends StackInfo {
+  /** The Upstash gateway: its counters (requests that wrote, that read, reads a sync token held) and its distance to the primary. */
+  upstashGateway: Pick<RunningUpstashGateway, 'stats' | 'setReplication'>;
   close(): Promise<void>;
 }
 
@@ -97,7 +108,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
     closers.push(() => reader.close());
     const token = randomBytes(16).toString('hex');
-    const up = await startUpstashGateway({ redisUrl: redis, token, port: opts.upstashPort });
+    const up = await startUpstashGateway({ redisUrl: redis, token, port: opts.upstashPort, ...opts.upstash });
     closers.push(() => up.close());
     log(`gateways: PlanetScale ${new URL(ps.url).host}, Upstash ${new URL(up.url).host}`);
 
@@ -112,34 +123,38 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const apiKeys = opts.apiKeys ?? LOCAL_API_KEY;
     const runtime = opts.runtime ?? 'miniflare';
     const startWorker = runtime === 'workerd' ? startWorkerdWorker : startMiniflareWorker;
-    const worker: RunningWorker = await startWorker({
-      scriptPath,
-      settings: await readWorkerSettings(),
-      secrets: {
-        DATABASE_URL: reader.url,
-        UPSTASH_REDIS_REST_URL: up.url,
-        UPSTASH_REDIS_REST_TOKEN: token,
-        API_KEYS: apiKeys,
-        // The local keys are unlimited unless configured otherwise (API.md), so benchmarks and
-        // load tests measure the API, not the limiter.
-        RATE_LIMITS: apiKeys.split(',').map((k) => `${k.trim()}=unlimited`).join(','),
-        ...opts.extraBindings,
-      },
-      port: opts.apiPort,
-    });
-    closers.push(() => worker.close());
+    const settings = await readWorkerSettings();
+    const secrets = {
+      DATABASE_URL: reader.url,
+      UPSTASH_REDIS_REST_URL: up.url,
+      UPSTASH_REDIS_REST_TOKEN: token,
+      API_KEYS: apiKeys,
+      // The local keys are unlimited unless configured otherwise (API.md), so benchmarks and
+      // load tests measure the API, not the limiter.
+      RATE_LIMITS: apiKeys.split(',').map((k) => `${k.trim()}=unlimited`).join(','),
+      ...opts.extraBindings,
+    };
+    const workers: RunningWorker[] = [];
+    for (let i = 0; i < Math.max(1, opts.isolates ?? 1); i++) {
+      // The first isolate takes the requested port; the others any free one.
+      const worker = await startWorker({ scriptPath, settings, secrets, port: i === 0 ? opts.apiPort : 0 });
+      closers.push(() => worker.close());
+      workers.push(worker);
+    }
 
     return {
       pid: process.pid,
       runtime,
       scriptPath,
       database: opts.database,
-      api: { url: worker.url, key: apiKeys.split(',')[0]!.trim() },
+      api: { url: workers[0]!.url, key: apiKeys.split(',')[0]!.trim() },
+      isolateUrls: workers.map((w) => w.url),
       planetscale: { url: ps.url, username, password },
       planetscaleReader: { url: reader.url },
       upstash: { url: up.url, token },
       mysql,
       redisUrl: redis,
+      upstashGateway: { stats: () => up.stats(), setReplication: (p) => up.setReplication(p) },
       close: closeAll,
     };
   } catch (err) {
@@ -175,7 +190,7 @@ async function flushRedis(url: string): Promise<void> {
 
 export async function writeStackFile(info: StackInfo, file = STACK_FILE): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const { close: _close, ...plain } = info as Stack;
+  const { close: _close, upstashGateway: _upstash, ...plain } = info as Stack;
   await writeFile(file, `${JSON.stringify(plain, null, 2)}\n`, { mode: 0o600 });
 }
 
