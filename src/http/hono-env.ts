@@ -33,7 +33,17 @@ export function cacheRequest(c: AppContext): CacheRequest {
   return { waitUntil: waitUntilOf(c), onCacheTime: (ms) => c.get('timings').add('cache', ms) };
 }
 
+/**
+ * The isolate's fresh pointer, or undefined. In the last third of its lifetime this request also
+ * starts a background re-read, so under steady traffic no request waits for the pointer.
+ */
+export function freshDataset(c: AppContext, live: LiveDatasetHolder): LiveDataset | undefined {
+  const hit = live.fresh();
+  if (hit && live.refreshDue()) live.refresh(waitUntilOf(c));
+  return hit;
+}
+
 /** The dataset to serve: the isolate's fresh pointer as it is, else read (timed as db). */
 export function liveDataset(c: AppContext, live: LiveDatasetHolder): LiveDataset | Promise<LiveDataset> {
-  return live.fresh() ?? timed(c, 'db', () => live.get(waitUntilOf(c)));
+  return freshDataset(c, live) ?? timed(c, 'db', () => live.get(waitUntilOf(c)));
 }

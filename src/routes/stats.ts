@@ -5,7 +5,7 @@ import { STATS_POLICY, statsAgeKey, statsRiskKey } from '../data/cache-keys.ts';
 import { ageStatsBody, riskStatsBody } from '../data/stats.ts';
 import { methodNotAllowed } from '../http/errors.ts';
 import { JSON_TYPE, respond } from '../http/request-context.ts';
-import { cacheRequest, liveDataset, timed, type AppContext, type AppEnv } from '../http/hono-env.ts';
+import { cacheRequest, freshDataset, liveDataset, timed, type AppContext, type AppEnv } from '../http/hono-env.ts';
 import type { Store } from '../data/store.ts';
 import type { Cached, CachedValue } from '../data/cache.ts';
 import type { LiveDatasetHolder } from '../data/live-dataset.ts';
@@ -58,12 +58,12 @@ export function statsRoutes(auth: MiddlewareHandler, store: Store, cached: Cache
   // A fresh pointer and a fresh copy in L1 answer at once: no loader, no cache hooks, no promise per request.
   return new Hono<AppEnv>()
     .get('/stats/risk', auth, (c) => {
-      const id = live.fresh()?.id;
+      const id = freshDataset(c, live)?.id;
       const hit = id != null ? cached.fresh(keysOf(id).risk, STATS_POLICY) : undefined;
       return hit ? send(c, hit) : risk(c);
     })
     .get('/stats/age', auth, (c) => {
-      const id = live.fresh()?.id;
+      const id = freshDataset(c, live)?.id;
       const hit = id != null ? cached.fresh(keysOf(id).age, STATS_POLICY) : undefined;
       return hit ? send(c, hit) : age(c);
     })

@@ -38,24 +38,42 @@ beforeEach(() => {
 });
 
 describe('a flip of the pointer', () => {
-  it('is seen once the L1 lifetime has passed, not before', async () => {
+  it('is seen once the L1 lifetime has passed when no request came in its last third', async () => {
     expect((await get('/stats/risk')).body.valid_records).toBe(500);
     expect((await get('/records?limit=1')).body.pagination.total_items).toBe(500);
     addDataset2();
     store.flip(2);
 
-    t += L1_MS - 1;
+    t += (L1_MS * 2) / 3 - 1;
     expect((await get('/stats/risk')).body.valid_records).toBe(500);
     expect((await get('/records?limit=1')).body.pagination.total_items).toBe(500);
     expect(store.calls.liveDataset).toBe(1);
 
-    t += 1;
+    t += L1_MS / 3 + 1;
     const risk = await get('/stats/risk');
     expect(risk.body).toMatchObject({ total_records: 150, valid_records: 120, invalid_records: 30 });
     expect(risk.cache).toBe('MISS');
     expect((await get('/records?limit=1')).body.pagination.total_items).toBe(120);
     expect(store.calls.liveDataset).toBe(2);
     expect(logs).toContainEqual(expect.objectContaining({ msg: 'live dataset changed', dataset: 2, generation: 2, previous_dataset: 1 }));
+  });
+
+  it('under steady traffic, a request in the last third of the lifetime re-reads the pointer in the background: nobody waits for it', async () => {
+    expect((await get('/stats/risk')).body.valid_records).toBe(500);
+    addDataset2();
+    store.flip(2);
+    t += (L1_MS * 2) / 3;
+    // This request answers from the reading it has, and starts one re-read for the ones after it.
+    const during = await get('/stats/risk');
+    expect(during.body.valid_records).toBe(500);
+    expect(during.cache).toBe('HIT-L1');
+    expect((await get('/records?limit=1')).body.pagination.total_items).toBe(120);
+    expect(store.calls.liveDataset).toBe(2);
+    expect((await get('/stats/risk')).body.valid_records).toBe(120);
+    // The new reading lives a whole lifetime from when it started.
+    t += (L1_MS * 2) / 3 - 1;
+    await get('/stats/risk');
+    expect(store.calls.liveDataset).toBe(2);
   });
 
   it('costs one pointer query for a burst of requests after the lifetime', async () => {
