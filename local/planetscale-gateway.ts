@@ -2,6 +2,7 @@
 // to PlanetScale, and it runs each statement on the real MariaDB through mysql2 (shared/protocols.md Part 1).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createSimulatedNetwork, type LatencyProfile, type SimulatedNetwork } from './network.ts';
 import { FaultInjector } from './planetscale/faults.ts';
 import type { FaultInfo, FaultSpec } from './planetscale/faults.ts';
 import { createHandler, handleClientError } from './planetscale/http-server.ts';
@@ -57,6 +58,8 @@ export interface PlanetScaleGatewayOptions {
   strictSessions?: boolean;
   /** MariaDB connections shared by all sessions (pinned ones included); default 8. */
   poolSize?: number;
+  /** The round trip from the Worker's edge to the database region (local/network.ts); default none. */
+  latency?: LatencyProfile;
 }
 
 export interface RunningGateway {
@@ -77,6 +80,8 @@ export interface RunningGateway {
   statements(): StatementLogEntry[];
   /** Empties the log and zeroes `stats()` (parser and scan counters are process-wide and keep counting). */
   resetStats(): void;
+  /** The simulated network in front of it: its latency profile and each request's trip. */
+  network: Pick<SimulatedNetwork, 'setLatency' | 'latency' | 'trips'>;
   close(): Promise<void>;
 }
 
@@ -133,7 +138,8 @@ export async function startPlanetScaleGateway(opts: PlanetScaleGatewayOptions): 
     fullScans: scanCounters.fullScans,
   });
   const handler = createHandler(sessions, { username: opts.username, password: opts.password }, { branch, faults, stats });
-  const server = createServer(handler);
+  const network = createSimulatedNetwork(opts.latency);
+  const server = createServer(network.wrap(handler, '/__gateway/'));
   server.on('clientError', handleClientError);
 
   await new Promise<void>((resolve, reject) => {
@@ -167,6 +173,7 @@ export async function startPlanetScaleGateway(opts: PlanetScaleGatewayOptions): 
       log.reset();
       faults.applied = 0;
     },
+    network,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -9,6 +9,7 @@ import { ensureMariaDb, ensureRedis } from '../etl/targets/local-services.ts';
 import { applySchema, createLocalDatabase } from '../etl/targets/local-database.ts';
 import { planetScaleClient } from '../etl/targets/planetscale.ts';
 import { startPlanetScaleGateway, type PlanetScaleGatewayOptions } from './planetscale-gateway.ts';
+import type { LatencyProfile, SimulatedNetwork } from './network.ts';
 import { startUpstashGateway, type RunningGateway as RunningUpstashGateway, type UpstashGatewayOptions } from './upstash-gateway.ts';
 import { buildBundle, DEFAULT_BUNDLE_DIR, readWorkerSettings, ROOT } from './bundle.ts';
 import { startMiniflareWorker, type RunningWorker } from './miniflare-worker.ts';
@@ -30,6 +31,11 @@ export interface StackOptions {
   apiKeys?: string;
   /** Extra settings of the production branch's gateway (a statement log, limits for tests). */
   planetscale?: Pick<PlanetScaleGatewayOptions, 'onStatement' | 'statementLogSize'>;
+  /**
+   * The edge's distance to its services: round trips the Worker's database gateway and the
+   * Upstash gateway add to each request (the ETL's gateway stays next door). Default none.
+   */
+  latency?: { database?: LatencyProfile; upstash?: LatencyProfile };
   /** Extra settings of the Upstash gateway (a far primary region, for tests). */
   upstash?: Pick<UpstashGatewayOptions, 'replication'>;
   /** Extra Worker bindings (e.g. rate-limit settings in tests). */
@@ -70,6 +76,8 @@ export interface StackInfo {
 export interface Stack extends StackInfo {
   /** The Upstash gateway: its counters (requests that wrote, that read, reads a sync token held) and its distance to the primary. */
   upstashGateway: Pick<RunningUpstashGateway, 'stats' | 'setReplication'>;
+  /** The simulated networks between the Worker and its database and Upstash gateways. */
+  networks: { database: Pick<SimulatedNetwork, 'setLatency' | 'trips'>; upstash: Pick<SimulatedNetwork, 'setLatency' | 'trips'> };
   close(): Promise<void>;
 }
 
@@ -105,10 +113,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       password: randomBytes(12).toString('hex'),
       safeMigrations: true,
       role: 'reader',
+      latency: opts.latency?.database,
     });
     closers.push(() => reader.close());
     const token = randomBytes(16).toString('hex');
-    const up = await startUpstashGateway({ redisUrl: redis, token, port: opts.upstashPort, ...opts.upstash });
+    const up = await startUpstashGateway({ redisUrl: redis, token, port: opts.upstashPort, latency: opts.latency?.upstash, ...opts.upstash });
     closers.push(() => up.close());
     log(`gateways: PlanetScale ${new URL(ps.url).host}, Upstash ${new URL(up.url).host}`);
 
@@ -155,6 +164,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       mysql,
       redisUrl: redis,
       upstashGateway: { stats: () => up.stats(), setReplication: (p) => up.setReplication(p) },
+      networks: { database: reader.network, upstash: up.network },
       close: closeAll,
     };
   } catch (err) {
@@ -190,7 +200,7 @@ async function flushRedis(url: string): Promise<void> {
 
 export async function writeStackFile(info: StackInfo, file = STACK_FILE): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const { close: _close, upstashGateway: _upstash, ...plain } = info as Stack;
+  const { close: _close, upstashGateway: _upstash, networks: _networks, ...plain } = info as Stack;
   await writeFile(file, `${JSON.stringify(plain, null, 2)}\n`, { mode: 0o600 });
 }
 

@@ -4,6 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createSimulatedNetwork, type LatencyProfile, type SimulatedNetwork } from './network.ts';
 import { createExecutor } from './upstash/execute.ts';
 import { GatewayError } from './upstash/gateway-error.ts';
 import { describeRedis, openRedisConnections, type RedisConnections } from './upstash/redis-connections.ts';
@@ -28,6 +29,8 @@ export interface UpstashGatewayOptions {
    * Default: none (a regional database next door).
    */
   replication?: ReplicationProfile;
+  /** The round trip from the Worker's edge to the nearest replica (local/network.ts); default none. */
+  latency?: LatencyProfile;
 }
 
 export interface RunningGateway {
@@ -39,6 +42,8 @@ export interface RunningGateway {
   stats(): ReplicationStats;
   /** Puts the primary far away (or, with undefined, next door) from now on. */
   setReplication(profile: ReplicationProfile | undefined): void;
+  /** The simulated network in front of it: its latency profile and each request's trip. */
+  network: Pick<SimulatedNetwork, 'setLatency' | 'latency' | 'trips'>;
   close(): Promise<void>;
 }
 
@@ -95,12 +100,15 @@ export async function startUpstashGateway(opts: UpstashGatewayOptions): Promise<
     reply(res, 200, `[${outcomes.map((o) => outcomeJson(o, base64)).join(',')}]`);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (err instanceof GatewayError) reply(res, err.status, errorJson(err.message), err.headers);
-      else reply(res, 500, errorJson(`ERR Redis at ${redisWhere} is unavailable: ${(err as Error).message}`));
-    });
-  });
+  const network = createSimulatedNetwork(opts.latency);
+  const server = createServer(
+    network.wrap((req, res) => {
+      handle(req, res).catch((err: unknown) => {
+        if (err instanceof GatewayError) reply(res, err.status, errorJson(err.message), err.headers);
+        else reply(res, 500, errorJson(`ERR Redis at ${redisWhere} is unavailable: ${(err as Error).message}`));
+      });
+    }),
+  );
   // Malformed HTTP never reaches the handler; answer it in JSON too (the SDK parses every body).
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
@@ -126,6 +134,7 @@ export async function startUpstashGateway(opts: UpstashGatewayOptions): Promise<
     token: opts.token,
     stats: () => replication.stats(),
     setReplication: (profile) => replication.setProfile(profile),
+    network,
     close: () => (closing ??= shutdown(server, conns)),
   };
 }

@@ -33,7 +33,7 @@ export default async function setup(project: TestProject) {
     bundleDir: join(ROOT, '.local', 'test-build'),
     log: process.env.DEBUG_STACK ? (m) => console.log(`[stack] ${m}`) : undefined,
   });
-  const { close, upstashGateway: _upstash, ...info } = stack;
+  const { close, upstashGateway: _upstash, networks: _networks, ...info } = stack;
   project.provide('stack', info);
   return close;
 }
