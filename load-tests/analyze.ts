@@ -29,8 +29,30 @@ export function figures(s: LoadSamples, durationS: number): FiguresWithFailures 
   return { ...httpFigures(s, durationS), failedRate: attempts ? Math.round((failures(s) / attempts) * 1e6) / 1e6 : 0 };
 }
 
+/** A 503 with Retry-After: the database is unavailable and the client is told when to retry. */
+export const isRetryable = (s: LoadSamples, i: number) => s.status[i] === 503 && s.retryAfter?.[i] === 1;
+
+/** Failures other than a retryable 503, and requests with no response; undefined without Retry-After data. */
+export function unexpectedFailures(s: LoadSamples): number | undefined {
+  if (!s.retryAfter) return undefined;
+  let n = s.errors.length;
+  for (let i = 0; i < s.status.length; i++) if ((s.status[i] as number) >= 400 && !isRetryable(s, i)) n++;
+  return n;
+}
+
 export function scopeFigures(s: LoadSamples, durationS: number): ScopeFigures {
-  return { latencies: s.ms, responses: s.status.length, attempts: s.status.length + s.errors.length, failed: failures(s), durationS };
+  const status: Record<string, number> = {};
+  for (const st of s.status) status[st] = (status[st] ?? 0) + 1;
+  const unexpected = unexpectedFailures(s);
+  return {
+    latencies: s.ms,
+    responses: s.status.length,
+    attempts: s.status.length + s.errors.length,
+    failed: failures(s),
+    durationS,
+    status,
+    ...(unexpected === undefined ? {} : { unexpectedFailures: unexpected }),
+  };
 }
 
 export interface Analysis {

@@ -1,15 +1,18 @@
 // Runs a scenario's stages one after the other (one autocannon run each) against the target;
 // for cache-stampede, deletes the stats keys on a timer meanwhile and counts, from the Worker's
-// own GET /metrics, the database statements that caused.
+// own GET /metrics, the database statements that caused; for faults, injects the database's
+// transient errors and a dropped client on the Worker's own PlanetScale gateway meanwhile.
 import { runLoad, type ErrorSample, type LoadSamples } from '../bench/http/load.ts';
 import { joinSamples } from '../bench/http/samples.ts';
 import { countersFrom, scrapeMetrics, type Scrape } from '../bench/http/server-counters.ts';
 import { muteWorkerLogs } from '../bench/http/worker-log.ts';
 import { statsCacheKeys } from '../src/data/cache-keys.ts';
 import type { StageWindow } from './analyze.ts';
+import { driveFaults, GatewayAdmin, type FaultRun } from './fault-driver.ts';
+import { planFaults } from './faults.ts';
 import type { Progress } from './progress.ts';
 import type { PlannedStage, Scenario } from './scenarios.ts';
-import type { Target } from './target.ts';
+import { TargetError, type Target } from './target.ts';
 import { deleteKeys, keysLike } from '../bench/http/upstash-rest.ts';
 import type { Traffic } from './traffic.ts';
 
@@ -20,9 +23,16 @@ export interface Execution {
   values: Record<string, number | string>;
   notes: string[];
   errorSamples: ErrorSample[];
+  /** The faults scenario: what was injected when (the run's samples say how the API answered). */
+  faults?: FaultRun & { startMs: number; planned: number; gateway: string };
 }
 
-export async function execute(scenario: Scenario, stages: PlannedStage[], target: Target, traffic: Traffic, progress: Progress): Promise<Execution> {
+/** The Worker's settings the scenarios depend on (wrangler.toml [vars]). */
+export interface WorkerBounds {
+  dbTimeoutMs: number;
+}
+
+export async function execute(scenario: Scenario, stages: PlannedStage[], target: Target, traffic: Traffic, progress: Progress, worker?: WorkerBounds): Promise<Execution> {
   const notes: string[] = [];
   const values: Record<string, number | string> = {};
   const markers: { at: number; label: string }[] = [];
@@ -55,6 +65,20 @@ export async function execute(scenario: Scenario, stages: PlannedStage[], target
     }
   }
 
+  let admin: GatewayAdmin | null = null;
+  if (scenario.injectsFaults) {
+    if (!target.planetscaleReader) throw new TargetError('the faults scenario needs the Worker\'s own PlanetScale gateway, and this target names none (a `npm start` stack from before planetscaleReader was in .local/stack.json? restart it)');
+    admin = new GatewayAdmin(target.planetscaleReader.url);
+    try {
+      // Also the check that the gateway takes our faults, before any traffic.
+      const cleared = await admin.clear();
+      if (cleared) notes.push(`${cleared} fault${cleared > 1 ? 's' : ''} left on the gateway by something else ${cleared > 1 ? 'were' : 'was'} cleared before the run.`);
+    } catch (err) {
+      throw new TargetError(`the Worker's PlanetScale gateway at ${admin.origin} does not take faults (${(err as Error).message.slice(0, 200)})`);
+    }
+  }
+  let faults: Execution['faults'];
+
   // Our own stack's runtime forwards the Worker's logs to our stdout: count them, do not echo them.
   const mute = target.kind === 'local-started' ? muteWorkerLogs() : null;
   try {
@@ -62,6 +86,14 @@ export async function execute(scenario: Scenario, stages: PlannedStage[], target
       if (windows.length) markers.push({ at: since(), label: stage.label });
       progress.stage(stage.label, stage.connections);
       const fromMs = Date.now();
+      const plan = admin ? planFaults(stage.durationS) : [];
+      // Settled into a value at once: a failure must wait for the load, not crash the process meanwhile.
+      const driving = admin
+        ? driveFaults({ admin, api: { url: target.url, apiKey: target.apiKey }, upstash: target.upstash, plan, startMs: fromMs, dbTimeoutMs: worker?.dbTimeoutMs ?? 3000 }).then(
+            (run) => ({ run }),
+            (err: unknown) => ({ err }),
+          )
+        : null;
       const run = await runLoad({
         url: target.url,
         requests: traffic.requests,
@@ -71,10 +103,20 @@ export async function execute(scenario: Scenario, stages: PlannedStage[], target
         onBatch: (b) => progress.batch(b),
       });
       windows.push({ label: stage.label, connections: stage.connections, fromMs, toMs: Date.now(), samples: run.samples });
+      if (driving && admin) {
+        const done = await driving;
+        if ('err' in done) throw done.err;
+        // Its times count from this stage's start, which is the analysis' (the scenario has one stage).
+        faults = { ...done.run, startMs: fromMs, planned: plan.length, gateway: admin.origin.replace(/^https?:\/\//, '') };
+        markers.push(...done.run.markers);
+        notes.push(...done.run.notes);
+      }
     }
   } finally {
     clearInterval(timer);
     await Promise.all(invalidating);
+    // Nothing of ours may outlive the run on a stack that someone keeps using.
+    if (admin) await admin.clear().catch((err: Error) => notes.push(`The faults could not be cleared after the run: ${err.message.slice(0, 200)}`));
   }
 
   if (scenario.invalidateEveryS) {
@@ -96,7 +138,7 @@ export async function execute(scenario: Scenario, stages: PlannedStage[], target
   if (logged?.lines) notes.push(`The Worker and the runtime logged ${logged.lines} lines during the run, e.g. ${logged.samples.slice(0, 2).map((x) => `\`${x.replace(/`/g, "'")}\``).join('; ')}.`);
 
   const samples = joinSamples(windows.map((w) => w.samples));
-  return { samples, windows, markers: markers.sort((a, b) => a.at - b.at), values, notes, errorSamples: samples.errorSamples };
+  return { samples, windows, markers: markers.sort((a, b) => a.at - b.at), values, notes, errorSamples: samples.errorSamples, ...(faults ? { faults } : {}) };
 }
 
 /** The stats keys of any dataset id, as Redis globs: `stats:risk:d*`, `stats:age:d*`. */

@@ -5,13 +5,15 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAverage, machine } from '../bench/environment.ts';
+import { readWorkerSettings } from '../local/bundle.ts';
 import { analyze } from './analyze.ts';
-import { execute } from './execute.ts';
+import { execute, type WorkerBounds } from './execute.ts';
+import { AFTER_FAULT_MS, burstSummary, endpointsDuring, faultValues, faultWindows } from './faults.ts';
 import { previousReport, REPORTS_DIR, reportId } from './history.ts';
 import { createProgress } from './progress.ts';
 import { chartFiles, render, renderCharts } from './report/render.ts';
-import type { LoadTestResult } from './report/types.ts';
-import { parseDuration, planStages, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './scenarios.ts';
+import type { FaultReport, LoadTestResult } from './report/types.ts';
+import { parseDuration, planStages, SCENARIO_NAMES, SCENARIOS, thresholdsOf, type ScenarioName } from './scenarios.ts';
 import { LOADTEST_DATABASE, LOADTEST_ROWS, resolveTarget, TargetError, type Target } from './target.ts';
 import { evaluate, passed, thresholdName } from './thresholds.ts';
 import { buildTraffic, endpointOf, targetFacts, type TargetFacts } from './traffic.ts';
@@ -33,6 +35,15 @@ Options:
 Target: the running \`npm start\` stack when there is one (.local/stack.json), else a local stack
 started for the run and stopped after. Traffic goes to 127.0.0.1/localhost only, unless --target
 names another host. Reports: load-tests/reports/<timestamp>-<scenario>.md and .json (+ SVG charts).
+
+faults: injects UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED and ABORTED in turn (each for
+60 % of a sixth of the run) on the PlanetScale gateway the Worker queries, through its
+/__gateway/faults route, aging the cached stats past their freshness as each starts (so they are
+served stale-if-error); then holds one uncached load, drops the client that started it and sends
+a burst of 20 for the same key. Latency bounds are DB_TIMEOUT_MS (wrangler.toml) + 1 s. It needs
+a local stack: with --target it refuses to run (exit 2), as a deployed database takes no faults.
+Minimum --duration ${SCENARIOS.faults.minDurationS}s.
+
 Exit status: 0 all thresholds pass, 1 a threshold fails, 2 the test could not run.`;
 
 class UsageError extends Error {}
@@ -62,6 +73,7 @@ function options() {
   const rows = values.rows === undefined ? LOADTEST_ROWS : Number(values.rows);
   if (!Number.isInteger(rows) || rows < 1000) throw new UsageError(`--rows must be an integer ≥ 1000, got '${values.rows}'`);
   if (values['api-key'] && !values.target) throw new UsageError('--api-key goes with --target');
+  if (scenario.injectsFaults && values.target) throw new UsageError(`the ${name} scenario injects faults on the local stack's PlanetScale gateway; a deployed target (--target) takes none, so it cannot run there`);
   let durationS = scenario.defaultDurationS;
   if (values.duration !== undefined) {
     try {
@@ -70,6 +82,7 @@ function options() {
       throw new UsageError((err as Error).message);
     }
   }
+  if (scenario.minDurationS && durationS < scenario.minDurationS) throw new UsageError(`the ${name} scenario needs --duration ${scenario.minDurationS}s or more, got ${durationS} s`);
   return { scenario, durationS, connections, target: values.target, apiKey: values['api-key'], runtime, rows } as const;
 }
 
@@ -85,6 +98,19 @@ async function facts(target: Target, notes: string[]): Promise<TargetFacts> {
     notes.push(`Paging and record ids could not be read through the API (${(err as Error).message.slice(0, 200)}); /records traffic uses page 1 and id 1.`);
     return { lastPage: 1, totalItems: 0, ids: [1] };
   }
+}
+
+/** DB_TIMEOUT_MS of the Worker as wrangler.toml sets it for the local stacks (its production vars). */
+async function workerBounds(notes: string[]): Promise<WorkerBounds> {
+  const fallback = 3000;
+  try {
+    const value = Number((await readWorkerSettings()).vars.DB_TIMEOUT_MS);
+    if (Number.isFinite(value) && value > 0) return { dbTimeoutMs: value };
+    notes.push(`wrangler.toml has no usable DB_TIMEOUT_MS: the latency bounds assume ${fallback} ms.`);
+  } catch (err) {
+    notes.push(`wrangler.toml could not be read (${(err as Error).message.slice(0, 200)}): the latency bounds assume DB_TIMEOUT_MS ${fallback} ms.`);
+  }
+  return { dbTimeoutMs: fallback };
 }
 
 async function main(): Promise<number> {
@@ -109,6 +135,7 @@ async function main(): Promise<number> {
     const health = await fetch(`${target.url}/health`, { signal: AbortSignal.timeout(10_000) }).catch((e: Error) => e);
     if (health instanceof Error || !health.ok) throw new TargetError(`${target.url}/health does not answer 200 (${health instanceof Error ? health.message : health.status}); is the target up?`);
     const notes: string[] = [];
+    const bounds = (scenario.timeoutThresholds || scenario.injectsFaults) ? await workerBounds(notes) : undefined;
     const traffic = buildTraffic(scenario.traffic, await facts(target, notes), target.apiKey);
     const stages = planStages(scenario, opts.durationS, opts.connections);
     const plannedS = stages.reduce((a, s) => a + s.durationS, 0);
@@ -117,12 +144,27 @@ async function main(): Promise<number> {
     const progress = createProgress(scenario.name, plannedS);
     let run;
     try {
-      run = await execute(scenario, stages, target, traffic, progress);
+      run = await execute(scenario, stages, target, traffic, progress, bounds);
     } finally {
       progress.stop();
     }
     const a = analyze(run.samples, run.windows, scenario.traffic === 'every-endpoint' ? [...new Set(traffic.requests.map(endpointOf))] : []);
-    const thresholds = evaluate(scenario.thresholds, { scope: a.scope, values: { ...a.values, ...run.values } });
+    let faults: FaultReport | undefined;
+    if (run.faults && bounds) {
+      const f = run.faults;
+      const windows = faultWindows(run.samples, f.events, f.startMs);
+      faults = {
+        gateway: f.gateway,
+        dbTimeoutMs: bounds.dbTimeoutMs,
+        timeline: f.timeline,
+        windows,
+        duringFaults: endpointsDuring(run.samples, f.events),
+        drop: f.drop,
+      };
+      Object.assign(run.values, faultValues(f.planned, windows, f.drop));
+    }
+    const specs = bounds ? thresholdsOf(scenario, bounds.dbTimeoutMs) : scenario.thresholds;
+    const thresholds = evaluate(specs, { scope: a.scope, values: { ...a.values, ...run.values } });
     const kinds = new Map<string, number>();
     for (const e of run.samples.errors) kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
     let startS = 0;
@@ -153,6 +195,7 @@ async function main(): Promise<number> {
       errorSamples: run.errorSamples,
       connectionErrors: [...kinds].map(([kind, count]) => ({ kind, count })),
       notes: [...notes, ...run.notes],
+      ...(faults ? { faults } : {}),
     };
   } finally {
     await target.close();
@@ -167,11 +210,25 @@ async function main(): Promise<number> {
 
   const o = result.overall;
   log(`${o.requests.toLocaleString('en-US')} responses, ${o.rps} req/s, p50 ${o.latency.p50} ms, p95 ${o.latency.p95} ms, p99 ${o.latency.p99} ms, failed ${(o.failedRate * 100).toFixed(3)}%`);
+  if (result.faults) logFaults(result.faults, log);
   for (const t of result.thresholds) log(`  ${t.pass === null ? 'n/a ' : t.pass ? 'pass' : 'FAIL'}  ${thresholdName(t)}: ${t.actual ?? t.note}`);
   if (previous) log(`compared with ${previous.id}: req/s ${previous.overall.rps} → ${o.rps}, p95 ${previous.overall.latency.p95} → ${o.latency.p95} ms`);
   const skipped = result.thresholds.filter((t) => t.pass === null).length;
   log(`${result.pass ? 'PASS' : 'FAIL'}${skipped ? ` (${skipped} not evaluated)` : ''}: wrote ${join('load-tests', 'reports', `${result.id}.md`)} (+ .json, ${Object.values(chartFiles(result.id)).join(', ')})`);
   return result.pass ? 0 : 1;
+}
+
+function logFaults(f: FaultReport, log: (m: string) => void) {
+  const others = (o: Record<string, number>) => Object.entries(o).map(([code, n]) => `${n}× ${code}`).join(', ') || '0';
+  for (const w of f.windows) {
+    const span = w.fromS === null ? 'outside faults' : `${w.fromS}–${w.toS} s`;
+    log(`  ${w.label} (${span}): ${w.responses} responses, ${w.ok} 2xx, ${w.retryable503} 503+Retry-After${w.afterFault503 ? ` (${w.afterFault503} within ${AFTER_FAULT_MS / 1000} s after a fault)` : ''}, other ${others(w.other)}${w.bare503 ? `, ${w.bare503} 503 without Retry-After` : ''}${w.noResponse ? `, ${w.noResponse} no response` : ''}; p99 ${w.p99} ms, max ${w.max} ms${w.applied === null ? '' : `; gateway applied it to ${w.applied} statements`}`);
+  }
+  if (f.drop) {
+    const b = burstSummary(f.drop.burst);
+    const first = f.drop.first.aborted ? 'aborted' : `answered ${f.drop.first.status ?? 'nothing'} in ${f.drop.first.ms} ms (not dropped)`;
+    log(`  client drop GET ${f.drop.path}: first request ${first}; burst ${b.answered}/${b.sent} answered (${others(b.statuses)}), slowest ${b.maxMs} ms (bound ${f.dbTimeoutMs + 1000} ms)`);
+  }
 }
 
 main().then(

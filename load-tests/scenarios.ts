@@ -1,10 +1,11 @@
 // The load-test scenarios: stages (connections over time), the traffic each sends, and their
 // k6-style thresholds. Targets marked "seed 003" are the SLOs of shared/seeds/003 (API response
 // time < 100 ms, error rate < 0.1 %, 1000 req/s); the others say why they are what they are.
+import { DROP, FAULTS_MIN_DURATION_S } from './faults.ts';
 import type { ThresholdSpec } from './thresholds.ts';
 import type { TrafficKind } from './traffic.ts';
 
-export type ScenarioName = 'smoke' | 'steady' | 'spike' | 'soak' | 'cache-stampede' | 'mixed';
+export type ScenarioName = 'smoke' | 'steady' | 'spike' | 'soak' | 'cache-stampede' | 'mixed' | 'faults';
 
 export interface StageSpec {
   label: string;
@@ -24,6 +25,12 @@ export interface Scenario {
   thresholds: ThresholdSpec[];
   /** cache-stampede: delete the stats keys this often while traffic runs (local targets). */
   invalidateEveryS?: number;
+  /** faults: inject errors on the Worker's own PlanetScale gateway (local targets only). */
+  injectsFaults?: boolean;
+  /** Shortest --duration that still runs the scenario as designed, s. */
+  minDurationS?: number;
+  /** Thresholds bound to the Worker's DB_TIMEOUT_MS (wrangler.toml), after `thresholds`. */
+  timeoutThresholds?: (dbTimeoutMs: number) => ThresholdSpec[];
 }
 
 const P95_SLO: ThresholdSpec = { metric: 'http_req_duration', expression: 'p(95)<100', source: 'seed 003: API response time < 100 ms' };
@@ -118,7 +125,34 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
       { metric: 'http_req_duration', endpoint: 'GET /records/:id', expression: 'p(95)<200', source: 'the slowest endpoint within 2 × the SLO' },
     ],
   },
+  faults: {
+    name: 'faults',
+    summary: 'Mixed traffic while the Worker\'s database fails with each transient Vitess error in turn, then a client drops mid-load: only 503s with Retry-After, none late, none 500.',
+    defaultDurationS: 30,
+    defaultConnections: 10,
+    stages: one('faults'),
+    traffic: 'faults',
+    injectsFaults: true,
+    minDurationS: FAULTS_MIN_DURATION_S,
+    thresholds: [
+      { metric: 'http_status_500', expression: 'count==0', source: 'a failing database is never an internal error: the API answers 503 or a cached copy' },
+      {
+        metric: 'http_unexpected_failures',
+        expression: 'count==0',
+        source: 'every failed response is a 503 with Retry-After, which a client can act on; any other status ≥ 400, or no response, counts here',
+      },
+      { metric: 'client_drop_answered', expression: 'value==1', source: `after a client drops during a load, each of a burst of ${DROP.burst} for the same key is answered 2xx or 503 with Retry-After (share)` },
+      { metric: 'faults_applied', expression: 'value==1', source: 'each Vitess error failed statements and the hold held the dropped load (share of the 5): a fault that never applied is a check not made' },
+    ],
+    timeoutThresholds: (db) => [
+      { metric: 'http_req_duration', expression: `max<=${db + 1000}`, source: `no request waits on the database past its bound: DB_TIMEOUT_MS (${db} ms, wrangler.toml) + 1 s` },
+      { metric: 'client_drop_max_ms', expression: `value<=${db + 1000}`, source: `the burst's slowest answer, whether it waited on the dropped client's load or loaded itself: DB_TIMEOUT_MS + 1 s` },
+    ],
+  },
 };
+
+/** The thresholds of a run: the scenario's own, then those bound to the Worker's DB_TIMEOUT_MS. */
+export const thresholdsOf = (s: Scenario, dbTimeoutMs: number): ThresholdSpec[] => [...s.thresholds, ...(s.timeoutThresholds?.(dbTimeoutMs) ?? [])];
 
 export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];
 

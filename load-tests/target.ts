@@ -20,6 +20,11 @@ export interface Target {
   runtime?: string;
   /** Local stacks: the Upstash gateway, so the stampede scenario can delete keys. */
   upstash?: { url: string; token: string };
+  /**
+   * Local stacks: the PlanetScale gateway the Worker queries (its DATABASE_URL, reader role, the
+   * credentials in the URL), so the faults scenario can inject errors where the API meets them.
+   */
+  planetscaleReader?: { url: string };
   close(): Promise<void>;
 }
 
@@ -73,7 +78,16 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
     if (!isLoopback(info.api.url)) throw new TargetError(`${STACK_FILE} points at ${info.api.url}, not this machine; pass it with --target to load it`);
     if (isAlive(info.pid) && (await answers(info.api.url))) {
       opts.log(`reusing the running local stack (npm start, pid ${info.pid}) at ${info.api.url}, runtime ${info.runtime}`);
-      return { url: info.api.url, apiKey: opts.apiKey ?? info.api.key, kind: 'local-stack', runtime: info.runtime, upstash: info.upstash, close: async () => {} };
+      return {
+        url: info.api.url,
+        apiKey: opts.apiKey ?? info.api.key,
+        kind: 'local-stack',
+        runtime: info.runtime,
+        upstash: info.upstash,
+        // A stack.json from before the reader gateway was recorded has none.
+        ...(info.planetscaleReader ? { planetscaleReader: info.planetscaleReader } : {}),
+        close: async () => {},
+      };
     }
   }
 
@@ -89,5 +103,13 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
     runtime: opts.runtime,
     log: opts.log,
   });
-  return { url: stack.api.url, apiKey: stack.api.key, kind: 'local-started', runtime: stack.runtime, upstash: stack.upstash, close: () => stack.close() };
+  return {
+    url: stack.api.url,
+    apiKey: stack.api.key,
+    kind: 'local-started',
+    runtime: stack.runtime,
+    upstash: stack.upstash,
+    planetscaleReader: stack.planetscaleReader,
+    close: () => stack.close(),
+  };
 }

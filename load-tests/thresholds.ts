@@ -2,7 +2,11 @@
 // figures. Pure: a threshold that cannot be evaluated is data (pass: null, with the reason).
 
 export interface ThresholdSpec {
-  /** http_req_duration | http_req_failed | http_reqs | a scenario value (endpoints_ok, p95_drift, ...). */
+  /**
+   * http_req_duration | http_req_failed | http_reqs | http_status_<code> (count of responses with
+   * that status) | http_unexpected_failures (count: failures other than a 503 with Retry-After) |
+   * a scenario value (endpoints_ok, p95_drift, ...).
+   */
   metric: string;
   /** k6 syntax: p(95)<100, avg<50, max<1000, rate<0.001, rate==0, rate>=1000, count>0, value<=4. */
   expression: string;
@@ -28,6 +32,13 @@ export interface ScopeFigures {
   /** Responses outside 200–399 (k6's default expected statuses) plus connection errors and timeouts. */
   failed: number;
   durationS: number;
+  /** Responses by status code. */
+  status?: Record<string, number>;
+  /**
+   * Failures a client cannot act on: responses of status ≥ 400 other than a 503 carrying
+   * Retry-After, plus requests with no response. Absent when Retry-After was not recorded.
+   */
+  unexpectedFailures?: number;
 }
 
 export interface Evaluation {
@@ -75,6 +86,9 @@ function httpValue(spec: ThresholdSpec, agg: string, q: number | undefined, f: S
     if (agg === 'rate') return f.durationS > 0 ? f.responses / f.durationS : 0;
     if (agg === 'count') return f.responses;
   }
+  const code = /^http_status_(\d{3})$/.exec(spec.metric)?.[1];
+  if (code && agg === 'count') return f.status ? (f.status[code] ?? 0) : 'status codes not recorded';
+  if (spec.metric === 'http_unexpected_failures' && agg === 'count') return f.unexpectedFailures ?? 'Retry-After not recorded';
   return `${agg} is not defined for ${spec.metric}`;
 }
 

@@ -4,7 +4,7 @@ import { createRng } from '../etl/generate/prng.ts';
 import { simulateBodies } from '../bench/micro/fixtures.ts';
 import type { RequestSpec } from '../bench/http/load.ts';
 
-export type TrafficKind = 'every-endpoint' | 'hot' | 'mixed' | 'stats';
+export type TrafficKind = 'every-endpoint' | 'hot' | 'mixed' | 'stats' | 'faults';
 
 export interface TargetFacts {
   /** total_pages of GET /records with the default limit (20). */
@@ -71,12 +71,23 @@ export function buildTraffic(kind: TrafficKind, facts: TargetFacts, apiKey: stri
     ];
     return { requests, weights: weightsOf(requests) };
   }
+  // Pages by age group, or age group and gender, never by risk group: the faults scenario's
+  // dropped client uses keys with all three, which this traffic must not warm.
+  const filteredPage: Maker = (r) => {
+    const age = AGE_GROUPS[Math.floor(r() * AGE_GROUPS.length)];
+    const p = 1 + Math.floor(r() * 20);
+    const x = r();
+    return x < 0.25 ? get(`/records?page=${1 + Math.floor(r() * facts.lastPage)}`) : x < 0.625 ? get(`/records?age_group=${age}&page=${p}`) : get(`/records?age_group=${age}&gender=${1 + Math.floor(r() * 2)}&page=${p}`);
+  };
   const mix: [Maker, number][] =
     kind === 'stats'
       ? [[() => get('/stats/risk'), 50], [() => get('/stats/age'), 50]]
       : kind === 'hot'
         ? [[simulate, 60], [() => get('/stats/risk'), 20], [() => get('/stats/age'), 20]]
-        : [[simulate, 35], [() => get('/stats/risk'), 15], [() => get('/stats/age'), 10], [page, 15], [byId, 20], [() => ({ method: 'GET', path: '/health' }), 5]];
+        : kind === 'faults'
+          ? // Every database path the API has: cached (stats, page totals) and uncached (pages, ids).
+            [[simulate, 20], [() => get('/stats/risk'), 15], [() => get('/stats/age'), 10], [filteredPage, 30], [byId, 25]]
+          : [[simulate, 35], [() => get('/stats/risk'), 15], [() => get('/stats/age'), 10], [page, 15], [byId, 20], [() => ({ method: 'GET', path: '/health' }), 5]];
   const rng = createRng(`load-test-${kind}`);
   const r = () => rng.next();
   const total = mix.reduce((a, [, w]) => a + w, 0);

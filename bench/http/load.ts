@@ -1,6 +1,7 @@
 // One autocannon run in its worker-thread mode (workers: 1), with every response's latency, status,
-// endpoint and X-Cache streamed back by the probe (probe-client.cjs), so percentiles (p95 included)
-// and per-second series come from all samples, not from autocannon's fixed percentile list.
+// endpoint, X-Cache and Retry-After presence streamed back by the probe (probe-client.cjs), so
+// percentiles (p95 included) and per-second series come from all samples, not from autocannon's
+// fixed percentile list.
 import { BroadcastChannel } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -44,6 +45,11 @@ export interface LoadSamples {
   endpoints: string[];
   /** X-Cache of each response as an index into CACHE_TIERS of summary.ts (0: no header). */
   cache: Uint8Array;
+  /**
+   * 1 for each response of status ≥ 400 that carried a Retry-After header, else 0. Absent when
+   * the samples were made without it (older stored runs, hand-built samples).
+   */
+  retryAfter?: Uint8Array;
   /** Connection errors and timeouts (no response). */
   errors: ConnectionError[];
   errorSamples: ErrorSample[];
@@ -57,6 +63,7 @@ export interface LoadBatch {
   group: Uint16Array;
   groups: string[];
   cache: Uint8Array;
+  retryAfter: Uint8Array;
   errors: ConnectionError[];
 }
 
@@ -115,6 +122,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadRun> {
   const endpoint: Uint16Array[] = [];
   const endpoints: string[] = [];
   const cache: Uint8Array[] = [];
+  const retryAfter: Uint8Array[] = [];
   const errors: ConnectionError[] = [];
   const errorSamples: ErrorSample[] = [];
   let markDone!: () => void;
@@ -132,6 +140,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadRun> {
       });
       endpoint.push(batch.group.map((g) => global[g] ?? 0));
       cache.push(batch.cache);
+      retryAfter.push(batch.retryAfter);
       errors.push(...batch.errors);
       opts.onBatch?.(batch);
     } else if (msg.type === 'error-sample' && msg.sample) errorSamples.push(msg.sample);
@@ -179,6 +188,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadRun> {
       endpoint: concat(endpoint, (n) => new Uint16Array(n)),
       endpoints,
       cache: concat(cache, (n) => new Uint8Array(n)),
+      retryAfter: concat(retryAfter, (n) => new Uint8Array(n)),
       errors,
       errorSamples,
     },

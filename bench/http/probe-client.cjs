@@ -1,8 +1,8 @@
 // Runs inside autocannon's worker thread as its `setupClient` (loaded with require(), hence
-// CommonJS): records every response's completion time, latency, status, endpoint and X-Cache,
-// every connection error, and a few error bodies, and streams them to the main thread over the
-// BroadcastChannel named in NHIS_LOAD_PROBE. With NHIS_LOAD_SHUFFLE=1 each connection starts at a
-// random request of the list.
+// CommonJS): records every response's completion time, latency, status, endpoint, X-Cache and
+// whether it carried Retry-After, every connection error, and a few error bodies, and streams
+// them to the main thread over the BroadcastChannel named in NHIS_LOAD_PROBE. With
+// NHIS_LOAD_SHUFFLE=1 each connection starts at a random request of the list.
 'use strict';
 const { BroadcastChannel } = require('node:worker_threads');
 
@@ -15,6 +15,7 @@ let ms = [];
 let status = [];
 let group = [];
 let cache = [];
+let retryAfter = [];
 let errors = [];
 /** X-Cache values by code; 0 = no X-Cache header. */
 const CACHE_CODES = { 'HIT-L1': 1, 'HIT-L2': 2, MISS: 3, STALE: 4 };
@@ -50,6 +51,7 @@ function flush() {
     group: Uint16Array.from(group),
     groups: groups.slice(),
     cache: Uint8Array.from(cache),
+    retryAfter: Uint8Array.from(retryAfter),
     errors,
   });
   at = [];
@@ -57,6 +59,7 @@ function flush() {
   status = [];
   group = [];
   cache = [];
+  retryAfter = [];
   errors = [];
 }
 
@@ -65,6 +68,15 @@ function cacheCode(headers) {
   for (let i = 0; i + 1 < headers.length; i += 2) {
     const name = headers[i];
     if (name.length === 7 && name.toLowerCase() === 'x-cache') return CACHE_CODES[headers[i + 1]] || 5;
+  }
+  return 0;
+}
+
+/** 1 when the flat header list has a Retry-After (what a client told to come back needs). */
+function hasRetryAfter(headers) {
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const name = headers[i];
+    if (name.length === 11 && name.toLowerCase() === 'retry-after') return 1;
   }
   return 0;
 }
@@ -90,10 +102,13 @@ module.exports = function setupClient(client) {
     it.currentRequest = it.requests[it.currentRequestIndex];
   }
   let lastCache = 0;
+  let lastRetryAfter = 0;
   let wantBody = 0; // status of an error response whose body we keep
   client.on('headers', (info) => {
     lastCache = cacheCode((info && info.headers) || []);
     const statusCode = (info && info.statusCode) || 0;
+    // Only failures are expected to carry it: a success never pays for the scan.
+    lastRetryAfter = statusCode >= 400 ? hasRetryAfter((info && info.headers) || []) : 0;
     if (statusCode >= 400 && samplesKept < MAX_SAMPLES) {
       const kind = `${statusCode} ${groups[groupOf(it && it.currentRequest)]}`;
       const seen = kinds.get(kind) || 0;
@@ -120,6 +135,7 @@ module.exports = function setupClient(client) {
   client.on('response', (statusCode, _bytes, responseTime) => {
     wantBody = 0;
     cache.push(lastCache);
+    retryAfter.push(lastRetryAfter);
     at.push(Date.now());
     ms.push(responseTime);
     status.push(statusCode);

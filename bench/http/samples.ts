@@ -17,6 +17,8 @@ export function joinSamples(list: LoadSamples[]): LoadSamples {
     endpoint: new Uint16Array(n),
     endpoints,
     cache: new Uint8Array(n),
+    // Kept only when every run recorded it: a run without it would read as "no Retry-After".
+    ...(list.every((s) => s.retryAfter) ? { retryAfter: new Uint8Array(n) } : {}),
     errors: list.flatMap((s) => s.errors),
     errorSamples: list.flatMap((s) => s.errorSamples),
   };
@@ -27,6 +29,7 @@ export function joinSamples(list: LoadSamples[]): LoadSamples {
     out.ms.set(s.ms, o);
     out.status.set(s.status, o);
     out.cache.set(s.cache, o);
+    if (out.retryAfter && s.retryAfter) out.retryAfter.set(s.retryAfter, o);
     s.endpoint.forEach((e, i) => (out.endpoint[o + i] = map[e] ?? 0));
     o += s.at.length;
   }
@@ -44,6 +47,7 @@ export function selectSamples(s: LoadSamples, keep: (at: number, endpoint: strin
     endpoint: Uint16Array.from(idx, (i) => s.endpoint[i] as number),
     endpoints: s.endpoints,
     cache: Uint8Array.from(idx, (i) => s.cache[i] as number),
+    ...(s.retryAfter ? { retryAfter: Uint8Array.from(idx, (i) => s.retryAfter![i] as number) } : {}),
     errors: s.errors.filter((e) => keep(e.at, e.endpoint ?? '?')),
     errorSamples: s.errorSamples.filter((e) => keep(e.at, `${e.method} ${e.path.split('?')[0]!.replace(/\/\d+(?=\/|$)/g, '/:id')}`)),
   };

@@ -2,8 +2,9 @@
 // run of the same scenario. Pure: snapshot-tested against stored fixtures.
 import { lineChart } from '../../bench/report/svg.ts';
 import { int, ms, num, table } from '../../bench/report/markdown.ts';
+import { AFTER_FAULT_MS, answered, burstSummary } from '../faults.ts';
 import { thresholdName } from '../thresholds.ts';
-import type { FiguresWithFailures, LoadTestResult } from './types.ts';
+import type { FaultReport, FiguresWithFailures, LoadTestResult } from './types.ts';
 
 export const chartFiles = (id: string) => ({ throughput: `${id}-throughput.svg`, latency: `${id}-latency.svg` });
 
@@ -92,6 +93,80 @@ function errorSamples(r: LoadTestResult): string {
   return `Up to three kept per status and endpoint:\n\n${lines.join('\n')}`;
 }
 
+const counts = (o: Record<string, number>) =>
+  Object.entries(o)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ×${int(n)}`)
+    .join(', ');
+
+/** The faults scenario: timeline, figures per fault window, stale-if-error per endpoint, the dropped client. */
+export function faultsSection(f: FaultReport): string {
+  const bound = f.dbTimeoutMs + 1000;
+  const windows = table(
+    ['window', 'from–to', 'responses', '2xx', '503 + Retry-After', 'other statuses', 'no response', 'p99', 'max', 'statements hit'],
+    f.windows.map((w) => [
+      w.fromS === null ? 'no fault (all the rest)' : w.label,
+      w.fromS === null ? '' : `${num(w.fromS, 1)}–${num(w.toS ?? w.fromS, 1)} s`,
+      int(w.responses),
+      int(w.ok),
+      w.afterFault503 ? `${int(w.retryable503)} (${int(w.afterFault503)} within ${AFTER_FAULT_MS / 1000} s after a fault)` : int(w.retryable503),
+      counts({ ...w.other, ...(w.bare503 ? { '503 without Retry-After': w.bare503 } : {}) }) || '0',
+      int(w.noResponse),
+      ms(w.p99),
+      ms(w.max),
+      w.applied === null ? (w.fromS === null ? '' : 'unknown') : int(w.applied),
+    ]),
+    ['l', 'l', 'r', 'r', 'r', 'l', 'r', 'r', 'r', 'r'],
+  );
+  const tiers = (o: Record<string, number>) => counts(o) || '—';
+  const during = f.duringFaults.length
+    ? table(
+        ['endpoint', 'responses', '2xx', '503 + Retry-After', 'other', 'X-Cache of the 2xx'],
+        f.duringFaults.map((e) => [`\`${e.endpoint}\``, int(e.responses), int(e.ok), int(e.retryable503), int(e.other), tiers(e.okXCache)]),
+        ['l', 'r', 'r', 'r', 'r', 'l'],
+      )
+    : 'No response completed inside a Vitess error\'s window.';
+  const stats = f.duringFaults.filter((e) => e.endpoint.startsWith('GET /stats/'));
+  const staleNote = stats.length
+    ? stats.some((e) => e.okXCache.STALE)
+      ? 'A stats response marked STALE was served from a copy past its freshness whose revalidation needed the failing database: stale-if-error. HIT-L1 ones came from the isolate\'s own copy before it lapsed.'
+      : 'No stats response was STALE: every one came from a copy still fresh, so the database was not asked and stale-if-error was not exercised.'
+    : '';
+  return `## Faults
+
+Injected on the Worker's own PlanetScale gateway (${f.gateway}, the reader role its DATABASE_URL names) with \`POST /__gateway/faults\`.
+Each Vitess error fails every statement for its window, inside a 200 reply, as PlanetScale does during failovers and overload;
+at its start the stats copies in the cache are aged past their freshness, so stats can only be revalidated from the failing database.
+
+${table(['at', 'event'], f.timeline.map((e) => [`${num(e.at, 1)} s`, e.event]), ['r', 'l'])}
+
+Responses by the window they completed in; "statements hit" is the gateway's own count of statements the fault applied to:
+
+${windows}
+
+During the Vitess errors, per endpoint. X-Cache of the 2xx: HIT from a fresh copy, STALE from one past its freshness, none when no cache answered (\`/simulate\` needs no database; a page or record answered 2xx there was read before the fault):
+
+${during}
+${staleNote ? `\n${staleNote}\n` : ''}
+${dropSection(f, bound)}`;
+}
+
+function dropSection(f: FaultReport, bound: number): string {
+  const d = f.drop;
+  if (!d) return 'The client drop did not run (see the notes).';
+  const b = burstSummary(d.burst);
+  const first = d.first.aborted
+    ? `was aborted after ${d.abortAfterMs} ms, unanswered, as planned`
+    : `was answered (${d.first.status ?? d.first.error ?? 'no status'}) after ${d.first.ms} ms, before the abort: the hold did not catch it, so the drop was not exercised`;
+  const late = d.burst.filter((x) => x.ms > bound).length;
+  const bad = d.burst.filter((x) => !answered(x));
+  return `### Client drop
+
+\`${d.method} ${d.path}\`${d.coldKey ? ', whose total was not cached,' : d.coldKey === null ? ' (the cache could not be checked for its total)' : ''} was sent while the gateway held the next statement matching \`${d.match}\` for ${int(d.holdMs)} ms; the request ${first}.
+Then ${b.sent} concurrent requests for the same key: ${b.answered} of ${b.sent} answered 2xx or 503 with Retry-After (${counts(b.statuses)}), the slowest in ${ms(b.maxMs)} (bound ${ms(bound)}: DB_TIMEOUT_MS + 1 s)${late ? `, ${late} later than that` : ''}.${b.statuses['200'] ? ` Their 200s carried ${d.distinctTotals} distinct total${d.distinctTotals === 1 ? '' : 's'}.` : ''}
+${bad.length ? `\nNot answered: ${bad.map((x) => `${x.status ?? 'no response'}${x.status === 503 ? ' without Retry-After' : ''}${x.error ? ` (${x.error.replace(/`/g, "'")})` : ''} after ${ms(x.ms)}`).join('; ')}.\n` : ''}`;
+}
+
 export function render(r: LoadTestResult, previous: LoadTestResult | null): string {
   const files = chartFiles(r.id);
   const byEndpoint = (code: string) =>
@@ -121,7 +196,7 @@ ${table(['', ''], [
 ${table(['threshold', 'why', 'measured', 'verdict'], r.thresholds.map((t) => [`\`${thresholdName(t)}\``, t.source ?? '', t.actual === null ? (t.note ?? '') : num(t.actual, 3), verdict(t.pass)]))}
 
 ${r.pass ? 'Every evaluated threshold passes.' : 'At least one threshold fails: `npm run load-test` exits with status 1.'}${skipped ? ' A threshold that could not be evaluated (see "measured") neither passes nor fails the run, as in k6; read it as a check that did not happen.' : ''}
-
+${r.faults ? `\n${faultsSection(r.faults)}` : ''}
 ## Latency and throughput
 
 ${table(['scope', ...FIG_HEAD], [figuresRow('all requests', r.overall), ...(r.stages.length > 1 ? r.stages.map((s) => figuresRow(`stage ${s.label} (${s.connections} conn.)`, s)) : [])], FIG_ALIGN)}

@@ -51,4 +51,86 @@ export interface LoadTestResult {
   connectionErrors: { kind: string; count: number }[];
   /** Things the reader must know (a check that could not run, a fallback taken). */
   notes: string[];
+  /** The faults scenario: what was injected when, and how the API answered meanwhile. */
+  faults?: FaultReport;
+}
+
+/** Responses completed in one window of the run (a fault's, or the time with none). */
+export interface FaultWindowFigures {
+  /** "UNAVAILABLE", "client drop", or "no fault" (every response outside the windows). */
+  label: string;
+  /** Seconds since the start of the traffic; null for "no fault". */
+  fromS: number | null;
+  toS: number | null;
+  responses: number;
+  ok: number;
+  /** 503 with Retry-After: what a client is told to retry. */
+  retryable503: number;
+  /** 503 without Retry-After. */
+  bare503: number;
+  /**
+   * "no fault" only: its 503s with Retry-After that completed within AFTER_FAULT_MS of a fault
+   * window's end (statements failed just before the gateway's expiry, answered just after).
+   */
+  afterFault503?: number;
+  /** Every other status, by code. */
+  other: Record<string, number>;
+  /** Requests with no response (connection errors, timeouts). */
+  noResponse: number;
+  p99: number;
+  max: number;
+  /** Statements the gateway applied this fault to (failed or held); null when its counter could not be read. */
+  applied: number | null;
+}
+
+/** One endpoint over the windows of the Vitess errors: answered from a cache, or 503. */
+export interface EndpointFaultFigures {
+  endpoint: string;
+  responses: number;
+  ok: number;
+  retryable503: number;
+  /** Anything else: 503 without Retry-After, other statuses, no response. */
+  other: number;
+  /** X-Cache of the 2xx responses (HIT-L1, HIT-L2, STALE, MISS, or "none"). */
+  okXCache: Record<string, number>;
+}
+
+export interface BurstResponse {
+  /** null: no response (the request failed or timed out). */
+  status: number | null;
+  retryAfter: boolean;
+  /** Until the whole body arrived, ms. */
+  ms: number;
+  error?: string;
+}
+
+export interface DropReport {
+  /** The request dropped and then sent in a burst; its key was not cached when it was chosen. */
+  method: 'GET';
+  path: string;
+  /** RegExp source of the hold on the gateway: the statement of that key's load. */
+  match: string;
+  holdMs: number;
+  abortAfterMs: number;
+  /** The dropped request: aborted as planned, or answered before the abort. */
+  first: { aborted: true } | { aborted: false; status: number | null; ms: number; error?: string };
+  burst: BurstResponse[];
+  /** Distinct pagination.total_items among the burst's 200s (1: every waiter got the same load). */
+  distinctTotals: number;
+  /** Whether the key's count was absent from the cache when chosen; null when the cache could not be read. */
+  coldKey: boolean | null;
+}
+
+export interface FaultReport {
+  /** The gateway the faults went to: the Worker's own (DATABASE_URL, reader role), host:port. */
+  gateway: string;
+  /** DB_TIMEOUT_MS of the Worker (wrangler.toml [vars]): the latency bounds are this + 1 s. */
+  dbTimeoutMs: number;
+  /** What was done when, seconds since the start of the traffic. */
+  timeline: { at: number; event: string }[];
+  /** "no fault" first, then one row per injected fault, in order. */
+  windows: FaultWindowFigures[];
+  /** Per endpoint over the windows of the Vitess errors together. */
+  duringFaults: EndpointFaultFigures[];
+  drop: DropReport | null;
 }

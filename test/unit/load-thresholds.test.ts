@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { previousReport, reportId, stamp } from '../../load-tests/history.ts';
-import { parseDuration, planStages, SCENARIO_NAMES, SCENARIOS } from '../../load-tests/scenarios.ts';
+import { parseDuration, planStages, SCENARIO_NAMES, SCENARIOS, thresholdsOf } from '../../load-tests/scenarios.ts';
 import { isLoopback } from '../../load-tests/target.ts';
 import { evaluate, parseExpression, passed, thresholdName, type ScopeFigures } from '../../load-tests/thresholds.ts';
 import { buildTraffic, endpointOf } from '../../load-tests/traffic.ts';
@@ -49,6 +49,24 @@ describe('thresholds', () => {
     expect(passed([r!])).toBe(true);
   });
 
+  it('counts responses of one status, and failures other than a 503 with Retry-After', () => {
+    const f: ScopeFigures = { ...scope([1, 2, 3, 4]), status: { 200: 2, 500: 1, 503: 1 }, unexpectedFailures: 1 };
+    const results = evaluate(
+      [
+        { metric: 'http_status_500', expression: 'count==0' },
+        { metric: 'http_status_502', expression: 'count==0' },
+        { metric: 'http_status_503', expression: 'count<=1' },
+        { metric: 'http_unexpected_failures', expression: 'count==0' },
+        { metric: 'http_status_500', expression: 'rate==0' },
+      ],
+      { scope: () => f, values: {} },
+    );
+    expect(results.map((r) => [r.actual, r.pass])).toEqual([[1, false], [0, true], [1, true], [1, false], [null, null]]);
+    expect(results[4]!.note).toBe('rate is not defined for http_status_500');
+    const [unknown] = evaluate([{ metric: 'http_status_500', expression: 'count==0' }], { scope: () => scope([1]), values: {} });
+    expect(unknown).toMatchObject({ pass: null, note: 'status codes not recorded' });
+  });
+
   it('names thresholds the k6 way', () => {
     expect(thresholdName({ metric: 'http_req_duration', stage: 'spike', expression: 'p(95)<500' })).toBe('http_req_duration{stage:spike} p(95)<500');
   });
@@ -59,7 +77,7 @@ describe('scenarios', () => {
     for (const name of SCENARIO_NAMES) {
       const s = SCENARIOS[name];
       expect(s.stages.reduce((a, st) => a + st.share, 0)).toBeCloseTo(1);
-      for (const t of s.thresholds) expect(() => parseExpression(t.expression)).not.toThrow();
+      for (const t of thresholdsOf(s, 3000)) expect(() => parseExpression(t.expression)).not.toThrow();
     }
   });
 
