@@ -92,6 +92,8 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
   const now = opts.now ?? Date.now;
   const l1 = new Map<string, L1Entry>();
   const inflight = new Map<string, { promise: Promise<L1Entry>; startedAt: number }>();
+  /** Keys whose background refresh failed: no new one before this time. */
+  const retryAt = new Map<string, number>();
 
   function remember(key: string, entry: Entry): L1Entry {
     const hit = Object.freeze({ body: entry.body, bytes: utf8.encode(entry.body), source: 'HIT-L1' as const });
@@ -189,8 +191,20 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
     const stale = [remote, local].filter((e): e is Entry => !!e && t - e.storedAt < freshMs + opts.staleMs)
       .sort((a, b) => b.storedAt - a.storedAt)[0];
     if (stale) {
-      // Stale-while-revalidate: answer now, refresh once in the background.
-      req.waitUntil(loadOnce(key, policy, load, req).catch((err) => opts.onCacheError?.(err)));
+      // Stale-while-revalidate: answer now, refresh once in the background. After a failed
+      // refresh, the next one waits an L1 lifetime: while the database is down, a stream of
+      // STALE answers must not become a stream of refreshes against it.
+      if ((retryAt.get(key) ?? 0) <= t) {
+        const refresh = loadOnce(key, policy, load, req).then(
+          () => void retryAt.delete(key),
+          (err: unknown) => {
+            if (retryAt.size >= opts.l1MaxEntries) retryAt.clear();
+            retryAt.set(key, now() + opts.l1TtlMs);
+            opts.onCacheError?.(err);
+          },
+        );
+        req.waitUntil(refresh);
+      }
       return answer(key, stale, 'STALE');
     }
     try {

@@ -115,6 +115,28 @@ describe('tiered cache', () => {
     expect((await cached('k', policy, loader(), req())).body).toBe('v2');
   });
 
+  it('past 60 s with the database down: one refresh per L1 lifetime, not one per STALE answer', async () => {
+    await cached('k', policy, loader(), req());
+    await Promise.all(background);
+    t += 61_000;
+    let attempts = 0;
+    const failing = async () => {
+      attempts++;
+      throw new Error('db down');
+    };
+    for (let i = 0; i < 5; i++) {
+      expect((await cached('k', policy, failing, req())).source).toBe('STALE');
+      await Promise.all(background);
+    }
+    expect(attempts).toBe(1);
+    t += 3000;
+    expect((await cached('k', policy, loader(), req())).source).toBe('STALE');
+    await Promise.all(background);
+    expect(attempts).toBe(1);
+    expect(loads).toBe(2);
+    expect((await cached('k', policy, loader(), req())).source).toBe('HIT-L1');
+  });
+
   it('single-flight: 50 concurrent misses make one load', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
