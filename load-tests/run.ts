@@ -14,7 +14,8 @@ import { createProgress } from './progress.ts';
 import { chartFiles, render, renderCharts } from './report/render.ts';
 import type { FaultReport, LoadTestResult } from './report/types.ts';
 import { parseDuration, planStages, SCENARIO_NAMES, SCENARIOS, thresholdsOf, type ScenarioName } from './scenarios.ts';
-import { LOADTEST_DATABASE, LOADTEST_ROWS, resolveTarget, TargetError, type Target } from './target.ts';
+import { describeLatency, parseLatency, type LatencyProfile } from '../local/network.ts';
+import { EDGE_PROFILE, LOADTEST_DATABASE, LOADTEST_ROWS, resolveTarget, TargetError, type Target } from './target.ts';
 import { evaluate, passed, thresholdName } from './thresholds.ts';
 import { buildTraffic, endpointOf, targetFacts, type TargetFacts } from './traffic.ts';
 
@@ -30,6 +31,11 @@ Options:
   --api-key KEY      API key for --target (or NHIS_API_KEY in the environment)
   --runtime R        miniflare (default) or workerd, when a local stack has to be started
   --rows N           dataset of that stack (default ${LOADTEST_ROWS.toLocaleString('en-US')} rows, database ${LOADTEST_DATABASE})
+  --edge             the Worker as an edge location far from its services: shorthand for
+                     --db-latency ${EDGE_PROFILE.database.rttMs}±${EDGE_PROFILE.database.jitterMs} --upstash-latency ${EDGE_PROFILE.upstash.rttMs}±${EDGE_PROFILE.upstash.jitterMs}
+  --db-latency R±J   round trip (ms, ± uniform jitter) the Worker's database gateway adds to each request
+  --upstash-latency R±J  the same for the Upstash gateway
+                     (any latency option starts a stack of its own, even with \`npm start\` running)
   -h, --help         this text
 
 Target: the running \`npm start\` stack when there is one (.local/stack.json), else a local stack
@@ -58,6 +64,9 @@ function options() {
       'api-key': { type: 'string' },
       runtime: { type: 'string', default: 'miniflare' },
       rows: { type: 'string' },
+      edge: { type: 'boolean' },
+      'db-latency': { type: 'string' },
+      'upstash-latency': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -83,7 +92,16 @@ function options() {
     }
   }
   if (scenario.minDurationS && durationS < scenario.minDurationS) throw new UsageError(`the ${name} scenario needs --duration ${scenario.minDurationS}s or more, got ${durationS} s`);
-  return { scenario, durationS, connections, target: values.target, apiKey: values['api-key'], runtime, rows } as const;
+  const latency: { database?: LatencyProfile; upstash?: LatencyProfile } = values.edge ? { ...EDGE_PROFILE } : {};
+  try {
+    if (values['db-latency'] !== undefined) latency.database = parseLatency(values['db-latency']);
+    if (values['upstash-latency'] !== undefined) latency.upstash = parseLatency(values['upstash-latency']);
+  } catch (err) {
+    throw new UsageError(`--db-latency/--upstash-latency: ${(err as Error).message}`);
+  }
+  const hasLatency = latency.database !== undefined || latency.upstash !== undefined;
+  if (hasLatency && values.target) throw new UsageError('--edge and the latency options shape the local gateways; they do not go with --target');
+  return { scenario, durationS, connections, target: values.target, apiKey: values['api-key'], runtime, rows, latency: hasLatency ? latency : undefined } as const;
 }
 
 async function writeAtomic(file: string, text: string) {
@@ -121,7 +139,7 @@ async function main(): Promise<number> {
   log(`${scenario.name}: ${scenario.summary}`);
   log(`${machine().cores} shared cores: the load generator takes about one of them`);
   const loadAvgStart = loadAverage();
-  const target = await resolveTarget({ target: opts.target, apiKey: opts.apiKey, runtime: opts.runtime, rows: opts.rows, log });
+  const target = await resolveTarget({ target: opts.target, apiKey: opts.apiKey, runtime: opts.runtime, rows: opts.rows, latency: opts.latency, log });
   const stop = async (signal: string) => {
     console.error(`\n[load-test] ${signal}: stopping`);
     await target.close();
@@ -194,7 +212,13 @@ async function main(): Promise<number> {
       pass: passed(thresholds),
       errorSamples: run.errorSamples,
       connectionErrors: [...kinds].map(([kind, count]) => ({ kind, count })),
-      notes: [...notes, ...run.notes],
+      notes: [
+        ...(opts.latency
+          ? [`Edge profile: the Worker's database gateway adds a round trip of ${describeLatency(opts.latency.database)} to each request, its Upstash gateway ${describeLatency(opts.latency.upstash)} (local/network.ts), as for an edge location far from both.`]
+          : []),
+        ...notes,
+        ...run.notes,
+      ],
       ...(faults ? { faults } : {}),
     };
   } finally {

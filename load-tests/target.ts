@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../local/bundle.ts';
 import { DEMO_SEED } from '../local/dataset.ts';
+import type { LatencyProfile } from '../local/network.ts';
 import { STACK_FILE, isAlive, startStack, type StackInfo } from '../local/stack.ts';
 
 export const LOADTEST_DATABASE = 'nhis_loadtest';
@@ -50,11 +51,16 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+/** An edge location far from the database region: the profile the README's latency figures use. */
+export const EDGE_PROFILE = { database: { rttMs: 60, jitterMs: 10 }, upstash: { rttMs: 5, jitterMs: 2 } } as const satisfies Record<string, LatencyProfile>;
+
 export interface TargetOptions {
   target?: string;
   apiKey?: string;
   runtime: 'miniflare' | 'workerd';
   rows: number;
+  /** Round trips the started stack's gateways add (local/network.ts); a running `npm start` has none, so it is not reused. */
+  latency?: { database?: LatencyProfile; upstash?: LatencyProfile };
   log: (msg: string) => void;
 }
 
@@ -73,7 +79,7 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
     return { url: origin, apiKey, kind: 'explicit', close: async () => {} };
   }
 
-  if (existsSync(STACK_FILE)) {
+  if (existsSync(STACK_FILE) && !opts.latency) {
     const info = JSON.parse(readFileSync(STACK_FILE, 'utf8')) as StackInfo;
     if (!isLoopback(info.api.url)) throw new TargetError(`${STACK_FILE} points at ${info.api.url}, not this machine; pass it with --target to load it`);
     if (isAlive(info.pid) && (await answers(info.api.url))) {
@@ -101,6 +107,7 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
     upstashPort: 0,
     bundleDir: join(ROOT, '.local', 'loadtest-build'),
     runtime: opts.runtime,
+    ...(opts.latency ? { latency: opts.latency } : {}),
     log: opts.log,
   });
   return {

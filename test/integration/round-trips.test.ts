@@ -70,13 +70,6 @@ async function probeUntil(path: string, cache: string): Promise<Path> {
 }
 
 describe('sequential round trips per request, with a database 40 ± 8 ms and Upstash 10 ± 2 ms away', () => {
-  it('the counter sees parallel trips once and chained trips each', () => {
-    const t = (startedAt: number, endedAt: number) => ({ startedAt, endedAt });
-    expect(sequentialTrips([t(0, 40), t(5, 45), t(10, 50)], 0, 100)).toBe(1);
-    expect(sequentialTrips([t(0, 40), t(41, 80), t(10, 30)], 0, 100)).toBe(2);
-    expect(sequentialTrips([t(0, 40), t(41, 120)], 0, 100)).toBe(1); // the second outlived the request
-  });
-
   it('every path: at most one database and one Upstash round trip in a row', async () => {
     // A cold isolate reads the dataset pointer first: the one path with two database round trips.
     const cold = await measure('/stats/risk');
