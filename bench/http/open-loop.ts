@@ -1,0 +1,195 @@
+// Load at a fixed arrival rate, measured without coordinated omission: request i is due at
+// t0 + i / rate whatever happened to the ones before it, and its latency counts from that intended
+// send time, not from when a free connection let it go (the way wrk2 and k6's
+// constant-arrival-rate executor measure). A stall of the server therefore shows as the latency
+// of every request that was due during it, instead of as requests the generator never sent.
+// autocannon (bench/http/load.ts) drives the saturation runs; this drives the fixed-rate steps.
+import { Agent, request } from 'node:http';
+import * as hdr from 'hdr-histogram-js';
+import type { RequestSpec } from './load.ts';
+
+export interface OpenLoopOptions {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  /** Cycled in order. */
+  requests: readonly RequestSpec[];
+  /** Requests per second. */
+  rate: number;
+  durationS: number;
+  /** Sent at the same rate first, not measured (JIT, caches, connections). Default 1 s. */
+  warmupS?: number;
+  /** Sockets the generator may open (requests beyond wait for one, their latency counting). Default 256. */
+  maxSockets?: number;
+  /** Stop the step once this many requests are outstanding: the server is not keeping up. Default 20,000. */
+  maxOutstanding?: number;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface OpenLoopResult {
+  requestedRate: number;
+  /** Responses per second over the measured window. */
+  achievedRate: number;
+  /** Whether the achieved rate is within 5 % of the requested one and no request was abandoned. */
+  held: boolean;
+  /** Why it was not held, in words, when it was not. */
+  note?: string;
+  sent: number;
+  completed: number;
+  /** Responses whose status was not 2xx, and requests that got no response. */
+  failed: number;
+  errors: number;
+  /** From each request's intended send time to its response's end, ms. */
+  latency: LatencySummary;
+  /** From the moment the request was written to its response's end, ms (what a closed-loop tool reports). */
+  service: LatencySummary;
+  /** How late, at worst, the generator itself sent a request after its intended time, ms. */
+  maxSendLagMs: number;
+}
+
+export const HELD_TOLERANCE = 0.05;
+
+function summary(h: hdr.Histogram): LatencySummary {
+  const ms = (us: number) => Math.round(us) / 1000;
+  return {
+    p50: ms(h.getValueAtPercentile(50)),
+    p90: ms(h.getValueAtPercentile(90)),
+    p99: ms(h.getValueAtPercentile(99)),
+    p999: ms(h.getValueAtPercentile(99.9)),
+    max: ms(h.maxValue),
+  };
+}
+
+/** Runs one step at `rate` for warm-up plus `durationS`; resolves when every request sent has ended. */
+export async function openLoop(opts: OpenLoopOptions): Promise<OpenLoopResult> {
+  if (!(opts.rate > 0)) throw new Error(`openLoop: rate must be > 0, got ${opts.rate}`);
+  if (!opts.requests.length) throw new Error('openLoop: no requests to send');
+  const base = new URL(opts.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 256 });
+  const maxOutstanding = opts.maxOutstanding ?? 20_000;
+  const warmupMs = (opts.warmupS ?? 1) * 1000;
+  const measureMs = opts.durationS * 1000;
+  const intervalMs = 1000 / opts.rate;
+  // Microseconds, 1 µs to 5 min, 3 significant digits.
+  const newHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 300_000_000, numberOfSignificantValueDigits: 3 });
+  const latency = newHistogram();
+  const service = newHistogram();
+
+  let sent = 0;
+  let completed = 0;
+  let failed = 0;
+  let errors = 0;
+  let outstanding = 0;
+  let measuredDone = 0;
+  let maxSendLagMs = 0;
+  let abandoned = false;
+  let next = 0;
+  const t0 = performance.now() + 20;
+  const measureFrom = t0 + warmupMs;
+  const end = measureFrom + measureMs;
+  let settle!: () => void;
+  const allDone = new Promise<void>((resolve) => (settle = resolve));
+  let scheduling = true;
+
+  const finish = (intended: number, written: number | undefined, ok: boolean) => {
+    const now = performance.now();
+    outstanding--;
+    if (intended >= measureFrom) {
+      completed++;
+      if (!ok) failed++;
+      measuredDone = now;
+      latency.recordValue(Math.max(1, Math.round((now - intended) * 1000)));
+      service.recordValue(Math.max(1, Math.round((now - (written ?? now)) * 1000)));
+    }
+    if (!scheduling && outstanding === 0) settle();
+  };
+
+  const send = (spec: RequestSpec, intended: number) => {
+    outstanding++;
+    if (intended >= measureFrom) sent++;
+    maxSendLagMs = Math.max(maxSendLagMs, performance.now() - intended);
+    const body = spec.body === undefined ? undefined : Buffer.from(spec.body);
+    // Written once the agent hands it a socket: until then it waits, and only its latency knows.
+    let written: number | undefined;
+    const req = request(
+      {
+        host: base.hostname,
+        port: base.port,
+        method: spec.method,
+        path: spec.path,
+        agent,
+        headers: { ...spec.headers, ...(body ? { 'content-length': String(body.length) } : {}) },
+      },
+      (res) => {
+        res.on('data', () => {});
+        res.on('end', () => finish(intended, written, (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300));
+        res.on('error', () => {
+          if (intended >= measureFrom) errors++;
+          finish(intended, written, false);
+        });
+      },
+    );
+    req.once('socket', () => (written = performance.now()));
+    req.on('error', () => {
+      if (intended >= measureFrom) errors++;
+      finish(intended, written, false);
+    });
+    req.end(body);
+  };
+
+  // Send every request that is due, then sleep until the next one is. Timers fire late under load;
+  // the requests due meanwhile go out at once, each keeping its own intended time.
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (next * intervalMs + t0 <= now) {
+        const intended = next * intervalMs + t0;
+        if (intended >= end) {
+          resolve();
+          return;
+        }
+        send(opts.requests[next % opts.requests.length]!, intended);
+        next++;
+        if (outstanding > maxOutstanding) {
+          abandoned = true;
+          resolve();
+          return;
+        }
+      }
+      setTimeout(tick, Math.max(0, next * intervalMs + t0 - performance.now() - 1));
+    };
+    setTimeout(tick, Math.max(0, t0 - performance.now()));
+  });
+  scheduling = false;
+  if (outstanding > 0) await allDone;
+  agent.destroy();
+
+  const windowMs = Math.max(measureMs, (measuredDone || end) - measureFrom);
+  const achievedRate = Math.round((completed / windowMs) * 1000 * 10) / 10;
+  const short = achievedRate < opts.rate * (1 - HELD_TOLERANCE);
+  const held = !abandoned && !short;
+  const note = abandoned
+    ? `stopped: over ${maxOutstanding.toLocaleString('en-US')} requests outstanding (the server fell behind)`
+    : short
+      ? `achieved ${achievedRate} req/s, more than ${HELD_TOLERANCE * 100} % below the requested ${opts.rate}`
+      : undefined;
+  return {
+    requestedRate: opts.rate,
+    achievedRate,
+    held,
+    ...(note ? { note } : {}),
+    sent,
+    completed,
+    failed,
+    errors,
+    latency: summary(latency),
+    service: summary(service),
+    maxSendLagMs: Math.round(maxSendLagMs * 1000) / 1000,
+  };
+}
