@@ -4,9 +4,9 @@
 // constant-arrival-rate executor measure). A stall of the server therefore shows as the latency
 // of every request that was due during it, instead of as requests the generator never sent.
 // autocannon (bench/http/load.ts) drives the saturation runs; this drives the fixed-rate steps.
-import { Agent, request } from 'node:http';
 import * as hdr from 'hdr-histogram-js';
 import type { RequestSpec } from './load.ts';
+import { openConnection, serialize, type Connection } from './raw-http.ts';
 
 export interface OpenLoopOptions {
   /** http://127.0.0.1:PORT */
@@ -71,7 +71,14 @@ export async function openLoop(opts: OpenLoopOptions): Promise<OpenLoopResult> {
   if (!(opts.rate > 0)) throw new Error(`openLoop: rate must be > 0, got ${opts.rate}`);
   if (!opts.requests.length) throw new Error('openLoop: no requests to send');
   const base = new URL(opts.url);
-  const agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 256 });
+  const port = Number(base.port || 80);
+  const payloads = opts.requests.map((r) => serialize(r, base.host));
+  const maxSockets = opts.maxSockets ?? 256;
+  const connections: Connection[] = [];
+  const idle: Connection[] = [];
+  /** Requests due while every connection was busy: they wait, their latency counting. */
+  const queue: { bytes: Buffer; intended: number }[] = [];
+  let queueHead = 0;
   const maxOutstanding = opts.maxOutstanding ?? 20_000;
   const warmupMs = (opts.warmupS ?? 1) * 1000;
   const measureMs = opts.durationS * 1000;
@@ -97,7 +104,7 @@ export async function openLoop(opts: OpenLoopOptions): Promise<OpenLoopResult> {
   const allDone = new Promise<void>((resolve) => (settle = resolve));
   let scheduling = true;
 
-  const finish = (intended: number, written: number | undefined, ok: boolean) => {
+  const finish = (intended: number, written: number, ok: boolean) => {
     const now = performance.now();
     outstanding--;
     if (intended >= measureFrom) {
@@ -105,42 +112,37 @@ export async function openLoop(opts: OpenLoopOptions): Promise<OpenLoopResult> {
       if (!ok) failed++;
       measuredDone = now;
       latency.recordValue(Math.max(1, Math.round((now - intended) * 1000)));
-      service.recordValue(Math.max(1, Math.round((now - (written ?? now)) * 1000)));
+      service.recordValue(Math.max(1, Math.round((now - written) * 1000)));
     }
     if (!scheduling && outstanding === 0) settle();
   };
 
-  const send = (spec: RequestSpec, intended: number) => {
+  const dispatch = (conn: Connection, bytes: Buffer, intended: number) => {
+    const written = performance.now();
+    conn.send(bytes, (status) => {
+      if (status === 0 && intended >= measureFrom) errors++;
+      finish(intended, written, status >= 200 && status < 300);
+      // The connection is free: the oldest waiting request takes it.
+      if (queueHead < queue.length) {
+        const waiting = queue[queueHead]!;
+        queue[queueHead++] = undefined as never;
+        if (queueHead > 1024 && queueHead * 2 > queue.length) queue.splice(0, queueHead), (queueHead = 0);
+        dispatch(conn, waiting.bytes, waiting.intended);
+      } else idle.push(conn);
+    });
+  };
+
+  const send = (bytes: Buffer, intended: number) => {
     outstanding++;
     if (intended >= measureFrom) sent++;
     maxSendLagMs = Math.max(maxSendLagMs, performance.now() - intended);
-    const body = spec.body === undefined ? undefined : Buffer.from(spec.body);
-    // Written once the agent hands it a socket: until then it waits, and only its latency knows.
-    let written: number | undefined;
-    const req = request(
-      {
-        host: base.hostname,
-        port: base.port,
-        method: spec.method,
-        path: spec.path,
-        agent,
-        headers: { ...spec.headers, ...(body ? { 'content-length': String(body.length) } : {}) },
-      },
-      (res) => {
-        res.on('data', () => {});
-        res.on('end', () => finish(intended, written, (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300));
-        res.on('error', () => {
-          if (intended >= measureFrom) errors++;
-          finish(intended, written, false);
-        });
-      },
-    );
-    req.once('socket', () => (written = performance.now()));
-    req.on('error', () => {
-      if (intended >= measureFrom) errors++;
-      finish(intended, written, false);
-    });
-    req.end(body);
+    let conn = idle.pop();
+    if (!conn && connections.length < maxSockets) {
+      conn = openConnection(base.hostname, port);
+      connections.push(conn);
+    }
+    if (conn) dispatch(conn, bytes, intended);
+    else queue.push({ bytes, intended });
   };
 
   // Send every request that is due, then sleep until the next one is. Timers fire late under load;
@@ -154,7 +156,7 @@ export async function openLoop(opts: OpenLoopOptions): Promise<OpenLoopResult> {
           resolve();
           return;
         }
-        send(opts.requests[next % opts.requests.length]!, intended);
+        send(payloads[next % payloads.length]!, intended);
         next++;
         if (outstanding > maxOutstanding) {
           abandoned = true;
@@ -168,7 +170,7 @@ export async function openLoop(opts: OpenLoopOptions): Promise<OpenLoopResult> {
   });
   scheduling = false;
   if (outstanding > 0) await allDone;
-  agent.destroy();
+  for (const c of connections) c.destroy();
 
   const windowMs = Math.max(measureMs, (measuredDone || end) - measureFrom);
   const achievedRate = Math.round((completed / windowMs) * 1000 * 10) / 10;

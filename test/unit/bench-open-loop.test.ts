@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openLoop } from '../../bench/http/open-loop.ts';
+import { ResponseFramer, serialize } from '../../bench/http/raw-http.ts';
 
 let server: Server | undefined;
 
@@ -50,5 +51,30 @@ describe('openLoop', () => {
     const r = await closing;
     expect(r.held).toBe(false);
     expect(r.note).toMatch(/outstanding/);
+  });
+});
+
+describe('ResponseFramer', () => {
+  const frame = (...chunks: string[]) => {
+    const got: number[] = [];
+    const f = new ResponseFramer((s) => got.push(s));
+    for (const c of chunks) f.push(Buffer.from(c));
+    return got;
+  };
+
+  it('frames by Content-Length, across chunk boundaries, two responses in one chunk', () => {
+    expect(frame('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel', 'lo')).toEqual([200]);
+    expect(frame('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n')).toEqual([200, 404]);
+    expect(frame('HTTP/1.1 503 Service Unavailable\r\nContent-Len', 'gth: 1\r\n\r', '\nx')).toEqual([503]);
+  });
+
+  it('frames chunked bodies, and waits for the last chunk', () => {
+    expect(frame('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n')).toEqual([]);
+    expect(frame('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n', '0\r\n\r\n')).toEqual([200]);
+  });
+
+  it('serializes a request with its headers and body length', () => {
+    const bytes = serialize({ method: 'POST', path: '/simulate', headers: { 'x-api-key': 'k' }, body: '{"a":"é"}' }, '127.0.0.1:8787').toString();
+    expect(bytes).toBe('POST /simulate HTTP/1.1\r\nHost: 127.0.0.1:8787\r\nConnection: keep-alive\r\nx-api-key: k\r\nContent-Length: 10\r\n\r\n{"a":"é"}');
   });
 });
