@@ -1,7 +1,7 @@
 // The Store over PlanetScale's HTTP API (@planetscale/database). All SQL of the API is here: every
 // dataset statement filters on dataset_id first. The only file that imports the driver.
 import { Client, DatabaseError } from '@planetscale/database';
-import { DependencyError } from '../http/errors.ts';
+import { DependencyError } from './dependency-error.ts';
 import type { AggRow, DatasetSummary, LiveDataset, RecordFilter, RecordRow, RecordSummaryRow, Store } from './store.ts';
 import type { RiskGroup } from '../risk/index.ts';
 import { ANCHOR_EVERY, filterKey, indexFor } from './page-index.ts';

@@ -11,7 +11,6 @@
 import { Redis } from '@upstash/redis/cloudflare';
 import { Ratelimit } from '@upstash/ratelimit';
 import type { KeyValueCache } from './cache.ts';
-import type { RateLimitBackend, RateRule } from '../http/rate-limit.ts';
 
 export interface UpstashOptions {
   url: string;
@@ -66,11 +65,22 @@ export function createUpstashCache(redis: Redis): KeyValueCache {
   };
 }
 
-/** The global sliding window per key, in Upstash; called in the background only. */
-export function createUpstashRateLimitBackend(redis: Redis): RateLimitBackend {
+/** A window: `limit` hits per `windowMs` (http/rate-limit.ts's RateRule, which this side does not import). */
+interface WindowRule {
+  limit: number;
+  windowMs: number;
+}
+
+/**
+ * The global sliding window per key, in Upstash; called in the background only. Shaped as
+ * http/rate-limit.ts's RateLimitBackend, which wiring.ts hands it to.
+ */
+export function createUpstashRateLimitBackend(redis: Redis): {
+  hit(id: string, hits: number, rule: WindowRule): Promise<{ remaining: number; resetAt: number }>;
+} {
   const limiters = new Map<string, Ratelimit>();
   return {
-    async hit(id: string, hits: number, rule: RateRule) {
+    async hit(id: string, hits: number, rule: WindowRule) {
       const k = `${rule.limit}/${rule.windowMs}`;
       let rl = limiters.get(k);
       if (!rl) {

@@ -1,5 +1,5 @@
 // One error type for the whole API and the one place that turns any failure into the
-// contract's JSON error body (API.md "Error body"). Stack traces never leave the Worker.
+// contract's JSON error body (docs/api.md#errors). Stack traces never leave the Worker.
 
 export type ErrorDetails = Record<string, string>;
 
@@ -33,19 +33,3 @@ export const invalidData = (message: string, details?: ErrorDetails) =>
 export const serviceUnavailable = (message: string, retryAfterSeconds = 5) =>
   new ApiError(503, 'Service Unavailable', message, {}, { 'Retry-After': String(retryAfterSeconds) });
 
-/**
- * A dependency (database, cache) could not be reached, did not answer in time, or said it cannot
- * serve now (`unavailable`: a Vitess transient error, whose vtrpc code is `code`). `query` is the
- * database refusing the statement itself: our bug, not an outage.
- */
-export class DependencyError extends Error {
-  override name = 'DependencyError';
-  constructor(
-    readonly dependency: 'database' | 'cache',
-    message: string,
-    readonly kind: 'unreachable' | 'timeout' | 'bad_response' | 'unavailable' | 'query',
-    readonly code?: string,
-  ) {
-    super(message);
-  }
-}

@@ -108,7 +108,7 @@ export function fakeStore(rows: RecordRow[] = makeRows(500), invalid = 250): Fak
     if (dataset !== undefined) store.datasetsRead.push(dataset);
     if (store.delayMs) await new Promise((r) => setTimeout(r, store.delayMs));
     if (store.down) {
-      const { DependencyError } = await import('../../src/http/errors.ts');
+      const { DependencyError } = await import('../../src/data/dependency-error.ts');
       throw new DependencyError('database', 'database unreachable', 'unreachable');
     }
   }

@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { createLiveDataset } from '../../src/data/live-dataset.ts';
-import { DependencyError } from '../../src/http/errors.ts';
+import { DependencyError } from '../../src/data/dependency-error.ts';
 import type { LiveDataset } from '../../src/data/store.ts';
 import { fakeCache, fakeStore, makeRows, type FakeCache, type FakeStore } from '../support/fakes.ts';
 
