@@ -13,6 +13,7 @@ import { measureInstructions } from './http/instructions.ts';
 import { measureRuntime } from './http/run-http.ts';
 import { simulateBodies } from './micro/fixtures.ts';
 import { runMicro, type MicroResult } from './micro/run-micro.ts';
+import { BATCH_ENDPOINT_ID, batchPerPerson, describeBatchPerPerson } from './report/batch.ts';
 import { ratioToFloor, render, renderCharts } from './report/render.ts';
 import type { InstructionsResult, PerformanceResult, Runtime, RuntimeResult } from './report/types.ts';
 import { verdictMark, verdicts } from './report/verdicts.ts';
@@ -25,7 +26,7 @@ const MODES = {
 } as const;
 const CONNECTIONS = 50;
 /** Counted under callgrind: the floor, and the API's endpoints with no database on the request path. */
-const INSTRUCTION_ENDPOINTS = ['floor-get', 'floor-post', 'health', 'simulate', 'stats-risk', 'stats-age'];
+const INSTRUCTION_ENDPOINTS = ['floor-get', 'floor-post', 'health', 'simulate', BATCH_ENDPOINT_ID, 'stats-risk', 'stats-age'];
 
 const HELP = `Usage: npm run bench -- [--quick] [--rows N] [--runtime both|workerd|miniflare] [--only micro|http|instructions]
 
@@ -35,7 +36,8 @@ production bundle on a local stack with its own database and Redis db, in each r
 a hello-world ceiling Worker in the same runtime and a floor Worker (the app's request pipeline
 and headers, no route work: bench/http/floor-entry.ts); then, with plain workerd, the instructions per
 response of the ceiling and of ${INSTRUCTION_ENDPOINTS.join(', ')}, counted by valgrind's callgrind (a
-count, not a time: CPU contention does not change it; skipped with a note when valgrind is missing).
+count, not a time: CPU contention does not change it; skipped with a note when valgrind is missing),
+and the batch's instructions per person against one /simulate response.
 Writes bench/reports/PERFORMANCE.md, performance.json and the SVG charts.
 
   --quick        ${MODES.quick.durationS} s runs, ${MODES.quick.rows.toLocaleString('en-US')} rows (database ${MODES.quick.database}); about 8 minutes
@@ -113,8 +115,9 @@ function printSummary(result: PerformanceResult) {
     console.log(`\nInstructions per response (plain workerd under callgrind; × = ceiling's ÷ the endpoint's):`);
     console.log(`    ${'ceiling: hello-world Worker'.padEnd(36)} ${ins.ceiling.perResponse.toLocaleString('en-US').padStart(9)}`);
     for (const e of ins.endpoints) console.log(`    ${e.label.padEnd(36)} ${e.perResponse.toLocaleString('en-US').padStart(9)}  ×${(e.ratioToCeiling ?? 0).toFixed(2)}`);
+    if (ins.batchPerPerson) console.log(`  batch per person: ${describeBatchPerPerson(ins.batchPerPerson)}`);
   }
-  console.log('\nAcceptance (plain workerd: issues 4 and 7):');
+  console.log('\nAcceptance (plain workerd):');
   for (const v of verdicts(result)) console.log(`  ${verdictMark(v.pass).padEnd(16)} ${v.criterion}: ${v.measured}`);
 }
 
@@ -168,6 +171,7 @@ async function main() {
           log,
         });
         if (instructions.skipped) log(`  skipped: ${instructions.skipped}`);
+        instructions.batchPerPerson = batchPerPerson(instructions);
       }
     } finally {
       await bench.close();

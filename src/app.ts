@@ -16,6 +16,7 @@ import { createLiveDataset } from './data/live-dataset.ts';
 import { healthRoutes } from './routes/health.ts';
 import { recordsRoutes } from './routes/records.ts';
 import { simulateRoutes } from './routes/simulate.ts';
+import { simulateBatchRoutes } from './routes/simulate-batch.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -28,6 +29,7 @@ export const ENDPOINTS = [
   'GET /stats/risk',
   'GET /stats/age',
   'POST /simulate',
+  'POST /simulate/batch',
   'GET /metrics',
 ] as const;
 
@@ -82,6 +84,7 @@ export function createApp(deps: AppDeps) {
   app.get('/', (c) => json(c, { name: 'nhis-risk-edge', endpoints: ENDPOINTS, docs: '/docs' }));
   app.route('/', healthRoutes(auth, deps.store, deps.cache));
   app.route('/', simulateRoutes(auth));
+  app.route('/', simulateBatchRoutes(auth));
   app.route('/', recordsRoutes(auth, deps.store, cached, live));
   app.route('/', statsRoutes(auth, deps.store, cached, live));
   app.route('/', demoRoutes());

@@ -34,15 +34,30 @@ const SIMULATE_EXAMPLE = {
   age_group: 12, gender: 1, height: 165, weight: 80, systolic_bp: 152, diastolic_bp: 96, fasting_glucose: 131,
   total_cholesterol: 255, triglycerides: 210, hdl_cholesterol: 38, smoking_status: 'current',
 };
+/** Request examples by request schema: the batch's second person is refused (400), the others scored. */
+const EXAMPLES: Record<string, unknown> = {
+  SimulateRequest: SIMULATE_EXAMPLE,
+  SimulateBatchRequest: {
+    persons: [
+      SIMULATE_EXAMPLE,
+      { ...SIMULATE_EXAMPLE, height: 120 },
+      { ...SIMULATE_EXAMPLE, age_group: 8, gender: 2, weight: 55, systolic_bp: 118, diastolic_bp: 76, fasting_glucose: 92,
+        total_cholesterol: 190, triglycerides: 90, hdl_cholesterol: 60, smoking_status: 'never' },
+    ],
+  },
+};
 
 function componentSchemas(): Record<string, Json> {
   const uri = (id: string) => REF + id;
-  const input = z.registry<{ id: string }>().add(s.simulateBodySchema, { id: 'SimulateRequest' });
+  const input = z.registry<{ id: string }>()
+    .add(s.simulateBodySchema, { id: 'SimulateRequest' })
+    .add(s.simulateBatchBodySchema, { id: 'SimulateBatchRequest' });
   const output = z.registry<{ id: string }>();
   const bodies = {
     Error: s.errorBodySchema, Index: s.indexBodySchema, Health: s.healthBodySchema, DeepHealth: s.deepHealthBodySchema,
     RecordSummary: s.recordSummarySchema, RecordList: s.recordListBodySchema, RecordDetail: s.recordDetailBodySchema,
     RiskStats: s.riskStatsBodySchema, AgeStats: s.ageStatsBodySchema, SimulateResponse: s.simulateResponseSchema,
+    SimulateBatchResponse: s.simulateBatchResponseSchema, SimulateBatchScored: s.batchScoredSchema, SimulateBatchRejected: s.batchRejectedSchema,
   };
   for (const [id, schema] of Object.entries(bodies)) output.add(schema, { id });
   const schemas = {
@@ -136,7 +151,7 @@ function operation(o: Op): Json {
     operationId: o.id, tags: [o.tag], summary: o.summary, ...(o.description ? { description: o.description } : {}),
     security: o.key === 'yes' ? [{ ApiKey: [] }] : o.key === 'optional' ? [{}, { ApiKey: [] }] : [],
     ...(o.params ? { parameters: o.params } : {}),
-    ...(o.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(o.body), example: SIMULATE_EXAMPLE } } } } : {}),
+    ...(o.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(o.body), example: EXAMPLES[o.body] } } } } : {}),
     responses,
   };
 }
@@ -186,6 +201,27 @@ function build(): Json {
         post: operation({
           id: 'simulate', tag: 'simulate', summary: 'Classify one set of measurements (pure computation, no database)', key: 'yes',
           body: 'SimulateRequest', ok: ['SimulateResponse', 'Flags, explanations and risk group'], errors: [400, 401, 405, 413, 415, 422, 429, 500],
+        }),
+      },
+      '/simulate/batch': {
+        post: operation({
+          id: 'simulateBatch', tag: 'simulate', summary: `Classify 1 to ${s.BATCH_MAX_PERSONS} persons in one request (pure computation, no database)`, key: 'yes',
+          description: 'Each person is checked and classified exactly as POST /simulate does it: a scored item is ' +
+            '{index, ok: true} followed by the body /simulate answers for that person; a person /simulate would refuse ' +
+            'is {index, ok: false, status: 400 or 422, error: the error body /simulate answers}, and the other persons are ' +
+            'still scored. Items come in the order sent. The whole request is refused (400 Validation Error) only when the ' +
+            `body is not an object with a persons array of 1 to ${s.BATCH_MAX_PERSONS} persons. A path of its own, not a ` +
+            'second body shape on /simulate, so that /simulate keeps its contract (one body, one result, its 16 KiB limit) ' +
+            'and the batch has its own limits. One request counts once against the rate limit. The answer is ASCII: ' +
+            'characters beyond it (the Korean labels, ≥) come as JSON \\u escapes, the same strings once parsed.',
+          body: 'SimulateBatchRequest', ok: ['SimulateBatchResponse', 'One item per person, in order, and a summary'],
+          errors: [400, 401, 405, 415, 429, 500],
+          own: {
+            413: {
+              description: `Body over ${s.BATCH_MAX_BODY_BYTES} bytes (1 MiB)`, headers: headerRefs(COMMON),
+              content: { 'application/json': { schema: ref('Error') } },
+            },
+          },
         }),
       },
       '/metrics': get({

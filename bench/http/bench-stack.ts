@@ -145,14 +145,16 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
 export async function datasetFacts(stack: Stack, poolSize: number): Promise<{ total: number; valid: number; ids: number[] }> {
   const conn = await mysql.createConnection({ ...stack.mysql, database: stack.database });
   try {
-    const [sum] = await conn.query('SELECT total_records AS total, valid_records AS valid FROM dataset_summary WHERE id = 1');
-    const s = (sum as { total: number; valid: number }[])[0] ?? { total: 0, valid: 0 };
-    const [mx] = await conn.query('SELECT MAX(id) AS maxId FROM health_records');
-    const maxId = Number((mx as { maxId: number | null }[])[0]?.maxId ?? 0);
+    // Every dataset table is keyed by the dataset id: read the live dataset's own rows.
+    const [sum] = await conn.query(
+      'SELECT d.id AS id, d.total_records AS total, d.valid_records AS valid, d.max_record_id AS maxId FROM dataset_pointer p JOIN datasets d ON d.id = p.live_dataset WHERE p.id = 1',
+    );
+    const s = (sum as { id: number; total: number; valid: number; maxId: number | null }[])[0] ?? { id: 0, total: 0, valid: 0, maxId: 0 };
+    const maxId = Number(s.maxId ?? 0);
     const rng = createRng('bench-record-ids');
     const candidates = Array.from({ length: poolSize * 4 }, () => 1 + Math.floor(rng.next() * maxId));
     const [rows] = candidates.length
-      ? await conn.query('SELECT id FROM health_records WHERE invalid_flag = 0 AND id IN (?)', [candidates])
+      ? await conn.query('SELECT id FROM health_records WHERE dataset_id = ? AND invalid_flag = 0 AND id IN (?)', [s.id, candidates])
       : [[]];
     const valid = new Set((rows as { id: number }[]).map((r) => Number(r.id)));
     const ids = [...new Set(candidates.filter((id) => valid.has(id)))].slice(0, poolSize);

@@ -1,5 +1,6 @@
 // The HTTP benchmark plan: which requests each endpoint run cycles through, and on which Worker
 // instance (the ceiling, the floor, the API, or the API with every cache tier expired).
+import { BATCH_ENDPOINT_ID, BATCH_PERSONS } from '../report/batch.ts';
 import type { Instance } from '../report/types.ts';
 import type { RequestSpec } from './load.ts';
 
@@ -10,6 +11,12 @@ export interface EndpointPlan {
   requests: RequestSpec[];
   /** Connections for this endpoint's run, when not the default (50). */
   connections?: number;
+  /**
+   * Under callgrind, the share of the settings' warm-up and window responses this endpoint runs
+   * (default 1): a response that does many persons' work settles the JIT and fills a window in
+   * fewer responses, and valgrind runs about fifty times slower than the native runtime.
+   */
+  callgrindShare?: number;
 }
 
 export interface PlanInputs {
@@ -20,6 +27,18 @@ export interface PlanInputs {
   lastPage: number;
   /** Ids of valid records, in random order. */
   recordIds: number[];
+}
+
+/**
+ * Bodies of POST /simulate/batch with `persons` each, built from the /simulate bodies: the batches
+ * start at different bodies, so connections do not all send the same one.
+ */
+export function batchBodies(simulateBodies: readonly string[], persons: number, count = 4): string[] {
+  const n = simulateBodies.length;
+  return Array.from({ length: count }, (_, b) => {
+    const start = Math.floor((b * n) / count);
+    return `{"persons":[${Array.from({ length: persons }, (_, i) => simulateBodies[(start + i) % n]).join(',')}]}`;
+  });
 }
 
 /** Endpoints measured on the floor, the API and its uncached twin, in order (the ceiling runs apart). */
@@ -42,6 +61,14 @@ export function endpointPlan(p: PlanInputs): EndpointPlan[] {
       label: 'POST /simulate',
       instance: 'api',
       requests: p.simulateBodies.map((body) => ({ method: 'POST', path: '/simulate', headers: { ...key, 'content-type': 'application/json' }, body })),
+    },
+    {
+      id: BATCH_ENDPOINT_ID,
+      label: `POST /simulate/batch (${BATCH_PERSONS} persons)`,
+      instance: 'api',
+      requests: batchBodies(p.simulateBodies, BATCH_PERSONS).map((body) => ({ method: 'POST', path: '/simulate/batch', headers: { ...key, 'content-type': 'application/json' }, body })),
+      // A tenth of the responses is still ten times the persons /simulate's windows score.
+      callgrindShare: 0.1,
     },
     { id: 'stats-risk', label: 'GET /stats/risk (cached)', instance: 'api', requests: [get('/stats/risk')] },
     { id: 'stats-age', label: 'GET /stats/age (cached)', instance: 'api', requests: [get('/stats/age')] },

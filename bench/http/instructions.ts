@@ -77,15 +77,22 @@ async function drive(url: string, plan: EndpointPlan, amount: number, connection
   return { ok: result.requests.total ?? 0, bad };
 }
 
+/** Responses of warm-up and per window for `plan`: the settings', times its callgrindShare. */
+export function responsesOf(plan: EndpointPlan, s: Pick<InstructionSettings, 'warmup' | 'perWindow'>): { warmup: number; perWindow: number } {
+  const share = plan.callgrindShare ?? 1;
+  return { warmup: Math.max(1, Math.round(s.warmup * share)), perWindow: Math.max(1, Math.round(s.perWindow * share)) };
+}
+
 /** Instructions of the worker's process per response of `plan`: counters zeroed, `perWindow` responses, a dump, per window. */
 export async function countWindows(worker: { url: string; pid: number }, outDir: string, plan: EndpointPlan, s: InstructionSettings): Promise<number[]> {
   const pid = worker.pid;
-  const warm = await drive(worker.url, plan, s.warmup, s.connections);
+  const { warmup, perWindow } = responsesOf(plan, s);
+  const warm = await drive(worker.url, plan, warmup, s.connections);
   if (warm.bad) throw new Error(`${plan.label}: ${warm.bad} failed or non-2xx responses while warming up under callgrind`);
   const windows: number[] = [];
   for (let i = 0; i < s.windows; i++) {
     execFileSync('callgrind_control', ['--zero', String(pid)], { stdio: 'ignore' });
-    const run = await drive(worker.url, plan, s.perWindow, s.connections);
+    const run = await drive(worker.url, plan, perWindow, s.connections);
     if (run.bad) throw new Error(`${plan.label}: ${run.bad} failed or non-2xx responses under callgrind`);
     const before = new Set(await readdir(outDir));
     execFileSync('callgrind_control', ['--dump', String(pid)], { stdio: 'ignore' });
@@ -124,7 +131,8 @@ export async function measureInstructions(bench: BenchStack, plan: EndpointPlan[
           const windows = await countWindows({ url: worker.url, pid }, outDir, p, s);
           const perResponse = steadyPerResponse(windows);
           s.log(`  callgrind  ${p.label.padEnd(36)} ${perResponse.toLocaleString('en-US').padStart(9)} instructions / response (windows: ${windows.map((w) => w.toLocaleString('en-US')).join(', ')})`);
-          out.push({ id: p.id, label: p.label, perResponse, windows, ratioToCeiling: null });
+          const own = p.callgrindShare !== undefined && p.callgrindShare !== 1 ? responsesOf(p, s) : {};
+          out.push({ id: p.id, label: p.label, perResponse, windows, ratioToCeiling: null, ...own });
         }
         return out;
       } finally {

@@ -1,6 +1,7 @@
 // Renders bench/reports/PERFORMANCE.md and its SVG charts from a run's result JSON. Pure: the
 // same result gives the same text (snapshot-tested against a stored fixture).
 import { barChart } from './svg.ts';
+import { BATCH_ENDPOINT_ID, batchPerPerson } from './batch.ts';
 import { renderEtl } from './etl-section.ts';
 import { int, ms, num, table } from './markdown.ts';
 import { DESIGN_NOTE, PUBLISHED, PUBLISHED_CONDITIONS } from './published.ts';
@@ -142,7 +143,7 @@ function instructionsSection(result: PerformanceResult): string {
   const row = (f: InstructionFigures) => [f.label, int(f.perResponse), f.ratioToCeiling != null ? num(f.ratioToCeiling) : '—', f.windows.map((w) => int(w)).join(' / ')];
   const rows = [row({ ...ins.ceiling, label: 'ceiling (hello-world Worker)' }), ...ins.endpoints.map(row)];
   return `${table(['endpoint', 'instructions / response', '× ceiling', 'each window'], rows, ['l', 'r', 'r', 'r'])}
-
+${batchSection(ins)}
 The instructions the workerd process executed per response (user space, every thread), counted by
 ${ins.tool} (callgrind) with plain workerd serving the production bundle (the floor Worker for the floor rows) on the same local stack:
 ${int(ins.warmup)} responses of warm-up, then ${ins.windows} windows of ${int(ins.perWindow)} responses each (${ins.connections} connections), the
@@ -151,6 +152,28 @@ isolate's thread, in a fixed order), so the count repeats from run to run to wit
 compares builds where req/s cannot. "× ceiling" is the ceiling's count over the endpoint's. The
 kernel's work per response (sockets), the same for every endpoint, is not counted, so req/s ratios
 sit closer to 1 than these.`;
+}
+
+/** The batch's cost per person next to one /simulate response; empty when either was not counted. */
+function batchSection(ins: NonNullable<PerformanceResult['instructions']>): string {
+  const b = batchPerPerson(ins);
+  if (!b) return '';
+  const rows = [
+    [`\`POST /simulate/batch\` (${b.persons} persons), per response`, int(b.batchPerResponse)],
+    [`per person (÷ ${b.persons})`, int(b.perPerson)],
+    ['`POST /simulate`, per response', int(b.simulatePerResponse)],
+    ['per person ÷ one `/simulate` response', `${num(b.ratio, 3)} (target ≤ ${b.target}): ${verdictMark(b.pass)}`],
+  ];
+  const own = ins.endpoints.find((e) => e.id === BATCH_ENDPOINT_ID);
+  const windows = own?.perWindow !== undefined && own.warmup !== undefined
+    ? ` The batch ran ${int(own.warmup)} responses of warm-up and windows of ${int(own.perWindow)} responses (${int(own.perWindow * b.persons)} persons each).`
+    : '';
+  return `
+**Batch scoring, per person.** One response of the batch endpoint divided by its persons, against one response of
+\`POST /simulate\` (the same bodies), both counted in this run.${windows}
+
+${table(['', 'instructions'], rows, ['l', 'r'])}
+`;
 }
 
 /** What the floor runs bound (plain workerd): not a criterion, the most the runtime and the contract leave. */
@@ -191,7 +214,7 @@ is explicitly marked as published elsewhere. Compare a figure only with the ceil
 
 ${environment(result)}
 
-## Acceptance (plain workerd: issues 4 and 7)
+## Acceptance (plain workerd)
 
 ${table(['criterion', 'measured', 'verdict'], v.map((x) => [x.criterion, x.measured, verdictMark(x.pass)]))}
 

@@ -88,6 +88,26 @@ export interface InstructionFigures {
   windows: number[];
   /** The ceiling's instructions per response ÷ this target's; null for the ceiling itself. */
   ratioToCeiling: number | null;
+  /** Responses of warm-up and per window, when not the run's (an endpoint with a callgrindShare). */
+  warmup?: number;
+  perWindow?: number;
+}
+
+/** POST /simulate/batch's instructions per person against one POST /simulate response (bench/report/batch.ts). */
+export interface BatchPerPerson {
+  /** Persons in each batch request. */
+  persons: number;
+  /** Instructions per batch response. */
+  batchPerResponse: number;
+  /** batchPerResponse ÷ persons, rounded. */
+  perPerson: number;
+  /** Instructions per POST /simulate response in the same run. */
+  simulatePerResponse: number;
+  /** Per person ÷ one /simulate response. */
+  ratio: number;
+  /** The most `ratio` may be. */
+  target: number;
+  pass: boolean;
 }
 
 export interface InstructionsResult {
@@ -100,6 +120,8 @@ export interface InstructionsResult {
   connections: number;
   ceiling: InstructionFigures | null;
   endpoints: InstructionFigures[];
+  /** Present when both the batch and /simulate were counted. */
+  batchPerPerson?: BatchPerPerson | null;
 }
 
 export interface PerformanceResult {

@@ -1,5 +1,6 @@
-// The acceptance lines of issues 4 and 7, judged from a run's figures under plain workerd (the runtime that
+// The acceptance criteria, judged from a run's figures under plain workerd (the runtime that
 // production runs the bundle in; Miniflare's dev proxy would judge the proxy). Pure.
+import { batchPerPerson } from './batch.ts';
 import type { EndpointResult, PerformanceResult } from './types.ts';
 
 export interface Verdict {
@@ -54,6 +55,16 @@ export function verdicts(result: PerformanceResult): Verdict[] {
       pass: r <= ACCEPTANCE.deepPageRatio && !bad,
     });
   } else out.push({ criterion, measured: 'not measured', pass: null });
+
+  // Counted, not timed: present only when the run counted both the batch and /simulate.
+  const batch = batchPerPerson(result.instructions);
+  if (batch) {
+    out.push({
+      criterion: `POST /simulate/batch instructions per person ≤ ${batch.target} × one POST /simulate response`,
+      measured: `${batch.perPerson.toLocaleString('en-US')} ÷ ${batch.simulatePerResponse.toLocaleString('en-US')} = ${batch.ratio.toFixed(3)}`,
+      pass: batch.pass,
+    });
+  }
 
   if (wd) {
     const failures = wd.endpoints.reduce((n, e) => n + e.figures.non2xx + e.figures.errors, 0);

@@ -1,6 +1,8 @@
-// The markup of /demo: key entry, the simulate form, the stats charts and the records browser.
+// The markup of /demo: key entry, the simulate form, batch scoring of a pasted CSV, the stats
+// charts and the records browser.
 // Labels and ranges come from the code book and RANGES, so the page cannot drift from the API.
 import { RANGES, RISK_GROUPS, ageDisplay, genderDisplay, type GenderCode } from '../risk/index.ts';
+import { BATCH_MAX_PERSONS } from '../schemas.ts';
 import { esc, type PageParts } from './html.ts';
 import { DEMO_SCRIPT } from './demo-script.ts';
 import { STYLE } from './style.ts';
@@ -23,6 +25,9 @@ const NUMERIC: [Range, string, number][] = [
   ['fasting_glucose', 'Fasting glucose (mg/dL)', 96], ['total_cholesterol', 'Total cholesterol (mg/dL)', 195],
   ['triglycerides', 'Triglycerides (mg/dL)', 130], ['hdl_cholesterol', 'HDL cholesterol (mg/dL)', 52],
 ];
+
+/** The columns a batch CSV needs: the fields of the /simulate body, in the form's order. */
+const BATCH_FIELDS = ['age_group', 'gender', ...NUMERIC.map(([name]) => name), 'smoking_status'];
 
 /** A labelled control; simulate fields also get a slot for the API's message about them. */
 const field = (name: string | null, label: string, control: string) =>
@@ -53,6 +58,13 @@ const body = () => `<main>
 <div id="sim-err" class="err" role="alert" hidden></div>
 <div id="sim-out" hidden aria-live="polite"><p><span id="sim-group" class="badge"></span> <b id="sim-count"></b> of 7 risk factors</p>
 <p id="sim-who"></p><ul id="sim-flags" class="chips"></ul><ol id="sim-expl"></ol><p id="sim-note" class="muted"></p></div></section>
+<section id="batch"><h2>Batch · POST /simulate/batch</h2>
+<p class="muted">Paste a CSV: a header row with the fields of the form above (${BATCH_FIELDS.join(', ')}), then one person per row, up to ${BATCH_MAX_PERSONS.toLocaleString('en-US')}. Each row is scored or refused on its own.</p>
+<form id="batch-form" novalidate><label>CSV<textarea id="batch-csv" rows="6" spellcheck="false" autocomplete="off" placeholder="${BATCH_FIELDS.join(',')}"></textarea></label>
+<p class="row"><button id="batch-go">Score</button><button type="button" class="ghost" id="batch-example">Example</button></p></form>
+<div id="batch-err" class="err" role="alert" hidden></div>
+<div id="batch-out" hidden aria-live="polite"><p id="batch-sum"></p>
+<div class="scroll"><table id="batch-table"><thead><tr><th>Line</th><th>Age</th><th>Gender</th><th class="hide-s">BMI</th><th>Factors</th><th>Risk group</th></tr></thead><tbody></tbody></table></div></div></section>
 <section id="stats"><h2>Statistics · GET /stats/risk, /stats/age</h2>
 <div id="stats-err" class="err" role="alert" hidden></div>
 <div class="charts"><div><h3>Risk groups</h3><div id="risk-chart"></div><ul id="risk-legend" class="legend"></ul></div>

@@ -42,6 +42,37 @@ $('sim-who').textContent=r.input.age_display+' · '+r.input.gender_display+' · 
 $('sim-flags').replaceChildren.apply($('sim-flags'),Object.keys(fl).map(function(k){return h('li',{'class':fl[k]?'on':'',text:(fl[k]?'✔ ':'')+k})}));
 $('sim-expl').replaceChildren.apply($('sim-expl'),r.result.explanations.map(function(t){return h('li',{text:t})}));
 $('sim-note').textContent=r.result.rule_version+' · '+r.disclaimer;$('sim-out').hidden=false}
+/* batch: a pasted CSV, its header the simulate form's field names, scored through /simulate/batch */
+var FIELDS=Array.prototype.map.call(form.querySelectorAll('[name]'),function(el){return el.name});
+var EX=['12,1,165,80,152,96,131,255,210,38,current','8,2,160,55,118,76,92,190,90,60,never','10,1,120,70,130,85,100,200,150,45,former','14,2,158,62,120,125,99,210,140,50,never'];
+$('batch-example').addEventListener('click',function(){$('batch-csv').value=[FIELDS.join(',')].concat(EX).join('\n')});
+/* Rows with their line numbers: quoted cells (doubled quotes inside), CRLF, commas or, when the header has no comma, tabs. */
+function csv(t){var sep=/^[^\n,]*\t/.test(t)?'\t':',',rows=[],row=[],cell='',q=false,line=1,at=1;
+for(var i=0;i<t.length;i++){var ch=t[i];
+if(q){if(ch!=='"'){cell+=ch;if(ch==='\n')line++}else if(t[i+1]==='"'){cell+='"';i++}else q=false}
+else if(ch==='"')q=true;else if(ch===sep){row.push(cell);cell=''}
+else if(ch==='\n'||ch==='\r'){if(ch==='\r'&&t[i+1]==='\n')i++;row.push(cell);rows.push({line:at,cells:row});row=[];cell='';at=++line}
+else cell+=ch}
+row.push(cell);rows.push({line:at,cells:row});
+return rows.filter(function(r){return r.cells.join('').trim()!==''})}
+$('batch-form').addEventListener('submit',function(ev){ev.preventDefault();clearErr($('batch-err'));$('batch-out').hidden=true;
+var rows=csv($('batch-csv').value),head=(rows.shift()||{cells:[]}).cells.map(function(c){return c.trim()}),
+miss=FIELDS.filter(function(f){return head.indexOf(f)<0});
+if(miss.length)return showErr($('batch-err'),{error:'CSV',message:'The header row lacks: '+miss.join(', ')});
+if(!rows.length)return showErr($('batch-err'),{error:'CSV',message:'No persons: add one row per person under the header.'});
+/* Integers go as numbers, anything else as typed: the API names what is wrong with it. */
+var persons=rows.map(function(r){var p={};head.forEach(function(f,i){var v=(r.cells[i]||'').trim();
+if(v!=='')p[f]=f!=='smoking_status'&&/^-?\d+(\.\d+)?$/.test(v)?Number(v):v});return p});
+busy($('batch-go'),api('/simulate/batch',{method:'POST',headers:{'Content-Type':'application/json'},body:JSON.stringify({persons:persons})}).then(function(r){
+showBatch(r,rows)},function(e){showErr($('batch-err'),e)}))});
+function showBatch(r,rows){var s=r.summary,tb=$('batch-table').tBodies[0];
+$('batch-sum').textContent=fmt(s.total)+' persons: '+fmt(s.scored)+' scored, '+fmt(s.rejected)+' refused';
+tb.replaceChildren.apply(tb,r.results.map(function(x){var line=h('td',{text:rows[x.index].line});
+if(!x.ok){var e=x.error,ul=h('ul');for(var f in e.details||{})ul.append(h('li',{},[h('code',{text:f}),': '+e.details[f]]));
+return h('tr',{'class':'bad','data-index':x.index},[line,h('td',{colspan:5},[h('strong',{text:x.status+' '+e.error}),' — '+e.message,ul])])}
+var g=x.result.risk_group;return h('tr',{'data-index':x.index},[line,h('td',{text:x.input.age_display}),h('td',{text:x.input.gender_display}),
+h('td',{'class':'hide-s',text:x.input.bmi.toFixed(1)}),h('td',{text:x.result.risk_factor_count}),h('td',{},[h('span',{'class':'badge g-'+g,title:g,text:SHORT[g]})])])}));
+$('batch-out').hidden=false}
 /* stats */
 var last={};
 function loadStats(){clearErr($('stats-err'));return busy($('stats-go'),Promise.all([api('/stats/risk'),api('/stats/age')]).then(function(v){

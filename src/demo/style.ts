@@ -11,8 +11,8 @@ a{color:var(--ac)}
 section,.card{background:var(--card);border:1px solid var(--bd);border-radius:10px;padding:14px;margin:12px 0;min-width:0}
 .muted{color:var(--mu);font-size:.9em}
 label{display:block;font-size:.85em;color:var(--mu)}
-input,select,button{font:inherit;color:inherit;background:var(--card);border:1px solid var(--bd);border-radius:6px;padding:6px 8px;max-width:100%}
-label input,label select{display:block;width:100%;margin-top:2px;color:var(--fg)}
+input,select,button,textarea{font:inherit;color:inherit;background:var(--card);border:1px solid var(--bd);border-radius:6px;padding:6px 8px;max-width:100%}
+label input,label select,label textarea{display:block;width:100%;margin-top:2px;color:var(--fg)}
 button{background:var(--ac);border-color:var(--ac);color:#fff;cursor:pointer;padding:7px 14px}
 button.ghost{background:none;color:var(--ac)}
 button:disabled{opacity:.5;cursor:default}
@@ -40,7 +40,8 @@ tbody tr[data-id]{cursor:pointer}tbody tr[data-id]:hover,tbody tr[data-id]:focus
 .pager{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin-top:10px}
 .pager label{display:flex;gap:6px;align-items:center}.pager input{width:90px}
 dl.kv{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:4px 14px;margin:0}dl.kv dt{color:var(--mu)}dl.kv dd{margin:0;overflow-wrap:anywhere}
-pre,code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+pre,code,textarea{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+textarea{resize:vertical}tr.bad td{color:var(--er)}tr.bad ul{margin:4px 0 0;padding-left:20px}
 pre{background:var(--bg);border:1px solid var(--bd);border-radius:6px;padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-word}
 .m{display:inline-block;min-width:48px;text-align:center;border-radius:4px;color:#fff;font-weight:700;font-size:.8em;padding:1px 6px;background:var(--g0)}.m.post{background:var(--ac)}
 #rec-table td,.badge{white-space:nowrap}

@@ -70,17 +70,43 @@ export function classify(m: Measurements): Classification {
   return { bmi, flags, riskFactorCount: count, riskGroup: riskGroupOf(flags.diabetes, count) };
 }
 
-/** One line per true flag, in flag order, in the exact form of API.md. */
-export function explain(m: Measurements, c: Classification): string[] {
+/**
+ * The wording of each explanation around its values: the line is t[0] + value + t[1] (+ value +
+ * t[2]). Kept apart from the values so the batch can write the same lines as ASCII JSON without a
+ * second copy of the wording.
+ */
+export const EXPLANATION_TEXT: ExplanationText = {
+  hypertension: ['Hypertension: SBP≥140 or DBP≥90 (', '/', ')'],
+  diabetes: ['Diabetes: fasting glucose≥126 (', ')'],
+  highTc: ['High TC: total cholesterol≥240 (', ')'],
+  highTg: ['High TG: triglycerides≥200 (', ')'],
+  lowHdl: ['Low HDL: hdl<40 (', ')'],
+  obesity: ['Obesity(Asia): BMI≥25 (', ')'],
+  smoking: ['Smoking: current smoker'],
+};
+
+/** The pieces around each flag's values (two values for hypertension, none for smoking). */
+export interface ExplanationText {
+  hypertension: readonly [string, string, string];
+  diabetes: readonly [string, string];
+  highTc: readonly [string, string];
+  highTg: readonly [string, string];
+  lowHdl: readonly [string, string];
+  obesity: readonly [string, string];
+  smoking: readonly [string];
+}
+
+/** One line per true flag, in flag order, in the exact form of docs/api.md#explanations (or in `t`'s). */
+export function explain(m: Measurements, c: Classification, t: ExplanationText = EXPLANATION_TEXT): string[] {
   const lines: string[] = [];
   const f = c.flags;
-  if (f.hypertension) lines.push(`Hypertension: SBP≥140 or DBP≥90 (${m.systolicBp}/${m.diastolicBp})`);
-  if (f.diabetes) lines.push(`Diabetes: fasting glucose≥126 (${m.fastingGlucose})`);
-  if (f.highTc) lines.push(`High TC: total cholesterol≥240 (${m.totalCholesterol})`);
-  if (f.highTg) lines.push(`High TG: triglycerides≥200 (${m.triglycerides})`);
-  if (f.lowHdl) lines.push(`Low HDL: hdl<40 (${m.hdlCholesterol})`);
-  if (f.obesity) lines.push(`Obesity(Asia): BMI≥25 (${c.bmi.toFixed(1)})`);
-  if (f.smoking) lines.push('Smoking: current smoker');
+  if (f.hypertension) lines.push(t.hypertension[0] + m.systolicBp + t.hypertension[1] + m.diastolicBp + t.hypertension[2]);
+  if (f.diabetes) lines.push(t.diabetes[0] + m.fastingGlucose + t.diabetes[1]);
+  if (f.highTc) lines.push(t.highTc[0] + m.totalCholesterol + t.highTc[1]);
+  if (f.highTg) lines.push(t.highTg[0] + m.triglycerides + t.highTg[1]);
+  if (f.lowHdl) lines.push(t.lowHdl[0] + m.hdlCholesterol + t.lowHdl[1]);
+  if (f.obesity) lines.push(t.obesity[0] + c.bmi.toFixed(1) + t.obesity[1]);
+  if (f.smoking) lines.push(t.smoking[0]);
   return lines;
 }
 

@@ -1,37 +1,57 @@
 // POST /simulate: pure computation at the edge, never touches the database or the cache.
+// checkPerson and measurementsOf are shared with POST /simulate/batch, which checks and classifies
+// each of its persons the same way.
 import { Hono } from 'hono';
-import { RULE_VERSION, ageDisplay, classify, explain, genderDisplay, type GenderCode } from '../risk/index.ts';
-import { issuesToDetails, simulateBodySchema } from '../schemas.ts';
-import { invalidData, methodNotAllowed, validationError } from '../http/errors.ts';
+import { RULE_VERSION, ageDisplay, classify, explain, genderDisplay, type GenderCode, type Measurements } from '../risk/index.ts';
+import { issuesToDetails, parseSimulateBody, type SimulateBody } from '../schemas.ts';
+import { invalidData, methodNotAllowed, validationError, type ApiError } from '../http/errors.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import type { AppEnv } from '../http/hono-env.ts';
 import { json } from '../http/request-context.ts';
 
 export const DISCLAIMER = 'This is NOT a diagnostic tool. Consult medical professionals for any health concerns.';
 
+/** A /simulate body that passed every check, or the error /simulate answers for it. */
+export type Checked = { ok: true; body: SimulateBody } | { ok: false; error: ApiError };
+
+/** The checks of /simulate: the schema (400 with every failing field), then diastolic < systolic (422). */
+export function checkPerson(input: unknown): Checked {
+  const parsed = parseSimulateBody(input);
+  if (!parsed.success) return { ok: false, error: validationError(issuesToDetails(parsed.error)) };
+  const b = parsed.data;
+  if (b.diastolic_bp >= b.systolic_bp) {
+    return {
+      ok: false,
+      error: invalidData('diastolic_bp must be lower than systolic_bp', {
+        diastolic_bp: `Must be lower than systolic_bp (${b.systolic_bp})`,
+      }),
+    };
+  }
+  return { ok: true, body: b };
+}
+
+export function measurementsOf(b: SimulateBody): Measurements {
+  return {
+    height: b.height,
+    weight: b.weight,
+    systolicBp: b.systolic_bp,
+    diastolicBp: b.diastolic_bp,
+    fastingGlucose: b.fasting_glucose,
+    totalCholesterol: b.total_cholesterol,
+    triglycerides: b.triglycerides,
+    hdlCholesterol: b.hdl_cholesterol,
+    smoking: b.smoking_status,
+  };
+}
+
 export function simulateRoutes(auth: ReturnType<typeof import('../http/auth.ts').apiKeyAuth>) {
   return new Hono<AppEnv>()
     .post('/simulate', auth, async (c) => {
       const t0 = performance.now();
-      const parsed = simulateBodySchema.safeParse(await readJsonBody(c));
-      if (!parsed.success) throw validationError(issuesToDetails(parsed.error));
-      const b = parsed.data;
-      if (b.diastolic_bp >= b.systolic_bp) {
-        throw invalidData('diastolic_bp must be lower than systolic_bp', {
-          diastolic_bp: `Must be lower than systolic_bp (${b.systolic_bp})`,
-        });
-      }
-      const m = {
-        height: b.height,
-        weight: b.weight,
-        systolicBp: b.systolic_bp,
-        diastolicBp: b.diastolic_bp,
-        fastingGlucose: b.fasting_glucose,
-        totalCholesterol: b.total_cholesterol,
-        triglycerides: b.triglycerides,
-        hdlCholesterol: b.hdl_cholesterol,
-        smoking: b.smoking_status,
-      };
+      const checked = checkPerson(await readJsonBody(c));
+      if (!checked.ok) throw checked.error;
+      const b = checked.body;
+      const m = measurementsOf(b);
       const r = classify(m);
       const gender = b.gender as GenderCode;
       return json(c, {

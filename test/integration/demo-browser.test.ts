@@ -124,7 +124,7 @@ describe('demo page in Chromium (production bundle, real stack)', () => {
     const detail = await api<Record<string, unknown>>(`/records/${id}`);
     const kv = await page.$$eval('#detail-kv dt', (dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]));
     expect(Object.fromEntries(kv)).toMatchObject({ id: String(id), age_display: detail.age_display, risk_group: detail.risk_group });
-    await page.screenshot({ path: `${ARTIFACTS}demo-desktop.png`, fullPage: true });
+    await page.screenshot({ path: `${ARTIFACTS}/demo-desktop.png`, fullPage: true });
 
     // API errors are shown: 400 with the failing field, 422, then 401 once the key is gone.
     await simulate(page, { height: '120' });
@@ -145,6 +145,59 @@ describe('demo page in Chromium (production bundle, real stack)', () => {
     await page.close();
   });
 
+  it('scores a pasted CSV through /simulate/batch, each row scored or refused on its own', async () => {
+    const { page, urls, problems } = await open('/demo');
+    await enterKey(page);
+    await page.click('#batch-example');
+    const csv = await page.inputValue('#batch-csv');
+    expect(csv.split('\n')[0]).toBe(Object.keys(EXAMPLE).join(','));
+    await page.click('#batch-go');
+    await waitOr(page, '#batch-out:not([hidden])', '#batch-err');
+    expect(await page.textContent('#batch-sum')).toBe('4 persons: 2 scored, 2 refused');
+    const rows = () => page.$$eval('#batch-table tbody tr', (trs) => trs.map((tr) => ({
+      index: tr.getAttribute('data-index'), bad: tr.classList.contains('bad'), cells: [...tr.cells].map((td) => td.textContent),
+    })));
+    const shown = await rows();
+    expect(shown.map((r) => [r.index, r.bad, r.cells[0]])).toEqual([['0', false, '2'], ['1', false, '3'], ['2', true, '4'], ['3', true, '5']]);
+    expect(shown[0]!.cells).toEqual(['2', '55-59세', '남성', '29.4', '7', 'CHD equivalent']);
+    expect(shown[2]!.cells[1]).toBe('400 Validation Error — Invalid input dataheight: Must be between 140 and 200');
+    expect(shown[3]!.cells[1]).toBe('422 Invalid Data — diastolic_bp must be lower than systolic_bp' +
+      'diastolic_bp: Must be lower than systolic_bp (120)');
+    await page.screenshot({ path: `${ARTIFACTS}/demo-batch.png`, fullPage: true });
+    // The page shows what the API answers for the same persons.
+    const [head, ...lines] = csv.split('\n').map((l) => l.split(','));
+    const persons = lines.map((l) => Object.fromEntries(head!.map((f, i) => [f, f === 'smoking_status' ? l[i] : Number(l[i])])));
+    const direct = (await (await fetch(new URL('/simulate/batch', origin), {
+      method: 'POST', headers: { 'X-API-KEY': stack.api.key, 'Content-Type': 'application/json' }, body: JSON.stringify({ persons }),
+    })).json()) as { results: { ok: boolean; result?: { risk_factor_count: number } }[] };
+    expect(shown.filter((r) => !r.bad).map((r) => r.cells[4])).toEqual(direct.results.filter((r) => r.ok).map((r) => String(r.result!.risk_factor_count)));
+
+    // Tabs, quotes, CRLF and an empty cell; the empty cell is the API's "Field is required".
+    const tsv = [Object.keys(EXAMPLE).join('\t'), '12\t1\t165\t80\t152\t96\t131\t255\t210\t38\t"current"', '9\t2\t160\t\t118\t76\t92\t190\t90\t60\tnever'].join('\r\n');
+    await page.fill('#batch-csv', tsv);
+    await page.click('#batch-go');
+    await expect.poll(() => page.textContent('#batch-sum'), { timeout: 10_000 }).toBe('2 persons: 1 scored, 1 refused');
+    expect((await rows())[1]!.cells[1]).toBe('400 Validation Error — Invalid input dataweight: Field is required');
+
+    // A header without the fields is refused on the page, before any request.
+    const before = urls.filter((u) => u.endsWith('/simulate/batch')).length;
+    await page.fill('#batch-csv', 'age_group,gender\n12,1');
+    await page.click('#batch-go');
+    await page.waitForSelector('#batch-err:not([hidden])');
+    expect(await page.textContent('#batch-err')).toContain('The header row lacks: height, weight, systolic_bp');
+    expect(await page.isHidden('#batch-out')).toBe(true);
+    expect(urls.filter((u) => u.endsWith('/simulate/batch')).length).toBe(before);
+
+    // Over the API's limit: its 400 is shown as it came.
+    await page.fill('#batch-csv', [Object.keys(EXAMPLE).join(','), ...Array(1001).fill(Object.values(EXAMPLE).join(','))].join('\n'));
+    await page.click('#batch-go');
+    await expect.poll(() => page.textContent('#batch-err'), { timeout: 10_000 }).toMatch(/^400 Validation Error — persons holds 1001 persons: at most 1000 per request/);
+
+    expect(problems).toEqual([]);
+    expect(urls.filter((u) => new URL(u).origin !== origin && !u.startsWith('data:'))).toEqual([]);
+    await page.close();
+  });
+
   it('fits a 375 px wide phone screen without horizontal overflow', async () => {
     const { page, problems } = await open('/demo', 375);
     await enterKey(page);
@@ -155,7 +208,7 @@ describe('demo page in Chromium (production bundle, real stack)', () => {
     await page.click('#rec-table tbody tr[data-id]');
     await waitOr(page, '#detail-kv dt', '#detail-err');
     expect(await noOverflow(page)).toBe(true);
-    await page.screenshot({ path: `${ARTIFACTS}demo-phone.png`, fullPage: true });
+    await page.screenshot({ path: `${ARTIFACTS}/demo-phone.png`, fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -1,4 +1,4 @@
-// The wire contract of API.md as one reusable suite: run in-process against createApp with
+// The wire contract of docs/api.md as one reusable suite: run in-process against createApp with
 // fakes, and against the built bundle in a real Workers runtime on the local stack.
 import { describe, expect, it } from 'vitest';
 
@@ -22,6 +22,13 @@ export function describeContract(name: string, target: () => ContractTarget) {
     target().send(path, { headers: { 'X-API-KEY': target().key, ...headers } });
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     target().send('/simulate', {
+      method: 'POST',
+      headers: { 'X-API-KEY': target().key, 'Content-Type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  const postBatch = (body: unknown, headers: Record<string, string> = {}) =>
+    target().send('/simulate/batch', {
       method: 'POST',
       headers: { 'X-API-KEY': target().key, 'Content-Type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -117,7 +124,7 @@ export function describeContract(name: string, target: () => ContractTarget) {
       expect(res.headers.get('allow')).toBe('GET');
     });
 
-    it('POST /simulate answers the example of API.md exactly', async () => {
+    it('POST /simulate answers the example of docs/api.md exactly', async () => {
       const res = await post(VALID_BODY);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
@@ -180,6 +187,61 @@ export function describeContract(name: string, target: () => ContractTarget) {
         'Unsupported Media Type',
       );
       await expectError(await post({ ...VALID_BODY, pad: 'x'.repeat(17 * 1024) }), 413, 'Payload Too Large');
+    });
+
+    it('POST /simulate/batch answers each person in order, exactly as POST /simulate does', async () => {
+      const persons = [
+        VALID_BODY,
+        { ...VALID_BODY, height: 120, smoking_status: 'sometimes' },
+        { ...VALID_BODY, age_group: 8, gender: 2, weight: 55, systolic_bp: 118, diastolic_bp: 76, fasting_glucose: 92,
+          total_cholesterol: 190, triglycerides: 90, hdl_cholesterol: 60, smoking_status: 'never' },
+        { ...VALID_BODY, systolic_bp: 120, diastolic_bp: 120 },
+        'not a person',
+      ];
+      const res = await postBatch({ persons });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(res.headers.get('x-request-id')).toMatch(/^[\w.:-]+$/);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      const body = (await res.json()) as { results: Record<string, any>[]; summary: Record<string, number> };
+      expect(body.summary).toEqual({ total: 5, scored: 2, rejected: 3 });
+      expect(body.results.map((r) => [r.index, r.ok, r.status])).toEqual([[0, true, undefined], [1, false, 400], [2, true, undefined], [3, false, 422], [4, false, 400]]);
+      for (const [i, person] of persons.entries()) {
+        const single = await post(JSON.stringify(person));
+        const answer = (await single.json()) as Record<string, any>;
+        const { index: _index, ok, status, error, ...scored } = body.results[i]!;
+        if (ok) {
+          expect(single.status).toBe(200);
+          expect({ ...scored, result: { ...scored.result, inference_time_ms: 0 } }).toEqual({ ...answer, result: { ...answer.result, inference_time_ms: 0 } });
+        } else {
+          expect(status).toBe(single.status);
+          expect(error).toEqual(answer);
+        }
+      }
+    });
+
+    it('POST /simulate/batch: 400 for no persons, too many or no persons array; 401, 405, 413', async () => {
+      const empty = await expectError(await postBatch({ persons: [] }), 400, 'Validation Error', 'persons is empty: send 1 to 1000 persons');
+      expect(empty.details).toEqual({ persons: 'Must hold at least 1 person' });
+      const many = await expectError(await postBatch({ persons: Array(1001).fill(VALID_BODY) }), 400, 'Validation Error',
+        'persons holds 1001 persons: at most 1000 per request');
+      expect(many.details).toEqual({ persons: 'Must hold at most 1000 persons' });
+      const most = await postBatch({ persons: Array(1000).fill(VALID_BODY) });
+      expect(most.status).toBe(200);
+      expect(((await most.json()) as { summary: unknown }).summary).toEqual({ total: 1000, scored: 1000, rejected: 0 });
+      const shape = 'The body must be an object with a persons array of 1 to 1000 persons';
+      expect((await expectError(await postBatch([VALID_BODY]), 400, 'Validation Error', shape)).details).toEqual({ body: 'Must be an object with a persons array' });
+      expect((await expectError(await postBatch({ person: VALID_BODY }), 400, 'Validation Error', shape)).details).toEqual({ persons: 'Field is required' });
+      await expectError(await postBatch('{"persons": ['), 400, 'Bad Request', /Malformed JSON/);
+      await expectError(
+        await target().send('/simulate/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ persons: [VALID_BODY] }) }),
+        401, 'Unauthorized', 'Invalid or missing API key',
+      );
+      const get = await target().send('/simulate/batch', { headers: { 'X-API-KEY': target().key } });
+      expect(get.headers.get('allow')).toBe('POST');
+      await expectError(get, 405, 'Method Not Allowed');
+      await expectError(await postBatch({ persons: [VALID_BODY], pad: 'x'.repeat(1024 * 1024) }), 413, 'Payload Too Large',
+        'Request body must not exceed 1048576 bytes');
     });
 
     it('GET /records: shape, defaults and pagination', async () => {

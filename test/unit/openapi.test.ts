@@ -1,4 +1,4 @@
-// The OpenAPI document (/openapi.json) against the OpenAPI 3.1 schema, against API.md, and against
+// The OpenAPI document (/openapi.json) against the OpenAPI 3.1 schema, against docs/api.md, and against
 // the runtime: real responses fit its schemas, and it accepts exactly the bodies /simulate accepts.
 // Also the two pages built from the same sources, /docs and /demo (headers, CSP, no secrets).
 import { createHash } from 'node:crypto';
@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp, ENDPOINTS } from '../../src/app.ts';
 import { openApiDocument } from '../../src/openapi.ts';
 import { RANGES, RISK_GROUPS, SMOKING_STATUSES } from '../../src/risk/index.ts';
-import { simulateBodySchema } from '../../src/schemas.ts';
+import { BATCH_MAX_BODY_BYTES, BATCH_MAX_PERSONS, simulateBodySchema } from '../../src/schemas.ts';
 import { fakeCache, fakeStore } from '../support/fakes.ts';
 
 type Schema = Record<string, any>;
@@ -28,7 +28,7 @@ const resolve = (ref: string): Schema => ref.slice(2).split('/').reduce((node: S
 
 /** Every keyword the mini validator below understands; the test fails if the document uses another. */
 const KEYWORDS = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'const', 'minimum',
-  'maximum', 'pattern', 'format', '$ref', 'anyOf', 'description', 'default', 'examples', 'propertyNames']);
+  'maximum', 'pattern', 'format', '$ref', 'anyOf', 'description', 'default', 'examples', 'propertyNames', 'minItems', 'maxItems']);
 
 /** A JSON Schema check for the keywords above (format is an annotation in 2020-12). */
 function errors(schema: Schema, v: unknown, at = '$'): string[] {
@@ -44,6 +44,8 @@ function errors(schema: Schema, v: unknown, at = '$'): string[] {
   if (typeof v === 'number' && schema.minimum !== undefined && v < schema.minimum) out.push(`${at}: below minimum`);
   if (typeof v === 'number' && schema.maximum !== undefined && v > schema.maximum) out.push(`${at}: above maximum`);
   if (typeof v === 'string' && schema.pattern && !new RegExp(schema.pattern, 'u').test(v)) out.push(`${at}: pattern`);
+  if (Array.isArray(v) && schema.minItems !== undefined && v.length < schema.minItems) out.push(`${at}: fewer than minItems`);
+  if (Array.isArray(v) && schema.maxItems !== undefined && v.length > schema.maxItems) out.push(`${at}: more than maxItems`);
   if (Array.isArray(v) && schema.items) v.forEach((x, i) => out.push(...errors(schema.items, x, `${at}[${i}]`)));
   if (t === 'object') {
     const o = v as Record<string, unknown>;
@@ -83,7 +85,7 @@ describe('OpenAPI document', () => {
     });
   });
 
-  it('lists every endpoint of API.md and the app, with its schemas and security', () => {
+  it('lists every endpoint of the contract and the app, with its schemas and security', () => {
     const all = [...ENDPOINTS, 'GET /', 'GET /demo', 'GET /docs', 'GET /openapi.json'];
     for (const e of all) {
       const [method, path] = e.split(' ') as [string, string];
@@ -92,6 +94,7 @@ describe('OpenAPI document', () => {
     const expected: Record<string, string> = {
       'get /records': 'RecordList', 'get /records/{id}': 'RecordDetail',
       'get /stats/risk': 'RiskStats', 'get /stats/age': 'AgeStats', 'post /simulate': 'SimulateResponse', 'get /': 'Index',
+      'post /simulate/batch': 'SimulateBatchResponse',
     };
     for (const [e, name] of Object.entries(expected)) {
       const [method, path] = e.split(' ') as [string, string];
@@ -102,13 +105,15 @@ describe('OpenAPI document', () => {
     expect(doc.components.securitySchemes.ApiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-KEY' });
     for (const path of ['/records', '/records/{id}', '/stats/risk', '/stats/age']) expect(op('get', path).security).toEqual([{ ApiKey: [] }]);
     expect(op('post', '/simulate').security).toEqual([{ ApiKey: [] }]);
+    expect(op('post', '/simulate/batch').requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/SimulateBatchRequest');
+    expect(op('post', '/simulate/batch').security).toEqual([{ ApiKey: [] }]);
     for (const path of ['/', '/demo', '/docs', '/openapi.json']) expect(op('get', path).security).toEqual([]);
     expect(op('get', '/health').security).toContainEqual({});
     expect(op('get', '/health').parameters.map((p: Schema) => p.name)).toEqual(['deep']);
     expect(op('get', '/records/{id}').parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } });
   });
 
-  it('documents each error status of API.md with the error body', () => {
+  it('documents each error status of the contract with the error body', () => {
     const used = new Set<string>();
     walk(doc.paths, (n) => {
       if (n.responses) Object.keys(n.responses).forEach((s) => used.add(s));
@@ -180,6 +185,30 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('the batch request schema: 1 to BATCH_MAX_PERSONS SimulateRequest bodies, as the runtime takes them', async () => {
+    const req = doc.components.schemas.SimulateBatchRequest;
+    expect(req.required).toEqual(['persons']);
+    expect(req.properties.persons).toMatchObject({ type: 'array', minItems: 1, maxItems: BATCH_MAX_PERSONS, items: { $ref: '#/components/schemas/SimulateRequest' } });
+    const person = { age_group: 12, gender: 1, height: 165, weight: 80, systolic_bp: 152, diastolic_bp: 96,
+      fasting_glucose: 131, total_cholesterol: 255, triglycerides: 210, hdl_cholesterol: 38, smoking_status: 'current' };
+    const post = (body: unknown) =>
+      app.request('/simulate/batch', { method: 'POST', headers: { ...withKey.headers, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    for (const body of [{ persons: [] }, { persons: [person] }, { persons: Array(BATCH_MAX_PERSONS).fill(person) },
+      { persons: Array(BATCH_MAX_PERSONS + 1).fill(person) }, {}, { persons: person }, [person]]) {
+      const res = await post(body);
+      expect(res.status === 200, JSON.stringify(body).slice(0, 60)).toBe(errors(req, body).length === 0);
+      await res.arrayBuffer();
+    }
+    // The documented example is answered in order: scored, refused (400), scored.
+    const example = op('post', '/simulate/batch').requestBody.content['application/json'].example;
+    expect(errors(req, { persons: [example.persons[0]] })).toEqual([]);
+    const answer = (await (await post(example)).json()) as Schema;
+    expect(answer.results.map((r: Schema) => r.ok)).toEqual([true, false, true]);
+    expect(errors(okSchema('post', '/simulate/batch'), answer)).toEqual([]);
+    expect(op('post', '/simulate/batch').responses['413'].description).toContain(String(BATCH_MAX_BODY_BYTES));
+    expect(op('post', '/simulate/batch').description).toMatch(/path of its own/);
+  });
+
   it('GET /records query parameters match the runtime ranges', async () => {
     const params = Object.fromEntries(op('get', '/records').parameters.map((p: Schema) => [p.name, p.schema]));
     expect(params.page).toMatchObject({ type: 'integer', minimum: 1, default: 1 });
@@ -211,6 +240,15 @@ describe('OpenAPI document', () => {
       ['/records', 'get', undefined, doc.components.schemas.Error],
       ['/records/99999', 'get', withKey, doc.components.schemas.Error],
       ['/simulate', 'post', { ...post, body: '{"age_group":1}' }, doc.components.schemas.Error],
+      // Every kind of item: scored, refused by validation (400), refused as invalid data (422).
+      ['/simulate/batch', 'post', { ...post, body: JSON.stringify({ persons: [
+        { age_group: 18, gender: 1, height: 180, weight: 95, systolic_bp: 160, diastolic_bp: 100, fasting_glucose: 140,
+          total_cholesterol: 260, triglycerides: 250, hdl_cholesterol: 35, smoking_status: 'current' },
+        { age_group: 1 }, 'not a person',
+        { age_group: 5, gender: 2, height: 160, weight: 50, systolic_bp: 110, diastolic_bp: 110, fasting_glucose: 90,
+          total_cholesterol: 180, triglycerides: 90, hdl_cholesterol: 60, smoking_status: 'never' },
+      ] }) }, okSchema('post', '/simulate/batch')],
+      ['/simulate/batch', 'post', { ...post, body: '{"persons":[]}' }, doc.components.schemas.Error],
     ];
     for (const [path, , init, schema] of cases) {
       const body = await (await app.request(path, init)).json();
