@@ -1,6 +1,7 @@
 // The load-test scenarios: stages (connections over time), the traffic each sends, and their
-// k6-style thresholds. Targets marked "seed 003" are the SLOs of shared/seeds/003 (API response
-// time < 100 ms, error rate < 0.1 %, 1000 req/s); the others say why they are what they are.
+// k6-style thresholds. Targets marked "SLO" are the service-level objectives of
+// docs/measuring.md#service-level-objectives (API response time < 100 ms, error rate < 0.1 %,
+// 1000 req/s); the others say why they are what they are.
 import { DROP, FAULTS_MIN_DURATION_S } from './faults.ts';
 import type { ThresholdSpec } from './thresholds.ts';
 import type { TrafficKind } from './traffic.ts';
@@ -33,8 +34,8 @@ export interface Scenario {
   timeoutThresholds?: (dbTimeoutMs: number) => ThresholdSpec[];
 }
 
-const P95_SLO: ThresholdSpec = { metric: 'http_req_duration', expression: 'p(95)<100', source: 'seed 003: API response time < 100 ms' };
-const FAILED_SLO: ThresholdSpec = { metric: 'http_req_failed', expression: 'rate<0.001', source: 'seed 003: error rate < 0.1 %' };
+const P95_SLO: ThresholdSpec = { metric: 'http_req_duration', expression: 'p(95)<100', source: 'SLO: API response time < 100 ms' };
+const FAILED_SLO: ThresholdSpec = { metric: 'http_req_failed', expression: 'rate<0.001', source: 'SLO: error rate < 0.1 %' };
 const one = (label: string): StageSpec[] => [{ label, share: 1, connections: (c) => c }];
 
 export const SCENARIOS: Record<ScenarioName, Scenario> = {
@@ -62,7 +63,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
       P95_SLO,
       { metric: 'http_req_duration', expression: 'p(99)<250', source: 'tail bound: 2.5 × the p95 SLO' },
       FAILED_SLO,
-      { metric: 'http_reqs', expression: 'rate>=1000', source: 'seed 003: 1000 RPS' },
+      { metric: 'http_reqs', expression: 'rate>=1000', source: 'SLO: 1000 RPS' },
     ],
   },
   spike: {
@@ -79,7 +80,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     thresholds: [
       FAILED_SLO,
       { metric: 'http_req_duration', stage: 'spike', expression: 'p(95)<500', source: 'degrades, does not collapse: 5 × the p95 SLO' },
-      { ...P95_SLO, stage: 'recovery', source: 'seed 003 p95 SLO, once the spike is over' },
+      { ...P95_SLO, stage: 'recovery', source: 'the p95 SLO, once the spike is over' },
     ],
   },
   soak: {

@@ -13,7 +13,7 @@ export interface ThresholdSpec {
   /** Only the responses of this stage or this endpoint ("GET /records/:id"). */
   stage?: string;
   endpoint?: string;
-  /** Where the target comes from (e.g. "seed 003: api < 100 ms"). */
+  /** Where the target comes from (e.g. "SLO: API response time < 100 ms"). */
   source?: string;
 }
 

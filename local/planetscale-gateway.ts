@@ -1,5 +1,5 @@
 // Local stand-in for the PlanetScale HTTP API: the official @planetscale/database driver talks to it exactly as
-// to PlanetScale, and it runs each statement on the real MariaDB through mysql2 (shared/protocols.md Part 1).
+// to PlanetScale, and it runs each statement on the real MariaDB through mysql2 (docs/protocols.md#planetscale-http-api).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSimulatedNetwork, type LatencyProfile, type SimulatedNetwork } from './network.ts';

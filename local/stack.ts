@@ -138,7 +138,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       UPSTASH_REDIS_REST_URL: up.url,
       UPSTASH_REDIS_REST_TOKEN: token,
       API_KEYS: apiKeys,
-      // The local keys are unlimited unless configured otherwise (API.md), so benchmarks and
+      // The local keys are unlimited unless configured otherwise (docs/api.md#rate-limits), so benchmarks and
       // load tests measure the API, not the limiter.
       RATE_LIMITS: apiKeys.split(',').map((k) => `${k.trim()}=unlimited`).join(','),
       ...opts.extraBindings,

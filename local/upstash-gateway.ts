@@ -1,5 +1,5 @@
 // Local stand-in for Upstash Redis: an HTTP server speaking the Upstash REST API the official
-// @upstash/redis SDK uses (shared/protocols.md Part 2), forwarding to a real Redis. It can play a
+// @upstash/redis SDK uses (docs/protocols.md#upstash-rest-api), forwarding to a real Redis. It can play a
 // global database seen from far away (`replication`): slow writes and sync-token waits.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -142,7 +142,7 @@ export async function startUpstashGateway(opts: UpstashGatewayOptions): Promise<
 function route(req: IncomingMessage): Endpoint {
   const url = new URL(req.url ?? '/', 'http://gateway');
   // Path-style commands (GET /get/k) and ?_token= are REST API features the SDK never uses
-  // (Docs restapi); left out on purpose (shared/protocols.md §2.2).
+  // (Docs restapi); left out on purpose (docs/protocols.md#not-implemented).
   if (url.searchParams.has('_token')) {
     throw new GatewayError(404, 'ERR the _token query parameter is not supported here; send Authorization: Bearer <token>');
   }

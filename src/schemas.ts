@@ -117,7 +117,7 @@ export function issuesToDetails(error: z.ZodError): ErrorDetails {
   return details;
 }
 
-// ---- Response bodies of API.md, for the OpenAPI document (src/openapi.ts). The routes build
+// ---- Response bodies of docs/api.md, for the OpenAPI document (src/openapi.ts). The routes build
 // these shapes; test/unit/openapi.test.ts checks real responses against them.
 
 const count = () => z.number().int().min(0);

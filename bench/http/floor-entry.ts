@@ -1,6 +1,6 @@
 // Bench-only Worker entry for the "floor": what every answer of this API costs before any route
 // does its own work. Hono, the app's request context (request id, timings) and a response built by
-// the app's respond(), with every common header API.md requires; the POST route also reads its
+// the app's respond(), with every common header docs/api.md#common-headers requires; the POST route also reads its
 // body under the contract's JSON body rules (src/http/json-body.ts), whose refusals get the
 // contract's error body. No key check, no rate limit, no metrics, no validation, no data. Next to
 // the hello-world ceiling it shows how much of the ceiling's throughput the runtime leaves to any

@@ -1,6 +1,7 @@
 // The replaced Flask service's PUBLISHED figures, quoted from its performance report
-// (shared/seeds/000, dated 2026-02-17): measured on other hardware against a remote database,
-// some computed rather than measured. Never a side-by-side measurement with this run.
+// (dated 2026-02-17; docs/measuring.md#the-replaced-services-figures): measured on other hardware
+// against a remote database, some computed rather than measured. Never a side-by-side measurement
+// with this run.
 
 export interface PublishedFigure {
   what: string;
@@ -26,6 +27,6 @@ export const PUBLISHED: readonly PublishedFigure[] = [
   { what: 'ETL process (risk calculation + cleaning)', published: '594 rows/s', how: '1,000,000 rows in 1,684 s' },
 ];
 
-/** DESIGN.md's own note on the same service re-run here: context, also not from this run. */
+/** The same service re-run on machines of this kind (docs/measuring.md): context, also not from this run. */
 export const DESIGN_NOTE =
-  'DESIGN.md ("Measuring honestly") notes that the replaced service, run on these machines with the same load, does ~8k req/s on /simulate, ~4–7k req/s on cached stats, ~3 req/s on /records at 1M rows (p50 ~4 s), and takes ~240 s for a 1M-row ETL. Those figures are not from this run either.';
+  'docs/measuring.md ("The replaced service\'s figures") notes that the replaced service, run on these machines with the same load, does ~8k req/s on /simulate, ~4–7k req/s on cached stats, ~3 req/s on /records at 1M rows (p50 ~4 s), and takes ~240 s for a 1M-row ETL. Those figures are not from this run either.';

@@ -184,7 +184,7 @@ function floorNote(result: PerformanceResult): string {
   const said = floors.map((f) => `${f.method === 'POST' ? 'a POST that reads a JSON body' : 'a GET'} ${int(f.figures.rps)} req/s = ${f.ratioToCeiling != null ? num(f.ratioToCeiling) : '—'} × ceiling (p99 ${ms(f.figures.latency.p99)})`);
   return `
 
-**The floor, for reference (not a criterion).** The app's request pipeline with no route work (\`bench/http/floor-entry.ts\`: Hono, the request context and every common header API.md requires, no key check, no data) answered ${said.join('; ')}. An endpoint of this contract does at least that much work, so its share of the ceiling is bounded by its floor's, up to run-to-run noise. "× floor" below is an endpoint's req/s over the floor of its method: 1.00 would be a route whose own work costs nothing.`;
+**The floor, for reference (not a criterion).** The app's request pipeline with no route work (\`bench/http/floor-entry.ts\`: Hono, the request context and every common header the contract requires (docs/api.md#common-headers), no key check, no data) answered ${said.join('; ')}. An endpoint of this contract does at least that much work, so its share of the ceiling is bounded by its floor's, up to run-to-run noise. "× floor" below is an endpoint's req/s over the floor of its method: 1.00 would be a route whose own work costs nothing.`;
 }
 
 function micro(result: PerformanceResult): string {

@@ -6,7 +6,7 @@ import { generateFile, type OutputEncoding } from './generator.ts';
 const HELP = `Usage: npm run etl:generate -- --rows N --out FILE [options]
 
 Writes a synthetic NHIS 건강검진 CSV with the official 2024 33-column header, calibrated so that
-about 34 % of rows pass the rules (DATA.md). Deterministic for a given seed; streams in
+about 34 % of rows pass the rules (docs/data.md). Deterministic for a given seed; streams in
 constant memory.
 
 Options:

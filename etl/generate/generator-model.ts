@@ -1,8 +1,9 @@
 // The synthetic NHIS person: one seeded draw per row of every source column, calibrated to the
-// published facts of DATA.md (age and smoking shares, waist by age, lipid panel on ~1/3 of rows).
+// published facts of docs/data.md#distributions (age and smoking shares, waist by age, lipid
+// panel on ~1/3 of rows).
 import { cumulative, type Rng } from './prng.ts';
 
-/** Age group codes 5..18 with their 2017 shares (DATA.md). */
+/** Age group codes 5..18 with their 2017 shares (docs/data.md#distributions). */
 const AGE_CODES = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18] as const;
 const AGE_CUM = cumulative([2, 6, 8, 8, 13, 12, 13, 11, 11, 5, 5, 3, 2, 0.4]);
 
@@ -44,7 +45,7 @@ export function synthRow(rng: Rng, subscriberId: number, year: number): string[]
   const height = maybe(0.0005, () => int(round5(heightCm)));
   const weight = maybe(0.0005, () => int(round5(weightKg)));
 
-  // Waist: median ≈ 73 cm at 20–24 rising to ≈ 84 cm at 70–79 (DATA.md); 999 = not measured.
+  // Waist: median ≈ 73 cm at 20–24 rising to ≈ 84 cm at 70–79 (docs/data.md); 999 = not measured.
   const waistCm = 73 + 11 * clamp(a / 5, 0, 1.1) + (male ? 4 : -4.5) + 2.3 * (bmiTrue - bmiMean) + 3.5 * rng.normal();
   const waist = rng.chance(0.0008) ? '999' : maybe(0.001, () => (rng.chance(0.4) ? fixed1(waistCm) : int(waistCm)));
 

@@ -2,7 +2,7 @@
 -- development branch (`npm run schema` prints them), then deploy that branch's schema to the
 -- production branch, which has safe migrations on. Nothing at load time changes the schema:
 -- every dataset lives beside the others under its own dataset_id, and one UPDATE of
--- dataset_pointer makes one of them live (see README "Datasets").
+-- dataset_pointer makes one of them live (docs/architecture.md#the-dataset-model).
 
 -- Every source row with its derived fields, per dataset. Record ids start at 1 in each dataset.
 CREATE TABLE IF NOT EXISTS health_records (

@@ -25,7 +25,7 @@ const group = (code: VtrpcCode, errnos: number[]): Array<[number, VtrpcCode]> =>
 
 // Vitess go/vt/vttablet/tabletserver/tabletserver.go `convertErrorCode` (errno values from go/mysql/constants.go).
 // 1264 (ER_WARN_DATA_OUT_OF_RANGE, what MariaDB raises for out-of-range values in strict mode) is added to
-// INVALID_ARGUMENT next to Vitess's 1690, as shared/protocols.md §1.4 asks.
+// INVALID_ARGUMENT next to Vitess's 1690 (docs/protocols.md#sql-errors-and-vtrpc-codes).
 const ERRNO_CODES: ReadonlyMap<number, VtrpcCode> = new Map([
   ...group('UNIMPLEMENTED', [1235]),
   ...group('RESOURCE_EXHAUSTED', [1021, 1037, 1038, 1040, 1041, 1114, 1129, 1135, 1151, 1153, 1203, 1206, 1226, 10001]),

@@ -1,5 +1,6 @@
 // Column metadata for the PlanetScale HTTP API: mysql2 column definitions → Vitess `query.Type` names and
-// the protobuf-JSON `Field` objects that @planetscale/database reads (shared/protocols.md §1.3, §1.7).
+// the protobuf-JSON `Field` objects that @planetscale/database reads (docs/protocols.md#execute-replies,
+// docs/protocols.md#column-types).
 
 /** The parts of a mysql2 ColumnDefinition the gateway uses (mysql2 lib/packets/column_definition.js). */
 export interface ColumnMeta {

@@ -16,7 +16,7 @@ export interface RedisConnections {
 
 // Bulk and status strings as raw Buffers (binary-safe, base64 of the real bytes) and integers
 // as decimal strings (all 64 bits). RESP2 only: node-redis 6 defaults to RESP3, whose maps,
-// sets, doubles and booleans the Upstash format cannot carry (shared/protocols.md §2.3).
+// sets, doubles and booleans the Upstash format cannot carry (docs/protocols.md#response-encoding).
 const RAW_REPLIES = {
   typeMapping: {
     [RESP_TYPES.BLOB_STRING]: Buffer,

@@ -40,7 +40,7 @@ export function parseJson(body: Buffer): unknown {
   }
 }
 
-/** `POST /` body: `["set","k","v","ex",60]` (shared/protocols.md §2.2). */
+/** `POST /` body: `["set","k","v","ex",60]` (docs/protocols.md#upstash-endpoints-and-bodies). */
 export function parseCommand(value: unknown): RedisCommand {
   if (!Array.isArray(value)) {
     throw new GatewayError(400, 'ERR the request body must be a JSON array: ["command", ...args]');

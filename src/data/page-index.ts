@@ -52,7 +52,7 @@ export class PageIndexBuilder {
   }
 }
 
-/** The secondary index that serves a filter best, by the shares seen in NHIS data (DATA.md). */
+/** The secondary index that serves a filter best, by the shares seen in NHIS data (docs/data.md#distributions). */
 export function indexFor(f: RecordFilter): string {
   // Approximate share of valid records matching each filter alone.
   const share = (k: 'age' | 'gender' | 'risk') =>

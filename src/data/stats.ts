@@ -1,4 +1,4 @@
-// Shapes the pre-aggregated tables into the /stats bodies (API.md). Pure.
+// Shapes the pre-aggregated tables into the /stats bodies (docs/api.md#get-statsrisk-and-get-statsage). Pure.
 import { RISK_GROUPS, ageDisplay, type RiskGroup } from '../risk/index.ts';
 import type { AggRow, DatasetSummary } from './store.ts';
 

@@ -1,4 +1,4 @@
-// X-API-KEY check against the configured keys, in constant time per key (API.md "Common rules").
+// X-API-KEY check against the configured keys, in constant time per key (docs/api.md#authentication).
 import type { MiddlewareHandler } from 'hono';
 import { unauthorized } from './errors.ts';
 

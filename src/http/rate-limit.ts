@@ -1,7 +1,7 @@
-// Per-key rate limiting that puts no Redis round trip on the request path (API.md): each
-// isolate counts locally and reconciles with the global sliding window in Upstash in the
-// background (waitUntil), batching its pending hits. If Upstash is down it fails open to the
-// local count.
+// Per-key rate limiting that puts no Redis round trip on the request path
+// (docs/api.md#rate-limits): each isolate counts locally and reconciles with the global sliding
+// window in Upstash in the background (waitUntil), batching its pending hits. If Upstash is down
+// it fails open to the local count.
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './errors.ts';
 import { waitUntilOf, type AppEnv } from './hono-env.ts';

@@ -1,5 +1,5 @@
-// Per-request id, timings and the common response headers (API.md: X-Request-ID,
-// X-Response-Time, Server-Timing, security headers). Responses built with respond()/json()
+// Per-request id, timings and the common response headers (X-Request-ID, X-Response-Time,
+// Server-Timing, security headers: docs/api.md#common-headers). Responses built with respond()/json()
 // start from a Headers object holding the headers every response shares, which the runtime
 // copies natively; only the per-request ones are set from JavaScript. On the Workers runtime
 // every header passed from JavaScript crosses into the runtime and is converted and checked

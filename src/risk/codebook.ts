@@ -21,7 +21,7 @@ export function genderDisplay(code: GenderCode): string {
 export const SMOKING_STATUSES = ['never', 'former', 'current'] as const;
 export type SmokingStatus = (typeof SMOKING_STATUSES)[number];
 
-/** Source code 1 = never, 2 = former, 3 = current; missing counts as never (API.md). */
+/** Source code 1 = never, 2 = former, 3 = current; missing counts as never (docs/api.md#nhis-code-book). */
 export function smokingFromCode(code: number | null | undefined): SmokingStatus | null {
   if (code === null || code === undefined) return 'never';
   if (code === 1) return 'never';

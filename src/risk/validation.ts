@@ -3,7 +3,7 @@
 import { AGE_GROUP_MAX, AGE_GROUP_MIN, smokingFromCode, type SmokingStatus } from './codebook.ts';
 import type { Measurements } from './rules.ts';
 
-/** Inclusive ranges shared by the /simulate schema and the ETL row check (API.md). */
+/** Inclusive ranges shared by the /simulate schema and the ETL row check (docs/api.md#input-ranges). */
 export const RANGES = {
   age_group: [AGE_GROUP_MIN, AGE_GROUP_MAX],
   gender: [1, 2],

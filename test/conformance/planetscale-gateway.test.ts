@@ -1,5 +1,5 @@
 // Conformance: the unmodified @planetscale/database driver against our PlanetScale HTTP API gateway and the
-// real local MariaDB (shared/protocols.md Part 3.1), plus raw requests that pin the wire format it hides.
+// real local MariaDB (docs/protocols.md#conformance-tests), plus raw requests that pin the wire format it hides.
 import { Client, DatabaseError, UnknownError, cast, connect } from '@planetscale/database';
 import type { Field } from '@planetscale/database';
 import mysql from 'mysql2/promise';

@@ -1,5 +1,5 @@
 // Conformance: the unmodified @upstash/redis and @upstash/ratelimit against our Upstash REST
-// gateway and the real local Redis (shared/protocols.md Part 3.2), in both client modes.
+// gateway and the real local Redis (docs/protocols.md#conformance-tests), in both client modes.
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { Ratelimit } from '@upstash/ratelimit';

@@ -23,7 +23,7 @@ const fileA = join(dir, 'nhis-2024.csv');
 const fileB = join(dir, 'nhis-2023.csv');
 let mysqlServer: MysqlTarget;
 
-/** The rules of API.md written again, in SQL, over the stored source columns only. */
+/** The rules of docs/api.md#the-rules-guideline-v1 written again, in SQL, over the stored source columns only. */
 const recount = (dataset: number) => `
 WITH r AS (
   SELECT h.*,

@@ -1,6 +1,6 @@
 // The bench report is a pure renderer: the stored result JSON (a real `npm run bench -- --quick`
 // run, floors and instructions included) must render to the stored markdown and SVG, and the
-// verdicts follow issue 7's lines.
+// verdicts follow the acceptance criteria.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,7 +90,7 @@ describe('ratio to the floor', () => {
   });
 });
 
-describe('issue 7 verdicts', () => {
+describe('acceptance verdicts', () => {
   const endpoint = (id: string, rps: number, p95: number, p99: number, ratio: number, non2xx = 0): EndpointResult => ({
     id, label: id, method: 'GET', path: '/', instance: 'api', distinctRequests: 1, ratioToCeiling: ratio, server: null, loadAvg1: 0,
     workerLog: { lines: 0, samples: [] },

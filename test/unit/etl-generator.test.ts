@@ -1,5 +1,6 @@
 // The synthetic NHIS generator: the official header, determinism per seed, streaming with
-// backpressure, and shares calibrated to DATA.md once the rows go through the real rules.
+// backpressure, and shares calibrated to docs/data.md#distributions once the rows go through the
+// real rules.
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import iconv from 'iconv-lite';

@@ -1,5 +1,6 @@
 // Property-based tests (fast-check, 10,000 cases each): whatever a client sends, the API answers
-// only with statuses API.md allows, never 500, and every error body has the contract's shape.
+// only with statuses docs/api.md#errors allows, never 500, and every error body has the
+// contract's shape.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createApp } from '../../src/app.ts';

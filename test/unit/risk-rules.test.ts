@@ -1,4 +1,4 @@
-// The guideline-v1 rules at every cut-off boundary, every flag combination, and API.md's examples.
+// The guideline-v1 rules at every cut-off boundary, every flag combination, and the example of docs/api.md#post-simulate.
 import { describe, expect, it } from 'vitest';
 import {
   FLAG_NAMES,
@@ -101,7 +101,7 @@ describe('risk group over all 128 flag combinations', () => {
   });
 });
 
-describe("the original service's example (API.md)", () => {
+describe("the original service's example (docs/api.md#post-simulate)", () => {
   it('classifies the seven-flag example exactly', () => {
     const m: Measurements = {
       height: 165,
