@@ -1,10 +1,11 @@
 // `npm run bench:etl -- --rows 1000000`: the ETL's two write paths against a bare LOAD DATA LOCAL
 // INFILE of the same CSV on the same MariaDB, side by side; prints the figures and goals, writes bench/reports/etl.json.
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
+import { intOption, UsageError, writeAtomic } from '../kit/cli.ts';
 import { ensureMariaDb } from '../etl/targets/local-services.ts';
 import { mysqlTarget } from '../etl/targets/mysql-url.ts';
 import { mysqlLeg, productionLeg, type LegContext } from './etl/legs.ts';
@@ -53,7 +54,9 @@ Options:
   --cpu-prof DIR        run the ETL and gateway processes under node --cpu-prof: one profile per
                         thread in DIR/etl-production, DIR/etl-mysql and DIR/gateway
   --out FILE            where to write the JSON (default bench/reports/etl.json)
-  -h, --help            show this help`;
+  -h, --help            show this help
+
+Exit status: 0 measured and written, 1 failed, 2 bad usage.`;
 
 function options() {
   const { values } = parseArgs({
@@ -72,13 +75,12 @@ function options() {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const rows = values.rows.split(',').map(Number);
-  if (!rows.every((n) => Number.isInteger(n) && n > 0)) throw new Error('--rows must be positive integers, comma-separated');
+  const rows = values.rows.split(',').map((n) => intOption(n, '--rows', 1)!);
   const legs = new Set(values.legs.split(',').filter(Boolean));
-  for (const l of legs) if (!(LEGS as readonly string[]).includes(l)) throw new Error(`--legs: unknown leg ${l} (known: ${LEGS.join(', ')})`);
-  if (!/^nhis_bench\w*$/.test(values.database)) throw new Error('--database must start with nhis_bench');
+  for (const l of legs) if (!(LEGS as readonly string[]).includes(l)) throw new UsageError(`--legs: unknown leg ${l} (known: ${LEGS.join(', ')})`);
+  if (!/^nhis_bench\w*$/.test(values.database)) throw new UsageError('--database must start with nhis_bench');
   const pass = (name: 'workers' | 'chunk-bytes' | 'concurrency' | 'statement-bytes') => (values[name] ? [`--${name}`, values[name] as string] : []);
-  return { ...values, rows, rounds: Math.max(1, Number(values.rounds) || 1), legs, args: [...pass('workers'), ...pass('chunk-bytes')], productionArgs: [...pass('concurrency'), ...pass('statement-bytes')] };
+  return { ...values, rows, rounds: intOption(values.rounds, '--rounds', 1)!, legs, args: [...pass('workers'), ...pass('chunk-bytes')], productionArgs: [...pass('concurrency'), ...pass('statement-bytes')] };
 }
 
 type Options = ReturnType<typeof options>;
@@ -172,13 +174,20 @@ async function main() {
     results,
   };
   await mkdir(join(ROOT, 'bench', 'reports'), { recursive: true });
-  await writeFile(o.out, `${JSON.stringify(report, null, 2)}\n`);
+  await writeAtomic(o.out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`wrote ${o.out}`);
 }
+
+/** Bad usage: our own checks, or an option node:util's parseArgs does not know or cannot take. */
+const badUsage = (err: unknown) => err instanceof UsageError || String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
 
 main().then(
   () => process.exit(0),
   (err: unknown) => {
+    if (badUsage(err)) {
+      console.error(`npm run bench:etl: ${(err as Error).message}\n\n${HELP}`);
+      process.exit(2);
+    }
     console.error(`bench:etl failed: ${(err as Error).message}`);
     process.exit(1);
   },

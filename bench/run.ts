@@ -2,16 +2,17 @@
 // the bench's own local stack in each runtime; writes bench/reports/PERFORMANCE.md, its SVG charts
 // and performance.json, and prints the key figures.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { choiceOption, intOption, onStopSignal, UsageError, writeAtomic } from '../kit/cli.ts';
 import { ROOT } from '../local/bundle.ts';
-import { loadAverage, machine } from './environment.ts';
+import { simulateBodies } from '../loadkit/inputs.ts';
+import { loadAverage, machine } from '../loadkit/report/environment.ts';
 import { datasetFacts, startBenchStack, type BenchStack } from './http/bench-stack.ts';
 import { CEILING_PLAN, endpointPlan } from './http/endpoints.ts';
 import { measureInstructions } from './http/instructions.ts';
 import { measureRuntime } from './http/run-http.ts';
-import { simulateBodies } from './micro/fixtures.ts';
 import { runMicro, type MicroResult } from './micro/run-micro.ts';
 import { BATCH_ENDPOINT_ID, batchPerPerson, describeBatchPerPerson } from './report/batch.ts';
 import { ratioToFloor, render, renderCharts } from './report/render.ts';
@@ -47,9 +48,9 @@ Writes bench/reports/PERFORMANCE.md, performance.json and the SVG charts.
   --only W       micro, http or instructions: run one part only (the report shows what was run)
   -h, --help     this text
 
-Two shared cores: the load generator takes about one of them; the report says so.`;
+Two shared cores: the load generator takes about one of them; the report says so.
 
-class UsageError extends Error {}
+Exit status: 0 the report was written (whatever its verdicts), 1 the run failed, 2 bad usage, 130 interrupted (Ctrl-C).`;
 
 function options() {
   const { values } = parseArgs({
@@ -62,21 +63,13 @@ function options() {
     },
   });
   const mode = MODES[values.quick ? 'quick' : 'full'];
-  const rows = values.rows === undefined ? mode.rows : Number(values.rows);
-  if (!Number.isInteger(rows) || rows < 1000) throw new UsageError(`--rows must be an integer ≥ 1000, got '${values.rows}'`);
-  const rt = values.runtime;
-  if (rt !== 'both' && rt !== 'workerd' && rt !== 'miniflare') throw new UsageError(`--runtime must be both, workerd or miniflare, got '${rt}'`);
+  const rows = intOption(values.rows, '--rows', 1000) ?? mode.rows;
+  const rt = choiceOption(values.runtime, '--runtime', ['both', 'workerd', 'miniflare'] as const);
   const runtimes: Runtime[] = rt === 'both' ? ['workerd', 'miniflare'] : [rt];
-  const only = values.only;
-  if (only !== undefined && only !== 'micro' && only !== 'http' && only !== 'instructions') throw new UsageError(`--only must be micro, http or instructions, got '${only}'`);
+  const only = values.only === undefined ? undefined : choiceOption(values.only, '--only', ['micro', 'http', 'instructions'] as const);
   const instructions = (only === undefined || only === 'instructions') && runtimes.includes('workerd');
   if (only === 'instructions' && !instructions) throw new UsageError('--only instructions counts plain workerd: use --runtime workerd or both');
   return { help: values.help, quick: values.quick ?? false, mode, rows, runtimes, micro: only === undefined || only === 'micro', http: only === undefined || only === 'http', instructions };
-}
-
-async function writeAtomic(file: string, text: string) {
-  await writeFile(`${file}.tmp`, text);
-  await rename(`${file}.tmp`, file);
 }
 
 async function readEtl(): Promise<Record<string, unknown> | null> {
@@ -137,13 +130,7 @@ async function main() {
   }
 
   let bench: BenchStack | undefined;
-  const stop = async (signal: string) => {
-    console.error(`\n[bench] ${signal}: stopping the stack`);
-    await bench?.close();
-    process.exit(130);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  onStopSignal('bench', () => bench?.close(), 130);
 
   const runtimes: RuntimeResult[] = [];
   let instructions: InstructionsResult | null = null;
@@ -198,8 +185,14 @@ async function main() {
   log(`wrote bench/reports/PERFORMANCE.md, performance.json and charts in ${result.totalSeconds} s`);
 }
 
+/** Bad usage: our own checks, or an option node:util's parseArgs does not know or cannot take. */
+const badUsage = (err: unknown) => err instanceof UsageError || String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+
 main().catch((err: unknown) => {
-  if (err instanceof UsageError) console.error(`npm run bench: ${err.message}\n\n${HELP}`);
-  else console.error(`npm run bench failed: ${(err as Error).stack ?? err}`);
+  if (badUsage(err)) {
+    console.error(`npm run bench: ${(err as Error).message}\n\n${HELP}`);
+    process.exit(2);
+  }
+  console.error(`npm run bench failed: ${(err as Error).stack ?? err}`);
   process.exit(1);
 });

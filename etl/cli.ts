@@ -12,6 +12,7 @@ import { HeaderError } from './read/header.ts';
 import { RUN_LOCK_DEFAULTS } from './dataset/run-lock.ts';
 import { ETL_DEFAULTS, rollbackDataset, runEtl, type EtlMode, type EtlTarget } from './run.ts';
 import { renderSummary } from './report/summary.ts';
+import { UsageError } from '../kit/cli.ts';
 
 const HELP = `Usage: npm run etl -- --input FILE [options]
        npm run etl -- --rollback
@@ -71,8 +72,6 @@ function size(value: string | undefined, name: string): number | undefined {
   if (!(n > 0)) throw new UsageError(`${name} must be positive`);
   return n;
 }
-
-class UsageError extends Error {}
 
 /** DATABASE_URL (PlanetScale), else MYSQL_URL or the local MariaDB; local services for loopback only. */
 async function resolveTarget(database: string | undefined, dryRun: boolean, log: (line: string) => void): Promise<EtlTarget> {

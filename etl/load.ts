@@ -42,7 +42,7 @@ export interface RunContext {
   retries: number;
 }
 
-export function pooled(ctx: RunContext, load: LoadTarget | null, idOffset: number, pages: PageIndexFeed | null = null): Promise<PoolOutcome> {
+export function runThroughPool(ctx: RunContext, target: LoadTarget | null, idOffset: number, pages: PageIndexFeed | null = null): Promise<PoolOutcome> {
   const { opts, head } = ctx;
   const totalBytes = head.size - head.dataStart;
   const progress = createProgress(totalBytes, opts.progress ?? 'auto', opts.log ?? (() => {}));
@@ -54,7 +54,7 @@ export function pooled(ctx: RunContext, load: LoadTarget | null, idOffset: numbe
     fileSize: head.size,
     layout: head.layout,
     encoding: head.encoding.encoding,
-    load,
+    load: target,
     workers: ctx.workers,
     idOffset,
     firstLine: 2,
@@ -122,7 +122,7 @@ export async function load(db: SqlClient, ctx: RunContext, pointer: Pointer, app
       `Loading ${opts.input} into ${describeTarget(opts.target)} as dataset #${id} (run #${runId}, ${append ? `append to #${base}` : 'replace'}): ` +
         `${(head.size / 1048576).toFixed(1)} MiB in ~${estimate} chunks on ${ctx.workers} workers`,
     );
-    const outcome = await timer.time('load', () => pooled(ctx, loadTarget(ctx, id, runId, createdAt), idOffset, pages));
+    const outcome = await timer.time('load', () => runThroughPool(ctx, loadTarget(ctx, id, runId, createdAt), idOffset, pages));
     if (!pages.complete(outcome.chunks)) throw new Error('Internal error: the page index did not receive every chunk');
     const scan = await ctx.scanning;
     sha = scan.sha256;

@@ -5,7 +5,7 @@ import { describeTarget, ETL_DEFAULTS, PhaseTimer, type EtlOptions, type EtlTarg
 import { ensureControlRows, finishRun, insertRun, markInterruptedRuns, readPointer, switchPointer, datasetFiles, type Pointer } from './dataset/catalog.ts';
 import { acquireRunLock, type RunLockOptions } from './dataset/run-lock.ts';
 import { removeUnreferenced } from './dataset/writes.ts';
-import { load, pooled, skipped, summarize, type RunContext } from './load.ts';
+import { load, runThroughPool, skipped, summarize, type RunContext } from './load.ts';
 import { startPool } from './write/pool.ts';
 import { RangeFeed, readHead, scanFile, type FileHead } from './read/scan.ts';
 import type { EtlSummary } from './report/summary.ts';
@@ -34,7 +34,7 @@ export async function runEtl(opts: EtlOptions): Promise<EtlSummary> {
   const ctx: RunContext = { opts, head, feed, scanning, workers, chunkBytes, timer, pool, retries: 0 };
   try {
     if (opts.dryRun) {
-      const outcome = await timer.time('validate', () => pooled(ctx, null, 0));
+      const outcome = await timer.time('validate', () => runThroughPool(ctx, null, 0));
       return summarize(ctx, await scanning, 'dry-run', `validated ${opts.input}; nothing written`, null, outcome, null, null);
     }
     const db = await openClient(opts.target, () => ctx.retries++);

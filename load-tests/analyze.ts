@@ -1,9 +1,9 @@
 // Pure analysis of a scenario's samples: figures overall, per stage and per endpoint, the
 // per-second series, the scenario values thresholds refer to (endpoints_ok, drift) and the
 // scopes thresholds are evaluated on.
-import type { LoadSamples } from '../bench/http/load.ts';
-import { selectSamples } from '../bench/http/samples.ts';
-import { httpFigures, latencyFigures, perSecond, type SecondPoint } from '../bench/http/summary.ts';
+import type { LoadSamples } from '../loadkit/http/load.ts';
+import { selectSamples } from '../loadkit/http/samples.ts';
+import { httpFigures, latencyFigures, perSecond, type SecondPoint } from '../loadkit/http/summary.ts';
 import type { FiguresWithFailures } from './report/types.ts';
 import type { Evaluation, ScopeFigures } from './thresholds.ts';
 

@@ -2,10 +2,10 @@
 // for cache-stampede, deletes the stats keys on a timer meanwhile and counts, from the Worker's
 // own GET /metrics, the database statements that caused; for faults, injects the database's
 // transient errors and a dropped client on the Worker's own PlanetScale gateway meanwhile.
-import { runLoad, type ErrorSample, type LoadSamples } from '../bench/http/load.ts';
-import { joinSamples } from '../bench/http/samples.ts';
-import { countersFrom, scrapeMetrics, type Scrape } from '../bench/http/server-counters.ts';
-import { muteWorkerLogs } from '../bench/http/worker-log.ts';
+import { runLoad, type ErrorSample, type LoadSamples } from '../loadkit/http/load.ts';
+import { joinSamples } from '../loadkit/http/samples.ts';
+import { countersFrom, scrapeMetrics, type Scrape } from '../loadkit/http/server-counters.ts';
+import { muteWorkerLogs } from '../loadkit/http/worker-log.ts';
 import { statsCacheKeys } from '../src/data/cache-keys.ts';
 import type { StageWindow } from './analyze.ts';
 import { driveFaults, GatewayAdmin, type FaultRun } from './fault-driver.ts';
@@ -13,7 +13,7 @@ import { planFaults } from './faults.ts';
 import type { Progress } from './progress.ts';
 import type { PlannedStage, Scenario } from './scenarios.ts';
 import { TargetError, type Target } from './target.ts';
-import { deleteKeys, keysLike } from '../bench/http/upstash-rest.ts';
+import { deleteKeys, keysLike } from '../loadkit/http/upstash-rest.ts';
 import type { Traffic } from './traffic.ts';
 
 export interface Execution {

@@ -2,7 +2,7 @@
 // gateway (the reader one, its DATABASE_URL; the ETL's writer gateway serves no API request):
 // each transient Vitess error for its window through POST /__gateway/faults, then a client that
 // drops mid-load and a burst for the same key. Records what happened when, for the report.
-import { keysLike } from '../bench/http/upstash-rest.ts';
+import { keysLike } from '../loadkit/http/upstash-rest.ts';
 import { statsCacheKeys, STATS_TTL_SECONDS } from '../src/data/cache-keys.ts';
 import { decodeL2, encodeL2 } from '../src/data/cache.ts';
 import { DROP, dropCandidates, dropMatch, dropPath, pickColdFilter, type FaultEvent, type FaultStep } from './faults.ts';

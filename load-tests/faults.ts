@@ -1,15 +1,16 @@
 // The faults scenario's pure parts: when each fault goes on (a plan scaled to the run's duration),
 // which request the dropped client sends, how the API answered in each fault's window, whether
 // the burst after the drop was answered, and the values its thresholds read.
-import type { LoadSamples } from '../bench/http/load.ts';
-import { selectSamples } from '../bench/http/samples.ts';
-import { CACHE_TIERS, latencyFigures } from '../bench/http/summary.ts';
+import type { LoadSamples } from '../loadkit/http/load.ts';
+import { selectSamples } from '../loadkit/http/samples.ts';
+import { CACHE_TIERS, latencyFigures } from '../loadkit/http/summary.ts';
 import { TRANSIENT_CODES } from '../local/planetscale/faults.ts';
 import type { TransientCode } from '../local/planetscale/vitess-errors.ts';
 import { filterKey } from '../src/data/page-index.ts';
 import { RISK_GROUPS, type RiskGroup } from '../src/risk/index.ts';
 import { isRetryable } from './analyze.ts';
-import type { BurstResponse, DropReport, EndpointFaultFigures, FaultWindowFigures } from './report/types.ts';
+import { AFTER_FAULT_MS, burstSummary, is2xx } from './report/fault-figures.ts';
+import type { DropReport, EndpointFaultFigures, FaultWindowFigures } from './report/types.ts';
 
 export type FaultStep =
   | { kind: 'vitess'; code: TransientCode; atMs: number; durationMs: number }
@@ -84,7 +85,6 @@ export interface FaultEvent {
   applied: number | null;
 }
 
-const is2xx = (s: number) => s >= 200 && s <= 299;
 const round = (x: number) => Math.round(x * 10) / 10;
 
 function windowRow(label: string, s: LoadSamples, span: { fromS: number | null; toS: number | null }, applied: number | null): FaultWindowFigures {
@@ -102,9 +102,6 @@ function windowRow(label: string, s: LoadSamples, span: { fromS: number | null; 
   const lat = latencyFigures(s.ms);
   return { label, ...span, responses: s.status.length, ok, retryable503, bare503, other, noResponse: s.errors.length, p99: lat.p99, max: lat.max, applied };
 }
-
-/** How long after a window's end a 503 still counts as that fault's (see afterFault503). */
-export const AFTER_FAULT_MS = 1000;
 
 /**
  * Responses by the window they completed in: "no fault" (outside every window) first, then one
@@ -153,18 +150,6 @@ export function endpointsDuring(samples: LoadSamples, events: readonly FaultEven
     r.other++;
   }
   return [...rows.values()].sort((a, b) => a.endpoint.localeCompare(b.endpoint));
-}
-
-/** 2xx, or a 503 with Retry-After: an answer the client can use or act on. */
-export const answered = (r: BurstResponse) => r.status !== null && (is2xx(r.status) || (r.status === 503 && r.retryAfter));
-
-export function burstSummary(burst: readonly BurstResponse[]): { sent: number; answered: number; statuses: Record<string, number>; maxMs: number } {
-  const statuses: Record<string, number> = {};
-  for (const r of burst) {
-    const key = r.status === null ? 'no response' : String(r.status);
-    statuses[key] = (statuses[key] ?? 0) + 1;
-  }
-  return { sent: burst.length, answered: burst.filter(answered).length, statuses, maxMs: Math.max(0, ...burst.map((r) => r.ms)) };
 }
 
 /**

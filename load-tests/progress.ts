@@ -1,8 +1,8 @@
 // Progress while a scenario runs: a cli-progress bar on a TTY, a plain line every 5 s otherwise
 // (CI logs). Fed with the probe's batches: req/s and p95 over the last second.
 import cliProgress from 'cli-progress';
-import type { LoadBatch } from '../bench/http/load.ts';
-import { percentile } from '../bench/http/summary.ts';
+import type { LoadBatch } from '../loadkit/http/load.ts';
+import { percentile } from '../loadkit/http/summary.ts';
 
 export interface Progress {
   stage(label: string, connections: number): void;

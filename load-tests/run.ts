@@ -1,22 +1,24 @@
 // `npm run load-test -- --scenario NAME`: runs one scenario against the local stack (or --target),
 // judges its thresholds, writes load-tests/reports/<timestamp>-<scenario>.{md,json} and charts,
 // compares with the previous run of the scenario; exits 1 when a threshold fails.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadAverage, machine } from '../bench/environment.ts';
+import { choiceOption, intOption, onStopSignal, UsageError, writeAtomic } from '../kit/cli.ts';
+import { loadAverage, machine } from '../loadkit/report/environment.ts';
 import { readWorkerSettings } from '../local/bundle.ts';
 import { analyze } from './analyze.ts';
 import { execute, type WorkerBounds } from './execute.ts';
-import { AFTER_FAULT_MS, burstSummary, endpointsDuring, faultValues, faultWindows } from './faults.ts';
+import { endpointsDuring, faultValues, faultWindows } from './faults.ts';
 import { previousReport, REPORTS_DIR, reportId } from './history.ts';
 import { createProgress } from './progress.ts';
-import { chartFiles, render, renderCharts } from './report/render.ts';
+import { AFTER_FAULT_MS, burstSummary } from './report/fault-figures.ts';
+import { chartFiles, render, renderCharts, thresholdName } from './report/render.ts';
 import type { FaultReport, LoadTestResult } from './report/types.ts';
 import { parseDuration, planStages, SCENARIO_NAMES, SCENARIOS, thresholdsOf, type ScenarioName } from './scenarios.ts';
 import { describeLatency, parseLatency, type LatencyProfile } from '../local/network.ts';
 import { EDGE_PROFILE, LOADTEST_DATABASE, LOADTEST_ROWS, resolveTarget, TargetError, type Target } from './target.ts';
-import { evaluate, passed, thresholdName } from './thresholds.ts';
+import { evaluate, passed } from './thresholds.ts';
 import { buildTraffic, endpointOf, targetFacts, type TargetFacts } from './traffic.ts';
 
 const HELP = `Usage: npm run load-test -- --scenario NAME [options]
@@ -52,8 +54,6 @@ Minimum --duration ${SCENARIOS.faults.minDurationS}s.
 
 Exit status: 0 all thresholds pass, 1 a threshold fails, 2 the test could not run.`;
 
-class UsageError extends Error {}
-
 function options() {
   const { values } = parseArgs({
     options: {
@@ -75,12 +75,9 @@ function options() {
   if (!name) throw new UsageError('--scenario is required');
   if (!SCENARIO_NAMES.includes(name)) throw new UsageError(`unknown scenario '${name}'; one of: ${SCENARIO_NAMES.join(', ')}`);
   const scenario = SCENARIOS[name];
-  const connections = values.connections === undefined ? scenario.defaultConnections : Number(values.connections);
-  if (!Number.isInteger(connections) || connections < 1 || connections > 1000) throw new UsageError(`--connections must be an integer from 1 to 1000, got '${values.connections}'`);
-  const runtime = values.runtime;
-  if (runtime !== 'miniflare' && runtime !== 'workerd') throw new UsageError(`--runtime must be miniflare or workerd, got '${runtime}'`);
-  const rows = values.rows === undefined ? LOADTEST_ROWS : Number(values.rows);
-  if (!Number.isInteger(rows) || rows < 1000) throw new UsageError(`--rows must be an integer ≥ 1000, got '${values.rows}'`);
+  const connections = intOption(values.connections, '--connections', 1, 1000) ?? scenario.defaultConnections;
+  const runtime = choiceOption(values.runtime, '--runtime', ['miniflare', 'workerd'] as const);
+  const rows = intOption(values.rows, '--rows', 1000) ?? LOADTEST_ROWS;
   if (values['api-key'] && !values.target) throw new UsageError('--api-key goes with --target');
   if (scenario.injectsFaults && values.target) throw new UsageError(`the ${name} scenario injects faults on the local stack's PlanetScale gateway; a deployed target (--target) takes none, so it cannot run there`);
   let durationS = scenario.defaultDurationS;
@@ -102,11 +99,6 @@ function options() {
   const hasLatency = latency.database !== undefined || latency.upstash !== undefined;
   if (hasLatency && values.target) throw new UsageError('--edge and the latency options shape the local gateways; they do not go with --target');
   return { scenario, durationS, connections, target: values.target, apiKey: values['api-key'], runtime, rows, latency: hasLatency ? latency : undefined } as const;
-}
-
-async function writeAtomic(file: string, text: string) {
-  await writeFile(`${file}.tmp`, text);
-  await rename(`${file}.tmp`, file);
 }
 
 async function facts(target: Target, notes: string[]): Promise<TargetFacts> {
@@ -140,13 +132,8 @@ async function main(): Promise<number> {
   log(`${machine().cores} shared cores: the load generator takes about one of them`);
   const loadAvgStart = loadAverage();
   const target = await resolveTarget({ target: opts.target, apiKey: opts.apiKey, runtime: opts.runtime, rows: opts.rows, latency: opts.latency, log });
-  const stop = async (signal: string) => {
-    console.error(`\n[load-test] ${signal}: stopping`);
-    await target.close();
-    process.exit(2);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // An interrupted test could not run: exit 2, as the help says (not the kit's default 130).
+  onStopSignal('load-test', () => target.close(), 2);
 
   let result: LoadTestResult;
   try {
@@ -255,10 +242,13 @@ function logFaults(f: FaultReport, log: (m: string) => void) {
   }
 }
 
+/** Bad usage: our own checks, or an option node:util's parseArgs does not know or cannot take. */
+const badUsage = (err: unknown) => err instanceof UsageError || String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof UsageError) console.error(`npm run load-test: ${err.message}\n\n${HELP}`);
+    if (badUsage(err)) console.error(`npm run load-test: ${(err as Error).message}\n\n${HELP}`);
     else if (err instanceof TargetError) console.error(`npm run load-test: ${err.message}`);
     else console.error(`npm run load-test failed: ${(err as Error).stack ?? err}`);
     process.exit(2);

@@ -3,7 +3,7 @@
 // docs/measuring.md#service-level-objectives (API response time < 100 ms, error rate < 0.1 %,
 // 1000 req/s); the others say why they are what they are.
 import { DROP, FAULTS_MIN_DURATION_S } from './faults.ts';
-import type { ThresholdSpec } from './thresholds.ts';
+import type { ThresholdSpec } from './report/types.ts';
 import type { TrafficKind } from './traffic.ts';
 
 export type ScenarioName = 'smoke' | 'steady' | 'spike' | 'soak' | 'cache-stampede' | 'mixed' | 'faults';

@@ -1,27 +1,6 @@
 // k6-style thresholds ("http_req_duration p(95)<100") and their evaluation against a run's
 // figures. Pure: a threshold that cannot be evaluated is data (pass: null, with the reason).
-
-export interface ThresholdSpec {
-  /**
-   * http_req_duration | http_req_failed | http_reqs | http_status_<code> (count of responses with
-   * that status) | http_unexpected_failures (count: failures other than a 503 with Retry-After) |
-   * a scenario value (endpoints_ok, p95_drift, ...).
-   */
-  metric: string;
-  /** k6 syntax: p(95)<100, avg<50, max<1000, rate<0.001, rate==0, rate>=1000, count>0, value<=4. */
-  expression: string;
-  /** Only the responses of this stage or this endpoint ("GET /records/:id"). */
-  stage?: string;
-  endpoint?: string;
-  /** Where the target comes from (e.g. "SLO: API response time < 100 ms"). */
-  source?: string;
-}
-
-export interface ThresholdResult extends ThresholdSpec {
-  actual: number | null;
-  pass: boolean | null;
-  note?: string;
-}
+import type { ThresholdResult, ThresholdSpec } from './report/types.ts';
 
 /** What thresholds are evaluated against, for one scope (everything, a stage, an endpoint). */
 export interface ScopeFigures {
@@ -109,9 +88,3 @@ export function evaluate(specs: readonly ThresholdSpec[], ev: Evaluation): Thres
 
 /** The run passes when no evaluated threshold fails (k6: a threshold that cannot be evaluated is reported, not failed). */
 export const passed = (results: readonly ThresholdResult[]) => results.every((r) => r.pass !== false);
-
-/** "http_req_duration{stage:spike} p(95)<500" */
-export function thresholdName(t: ThresholdSpec): string {
-  const tags = [t.stage && `stage:${t.stage}`, t.endpoint && `endpoint:${t.endpoint}`].filter(Boolean);
-  return `${t.metric}${tags.length ? `{${tags.join(',')}}` : ''} ${t.expression}`;
-}

@@ -1,8 +1,8 @@
 // What each scenario sends: request lists built from the target's own data (last page, valid
 // ids, read through the API so any target works), drawn by weight with a seeded generator.
 import { createRng } from '../etl/generate/prng.ts';
-import { simulateBodies } from '../bench/micro/fixtures.ts';
-import type { RequestSpec } from '../bench/http/load.ts';
+import { simulateBodies } from '../loadkit/inputs.ts';
+import type { RequestSpec } from '../loadkit/http/load.ts';
 
 export type TrafficKind = 'every-endpoint' | 'hot' | 'mixed' | 'stats' | 'faults';
 

@@ -6,6 +6,7 @@ import { DEFAULT_DEMO_ROWS } from './dataset.ts';
 import { ServiceUnavailableError } from '../etl/targets/local-services.ts';
 import { LOCAL_API_KEY, STACK_FILE, isAlive, removeStackFile, startStack, writeStackFile, type StackInfo } from './stack.ts';
 import type { DatasetChoice } from './dataset.ts';
+import { choiceOption, intOption, UsageError } from '../kit/cli.ts';
 
 const HELP = `Usage: npm start -- [options]
 
@@ -40,15 +41,12 @@ async function main() {
   });
   if (values.help) return void console.log(HELP);
 
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a port number, got '${values.port}'`);
-  const runtime = values.runtime;
-  if (runtime !== 'miniflare' && runtime !== 'workerd') throw new UsageError(`--runtime must be miniflare or workerd, got '${runtime}'`);
+  const port = intOption(values.port, '--port', 1, 65535)!;
+  const runtime = choiceOption(values.runtime, '--runtime', ['miniflare', 'workerd'] as const);
   if (values.rows && values.input) throw new UsageError('use either --rows or --input, not both');
   let dataset: DatasetChoice = { kind: 'if-empty', rows: DEFAULT_DEMO_ROWS };
   if (values.rows !== undefined) {
-    const rows = Number(values.rows);
-    if (!Number.isInteger(rows) || rows < 1) throw new UsageError(`--rows must be a positive integer, got '${values.rows}'`);
+    const rows = intOption(values.rows, '--rows', 1)!;
     dataset = { kind: 'rows', rows, seed: values.seed ? Number(values.seed) : undefined };
   } else if (values.input !== undefined) {
     if (!existsSync(values.input)) throw new UsageError(`--input: no such file: ${values.input}`);
@@ -107,8 +105,6 @@ Try:
 Ctrl-C to stop.`);
 
 }
-
-class UsageError extends Error {}
 
 main().catch((err: unknown) => {
   if (err instanceof UsageError || err instanceof ServiceUnavailableError) console.error(`npm start: ${(err as Error).message}`);

@@ -2,6 +2,7 @@
 // fix (`wrangler secret put NAME`) when one is missing or malformed.
 // Namespace import: lets the bundler drop zod's locales and unused checks (~70 KiB gzipped).
 import * as z from 'zod';
+import { DEFAULT_CACHE_SETTINGS } from './deps.ts';
 import { parsePerKey, parseRule } from './http/rate-limit.ts';
 
 export interface Env {
@@ -64,10 +65,10 @@ const schema = z.object({
   DB_TIMEOUT_MS: ms('DB_TIMEOUT_MS', 3000),
   /** Bound on each cache call (default 250 ms): a slow cache degrades to a miss. */
   CACHE_TIMEOUT_MS: ms('CACHE_TIMEOUT_MS', 250),
-  /** In-isolate cache freshness (default 3000 ms): also how long an isolate may serve the previous dataset after a switch. */
-  CACHE_L1_TTL_MS: ms('CACHE_L1_TTL_MS', 3000, 10_000),
-  /** How long past freshness a cached body may be served while revalidating or when the database fails (default 300000 ms). */
-  CACHE_STALE_MS: ms('CACHE_STALE_MS', 300_000, 86_400_000),
+  /** In-isolate cache freshness: also how long an isolate may serve the previous dataset after a switch. */
+  CACHE_L1_TTL_MS: ms('CACHE_L1_TTL_MS', DEFAULT_CACHE_SETTINGS.l1TtlMs, 10_000),
+  /** How long past freshness a cached body may be served while revalidating or when the database fails. */
+  CACHE_STALE_MS: ms('CACHE_STALE_MS', DEFAULT_CACHE_SETTINGS.staleMs, 86_400_000),
   /** Rate limit for keys not listed in RATE_LIMITS: "600/60s" (default), "100/1m", or "unlimited". */
   RATE_LIMIT_DEFAULT: parsed((v) => parseRule(v || '600/60s')),
   /** Per-key limits (a secret, it names keys): "KEY=100/60s,OTHER=unlimited". */

@@ -6,19 +6,20 @@ import type { Metrics } from './http/metrics.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
 
 export interface CacheSettings {
-  /** In-isolate (L1) freshness, ms, and the lifetime of an isolate's reading of the live-dataset pointer. Default 3000. */
+  /** In-isolate (L1) freshness, ms, and the lifetime of an isolate's reading of the live-dataset pointer. */
   l1TtlMs: number;
-  /** How long past freshness a copy may be served (revalidating, or when the database fails), ms. Default 300000. */
+  /** How long past freshness a copy may be served (revalidating, or when the database fails), ms. */
   staleMs: number;
-  /** L1 bound, entries. Default 256. */
+  /** L1 bound, entries. */
   l1MaxEntries: number;
   /**
    * How long a request waits on another request's load of the same key before loading itself, ms:
-   * the database timeout, since no load can take longer unless it was lost. Default 3000.
+   * the database timeout, since no load can take longer unless it was lost.
    */
   loadTimeoutMs: number;
 }
 
+/** The cache's defaults: the one place they are set (config.ts reads its CACHE_* defaults here). */
 export const DEFAULT_CACHE_SETTINGS: CacheSettings = { l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 256, loadTimeoutMs: 3000 };
 
 export interface AppDeps {

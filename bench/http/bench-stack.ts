@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import type { MysqlTarget } from '../../local/config.ts';
 import { ROOT, buildBundle, readWorkerSettings, type WorkerSettings } from '../../local/bundle.ts';
-import { startCeilingWorker, WORKER_RUNTIMES } from '../../local/ceiling-worker.ts';
+import { startCeilingWorker, WORKER_RUNTIMES } from './ceiling-worker.ts';
 import { DEMO_SEED } from '../../local/dataset.ts';
 import type { RunningWorker, WorkerSecrets } from '../../local/miniflare-worker.ts';
 import { startStack, type Stack } from '../../local/stack.ts';
@@ -17,7 +17,7 @@ import { startUpstashGateway } from '../../local/upstash-gateway.ts';
 import { startWorkerdWorker, type RunningWorkerd } from '../../local/workerd-worker.ts';
 import { createRng } from '../../etl/generate/prng.ts';
 import { statsCacheKeys } from '../../src/data/cache-keys.ts';
-import { deleteKeys } from './upstash-rest.ts';
+import { deleteKeys } from '../../loadkit/http/upstash-rest.ts';
 import type { Runtime } from '../report/types.ts';
 
 const BUILD_DIR = join(ROOT, '.local', 'bench-build');

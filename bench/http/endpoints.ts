@@ -2,7 +2,7 @@
 // instance (the ceiling, the floor, the API, or the API with every cache tier expired).
 import { BATCH_ENDPOINT_ID, BATCH_PERSONS } from '../report/batch.ts';
 import type { Instance } from '../report/types.ts';
-import type { RequestSpec } from './load.ts';
+import type { RequestSpec } from '../../loadkit/http/load.ts';
 
 export interface EndpointPlan {
   id: string;

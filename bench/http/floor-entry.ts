@@ -9,7 +9,8 @@ import { Hono } from 'hono';
 import { ApiError } from '../../src/http/errors.ts';
 import type { AppEnv } from '../../src/http/hono-env.ts';
 import { readJsonBody } from '../../src/http/json-body.ts';
-import { json, requestContext } from '../../src/http/request-context.ts';
+import { requestContext } from '../../src/http/request-context.ts';
+import { json } from '../../src/http/respond.ts';
 
 const app = new Hono<AppEnv>();
 app.use(requestContext());

@@ -14,7 +14,7 @@ import type { RunningWorker } from '../../local/miniflare-worker.ts';
 import type { InstructionFigures, InstructionsResult } from '../report/types.ts';
 import type { BenchStack } from './bench-stack.ts';
 import type { EndpointPlan } from './endpoints.ts';
-import { muteWorkerLogs } from './worker-log.ts';
+import { muteWorkerLogs } from '../../loadkit/http/worker-log.ts';
 
 export interface InstructionSettings {
   /** Responses before the first window: the isolate's JIT tiers settle first. */

@@ -5,12 +5,12 @@ import type { RunningWorker } from '../../local/miniflare-worker.ts';
 import type { EndpointResult, Instance, Runtime, RuntimeResult } from '../report/types.ts';
 import type { BenchStack } from './bench-stack.ts';
 import { CEILING_PLAN, type EndpointPlan } from './endpoints.ts';
-import { runLoad, type ErrorSample, type LoadRun } from './load.ts';
-import { selectSamples } from './samples.ts';
-import { muteWorkerLogs, type WorkerLogSummary } from './worker-log.ts';
-import { counterDelta, countersFrom, scrapeMetrics, type Scrape } from './server-counters.ts';
-import { loadAverage } from '../environment.ts';
-import { httpFigures, slowBursts, type HttpFigures } from './summary.ts';
+import { runLoad, type ErrorSample, type LoadRun } from '../../loadkit/http/load.ts';
+import { selectSamples } from '../../loadkit/http/samples.ts';
+import { muteWorkerLogs, type WorkerLogSummary } from '../../loadkit/http/worker-log.ts';
+import { counterDelta, countersFrom, scrapeMetrics, type Scrape } from '../../loadkit/http/server-counters.ts';
+import { loadAverage } from '../../loadkit/report/environment.ts';
+import { httpFigures, slowBursts, type HttpFigures } from '../../loadkit/http/summary.ts';
 import { workerdCpu } from './process-cpu.ts';
 
 export interface HttpRunSettings {

@@ -48,7 +48,7 @@ export function cacheTasks(): MicroTask[] {
       id: 'cache.l1-fresh',
       label: '`createTieredCache`: L1 hit through `fresh()` (no promise)',
       group: 'cache',
-      fn: () => l1Cache.fresh('stats:risk', policy),
+      fn: () => l1Cache.peekL1('stats:risk', policy),
       unitsPerCall: 1,
       unit: 'lookups',
     },

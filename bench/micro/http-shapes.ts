@@ -1,8 +1,8 @@
 // Request and response work of the Worker outside I/O: zod validation of a /simulate body, and
 // JSON serialisation of a /simulate response and of a /records page (20 records).
 import { classify, explain, RULE_VERSION } from '../../src/risk/index.ts';
-import { simulateBodySchema } from '../../src/schemas.ts';
-import { simulateBodies, validRows } from './fixtures.ts';
+import { simulateBodySchema } from '../../src/contract/schemas.ts';
+import { simulateBodies, validRows } from '../../loadkit/inputs.ts';
 import type { MicroTask } from './task.ts';
 
 export function httpShapeTasks(): MicroTask[] {

@@ -1,7 +1,7 @@
 // Rules engine micro-benchmarks: `classify` and `checkRow` per record, and both over a batch of
 // 10,000 source rows (what the ETL does per row, what /simulate does per request).
 import { checkRow, classify } from '../../src/risk/index.ts';
-import { sourceRows, validRows } from './fixtures.ts';
+import { sourceRows, validRows } from '../../loadkit/inputs.ts';
 import type { MicroTask } from './task.ts';
 
 export const BATCH_ROWS = 10_000;

@@ -1,7 +1,7 @@
 // The ETL benchmark's figures, quoted from bench/reports/etl.json (written by `npm run bench:etl`,
 // shape in bench/etl/types.ts): tables of the known shape, or every field when the shape is unknown. Pure.
 import type { EtlLeg, Goal, LegRun, LegSummary, RowsResult } from '../etl/types.ts';
-import { flatten, int, num, table } from './markdown.ts';
+import { flatten, int, num, table } from '../../loadkit/report/markdown.ts';
 
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const secs = (msv: unknown) => (isNum(msv) ? `${num(msv / 1000, 1)} s` : '—');

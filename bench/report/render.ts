@@ -1,9 +1,9 @@
 // Renders bench/reports/PERFORMANCE.md and its SVG charts from a run's result JSON. Pure: the
 // same result gives the same text (snapshot-tested against a stored fixture).
-import { barChart } from './svg.ts';
+import { barChart } from '../../loadkit/report/svg.ts';
 import { BATCH_ENDPOINT_ID, batchPerPerson } from './batch.ts';
 import { renderEtl } from './etl-section.ts';
-import { int, ms, num, table } from './markdown.ts';
+import { int, ms, num, table } from '../../loadkit/report/markdown.ts';
 import { DESIGN_NOTE, PUBLISHED, PUBLISHED_CONDITIONS } from './published.ts';
 import { verdictMark, verdicts } from './verdicts.ts';
 import type { EndpointResult, InstructionFigures, PerformanceResult, Runtime, RuntimeResult } from './types.ts';

@@ -1,21 +1,13 @@
 // The JSON a bench run writes (bench/reports/performance.json) and the renderer reads: every
 // figure measured in the run, plus what is needed to say where and how it was measured.
-import type { HttpFigures } from '../http/summary.ts';
+import type { ServerCounters } from '../../loadkit/http/server-counters.ts';
+import type { HttpFigures } from '../../loadkit/http/summary.ts';
 import type { MicroResult } from '../micro/run-micro.ts';
 
 export type Runtime = 'workerd' | 'miniflare';
 
 /** Where a run's traffic went. */
 export type Instance = 'ceiling' | 'floor' | 'api' | 'uncached';
-
-export interface ServerCounters {
-  /** Cache lookups by the tier that answered (X-Cache values), from GET /metrics before and after. */
-  cache: Record<string, number>;
-  /** Database statements the Worker ran during the run (warm-up included). */
-  dbStatements: number;
-  /** Responses in the same window (warm-up included): the denominator for per-request figures. */
-  responses?: number;
-}
 
 export interface EndpointResult {
   id: string;

@@ -1,10 +1,15 @@
 // Renders a load-test report (markdown + two SVG charts) from its result JSON and the previous
 // run of the same scenario. Pure: snapshot-tested against stored fixtures.
-import { lineChart } from '../../bench/report/svg.ts';
-import { int, ms, num, table } from '../../bench/report/markdown.ts';
-import { AFTER_FAULT_MS, answered, burstSummary } from '../faults.ts';
-import { thresholdName } from '../thresholds.ts';
-import type { FaultReport, FiguresWithFailures, LoadTestResult } from './types.ts';
+import { lineChart } from '../../loadkit/report/svg.ts';
+import { int, ms, num, table } from '../../loadkit/report/markdown.ts';
+import { AFTER_FAULT_MS, answered, burstSummary } from './fault-figures.ts';
+import type { FaultReport, FiguresWithFailures, LoadTestResult, ThresholdSpec } from './types.ts';
+
+/** "http_req_duration{stage:spike} p(95)<500" */
+export function thresholdName(t: ThresholdSpec): string {
+  const tags = [t.stage && `stage:${t.stage}`, t.endpoint && `endpoint:${t.endpoint}`].filter(Boolean);
+  return `${t.metric}${tags.length ? `{${tags.join(',')}}` : ''} ${t.expression}`;
+}
 
 export const chartFiles = (id: string) => ({ throughput: `${id}-throughput.svg`, latency: `${id}-latency.svg` });
 

@@ -1,8 +1,30 @@
 // The JSON a load test writes (load-tests/reports/<timestamp>-<scenario>.json) and the renderer
 // reads, for this run and as "the previous run" of the next one.
-import type { ErrorSample } from '../../bench/http/load.ts';
-import type { HttpFigures, SecondPoint } from '../../bench/http/summary.ts';
-import type { ThresholdResult } from '../thresholds.ts';
+import type { ErrorSample } from '../../loadkit/http/load.ts';
+import type { HttpFigures, SecondPoint } from '../../loadkit/http/summary.ts';
+
+/** A k6-style threshold (load-tests/thresholds.ts parses and evaluates it). */
+export interface ThresholdSpec {
+  /**
+   * http_req_duration | http_req_failed | http_reqs | http_status_<code> (count of responses with
+   * that status) | http_unexpected_failures (count: failures other than a 503 with Retry-After) |
+   * a scenario value (endpoints_ok, p95_drift, ...).
+   */
+  metric: string;
+  /** k6 syntax: p(95)<100, avg<50, max<1000, rate<0.001, rate==0, rate>=1000, count>0, value<=4. */
+  expression: string;
+  /** Only the responses of this stage or this endpoint ("GET /records/:id"). */
+  stage?: string;
+  endpoint?: string;
+  /** Where the target comes from (e.g. "SLO: API response time < 100 ms"). */
+  source?: string;
+}
+
+export interface ThresholdResult extends ThresholdSpec {
+  actual: number | null;
+  pass: boolean | null;
+  note?: string;
+}
 
 export interface FiguresWithFailures extends HttpFigures {
   /** (non-2xx/3xx responses + connection errors) ÷ attempts. */

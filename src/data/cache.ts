@@ -42,7 +42,7 @@ export interface Cached {
    * needs no loader, no hooks and no promise. Undefined when L1 has no fresh copy (then call the
    * cache itself). Counted like any other L1 hit.
    */
-  fresh(key: string, policy: TtlPolicy): CachedValue | undefined;
+  peekL1(key: string, policy: TtlPolicy): CachedValue | undefined;
 }
 
 export interface TieredCacheOptions {
@@ -169,7 +169,7 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
   const isFresh = (e: L1Entry | undefined, t: number, freshMs: number): e is L1Entry =>
     !!e && t - e.cachedAt < opts.l1TtlMs && t - e.storedAt < freshMs;
 
-  function fresh(key: string, policy: TtlPolicy): CachedValue | undefined {
+  function peekL1(key: string, policy: TtlPolicy): CachedValue | undefined {
     const local = l1.get(key);
     return isFresh(local, now(), policy.ttlSeconds * 1000) ? answer(key, local, 'HIT-L1') : undefined;
   }
@@ -217,5 +217,5 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
     }
   }
 
-  return Object.assign(cached, { fresh });
+  return Object.assign(cached, { peekL1 });
 }

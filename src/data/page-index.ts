@@ -28,16 +28,6 @@ export function keysOf(ageGroup: number, gender: number, riskGroup: RiskGroup): 
   return keys;
 }
 
-/** Every filter key the API can ask for (15 × 3 × 4 = 180). */
-export function allFilterKeys(): string[] {
-  const ages = [undefined, ...Array.from({ length: 14 }, (_, i) => i + 5)];
-  const keys: string[] = [];
-  for (const ageGroup of ages)
-    for (const gender of [undefined, 1, 2])
-      for (const riskGroup of [undefined, ...RISK_GROUPS]) keys.push(filterKey({ ageGroup, gender, riskGroup }));
-  return keys;
-}
-
 /** Builds totals and anchors from valid records streamed in id order. */
 export class PageIndexBuilder {
   readonly totals = new Map<string, number>();

@@ -169,7 +169,7 @@ const TRANSIENT_CODES = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'DEADLINE_
  * edge is an outage (503); any other SQL error is our bug (500). "Row count exceeded" is
  * RESOURCE_EXHAUSTED too, but the same statement would fail again: a bug.
  */
-export function toDependencyError(err: unknown): DependencyError {
+function toDependencyError(err: unknown): DependencyError {
   if (err instanceof DatabaseError) {
     const message = `${err.message}`.slice(0, 500);
     const code = (err.body as { code?: unknown } | undefined)?.code;

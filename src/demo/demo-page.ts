@@ -2,7 +2,7 @@
 // charts and the records browser.
 // Labels and ranges come from the code book and RANGES, so the page cannot drift from the API.
 import { RANGES, RISK_GROUPS, ageDisplay, genderDisplay, type GenderCode } from '../risk/index.ts';
-import { BATCH_MAX_PERSONS } from '../schemas.ts';
+import { BATCH_MAX_PERSONS } from '../contract/schemas.ts';
 import { esc, type PageParts } from './html.ts';
 import { DEMO_SCRIPT } from './demo-script.ts';
 import { STYLE } from './style.ts';

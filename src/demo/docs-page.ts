@@ -85,7 +85,7 @@ function operation(doc: Json, path: string, method: string, op: Json): string {
     table(['Status', 'Meaning', 'Body'], responses) + example(path, method, op) + `</section>`;
 }
 
-export function renderDocs(doc: Json): string {
+function renderDocs(doc: Json): string {
   const ops: string[] = [];
   const toc: string[] = [];
   for (const [path, item] of Object.entries<Json>(doc.paths)) {

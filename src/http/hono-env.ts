@@ -1,49 +1,16 @@
-// The Hono environment type shared by the app and its route groups.
+// The Hono environment of the app and its route groups: what each request carries. Types only.
 import type { Context } from 'hono';
-import type { RequestVars } from './request-context.ts';
-import type { CacheRequest } from '../data/cache.ts';
-import type { LiveDatasetHolder } from '../data/live-dataset.ts';
-import type { LiveDataset } from '../data/store.ts';
+import type { Timings } from './timings.ts';
+
+export interface RequestVars {
+  requestId: string;
+  timings: Timings;
+  startedAt: number;
+  /** Headers middleware wants on the response (e.g. rate-limit headers). */
+  extraHeaders: Record<string, string> | undefined;
+  /** The last response respond() built: it has the common headers already. */
+  built: Response | undefined;
+}
 
 export type AppEnv = { Variables: RequestVars };
 export type AppContext = Context<AppEnv>;
-
-/** ctx.waitUntil in the Workers runtime; outside it (in-process tests) the promise just runs. */
-export function waitUntilOf(c: Context): (p: Promise<unknown>) => void {
-  try {
-    const ctx = c.executionCtx;
-    return (p) => ctx.waitUntil(p);
-  } catch {
-    return (p) => void p.catch(() => {});
-  }
-}
-
-/** Runs a data-path call and records its duration under `name` in Server-Timing. */
-export async function timed<T>(c: AppContext, name: 'db' | 'cache', fn: () => Promise<T>): Promise<T> {
-  const t0 = Date.now();
-  try {
-    return await fn();
-  } finally {
-    c.get('timings').add(name, Date.now() - t0);
-  }
-}
-
-/** The cache's per-request hooks: background work and the cache's share of Server-Timing. */
-export function cacheRequest(c: AppContext): CacheRequest {
-  return { waitUntil: waitUntilOf(c), onCacheTime: (ms) => c.get('timings').add('cache', ms) };
-}
-
-/**
- * The isolate's fresh pointer, or undefined. In the last third of its lifetime this request also
- * starts a background re-read, so under steady traffic no request waits for the pointer.
- */
-export function freshDataset(c: AppContext, live: LiveDatasetHolder): LiveDataset | undefined {
-  const hit = live.fresh();
-  if (hit && live.refreshDue()) live.refresh(waitUntilOf(c));
-  return hit;
-}
-
-/** The dataset to serve: the isolate's fresh pointer as it is, else read (timed as db). */
-export function liveDataset(c: AppContext, live: LiveDatasetHolder): LiveDataset | Promise<LiveDataset> {
-  return freshDataset(c, live) ?? timed(c, 'db', () => live.get(waitUntilOf(c)));
-}

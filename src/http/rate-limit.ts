@@ -4,7 +4,8 @@
 // it fails open to the local count.
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './errors.ts';
-import { waitUntilOf, type AppEnv } from './hono-env.ts';
+import { waitUntilOf } from './data-calls.ts';
+import type { AppEnv } from './hono-env.ts';
 
 export interface RateRule {
   limit: number;

@@ -1,90 +1,12 @@
-// Per-request id, timings and the common response headers (X-Request-ID, X-Response-Time,
-// Server-Timing, security headers: docs/api.md#common-headers). Responses built with respond()/json()
-// start from a Headers object holding the headers every response shares, which the runtime
-// copies natively; only the per-request ones are set from JavaScript. On the Workers runtime
-// every header passed from JavaScript crosses into the runtime and is converted and checked
-// there, so the hot path passes as few as it can.
+// The per-request context: an id (the caller's X-Request-ID when well-formed), the start time and
+// the dependency timings, set before the routes run; after them, the common headers for any
+// response respond() did not build, and the request's figures for the metrics.
 import type { Context, MiddlewareHandler } from 'hono';
-
-/** Accumulates dependency timings for the Server-Timing header (db, cache). */
-export class Timings {
-  private entries = '';
-  add(name: string, ms: number): void {
-    this.entries += `${name};dur=${ms.toFixed(1)}, `;
-  }
-  header(totalMs: number): string {
-    return `${this.entries}total;dur=${totalMs.toFixed(1)}`;
-  }
-}
-
-export interface RequestVars {
-  requestId: string;
-  timings: Timings;
-  startedAt: number;
-  /** Headers middleware wants on the response (e.g. rate-limit headers). */
-  extraHeaders: Record<string, string> | undefined;
-  /** The last response respond() built: it has the common headers already. */
-  built: Response | undefined;
-}
-
-/**
- * Security headers for a JSON API (the demo and docs pages set their own CSP). HSTS is left to
- * the Cloudflare zone setting, which applies it to every response of the hostname.
- */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-};
-
-export const JSON_TYPE = 'application/json; charset=utf-8';
+import type { RequestVars } from './hono-env.ts';
+import { elapsed, JSON_TYPE, SECURITY_HEADERS, stampCommonHeaders } from './respond.ts';
+import { Timings } from './timings.ts';
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** Per content type, the headers every response of that type shares: built once, copied per response. */
-const sharedByType = new Map<string, Headers>();
-
-function sharedHeaders(contentType: string): Headers {
-  let h = sharedByType.get(contentType);
-  if (!h) {
-    // Content types come from the code (a handful of constants), never from a request.
-    h = new Headers({ ...SECURITY_HEADERS, 'Content-Type': contentType });
-    sharedByType.set(contentType, h);
-  }
-  return h;
-}
-
-function elapsed(c: Context<{ Variables: RequestVars }>): number {
-  // In Workers the clock only advances across I/O, so the figure is wall time between I/O.
-  return Date.now() - c.get('startedAt');
-}
-
-/** Builds the response with every common header at once. */
-export function respond(
-  c: Context<{ Variables: RequestVars }>,
-  body: string | Uint8Array | null,
-  status: number,
-  contentType: string,
-  headers?: Record<string, string>,
-): Response {
-  const ms = elapsed(c);
-  // The Response copies the shared Headers (mutable: the copy is the response's own).
-  const res = new Response(body, { status, headers: sharedHeaders(contentType) });
-  const h = res.headers;
-  h.set('X-Request-ID', c.get('requestId'));
-  h.set('X-Response-Time', `${ms}ms`);
-  h.set('Server-Timing', c.get('timings').header(ms));
-  const extra = c.get('extraHeaders');
-  if (extra) for (const name in extra) h.set(name, extra[name]!);
-  if (headers) for (const name in headers) h.set(name, headers[name]!);
-  c.set('built', res);
-  return res;
-}
-
-export function json(c: Context<{ Variables: RequestVars }>, value: unknown, status = 200, headers?: Record<string, string>): Response {
-  return respond(c, JSON.stringify(value), status, JSON_TYPE, headers);
-}
 
 /** `onDone` sees every request once its response is final (metrics). */
 export function requestContext(onDone?: (c: Context, totalMs: number) => void): MiddlewareHandler<{ Variables: RequestVars }> {
@@ -100,9 +22,7 @@ export function requestContext(onDone?: (c: Context, totalMs: number) => void): 
     if (c.res !== c.get('built')) {
       const h = c.res.headers;
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!h.has(k)) h.set(k, v);
-      h.set('X-Request-ID', c.get('requestId'));
-      h.set('X-Response-Time', `${ms}ms`);
-      h.set('Server-Timing', c.get('timings').header(ms));
+      stampCommonHeaders(h, c, ms);
       if (h.get('content-type') === 'application/json') h.set('Content-Type', JSON_TYPE);
     }
     onDone?.(c, ms);

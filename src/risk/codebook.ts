@@ -29,7 +29,3 @@ export function smokingFromCode(code: number | null | undefined): SmokingStatus 
   if (code === 3) return 'current';
   return null;
 }
-
-export function smokingToCode(status: SmokingStatus): 1 | 2 | 3 {
-  return status === 'never' ? 1 : status === 'former' ? 2 : 3;
-}

@@ -8,7 +8,7 @@ export const RISK_GROUPS = ['ZERO_TO_ONE_RISK_FACTOR', 'MULTIPLE_RISK_FACTORS', 
 export type RiskGroup = (typeof RISK_GROUPS)[number];
 
 /** Guideline cut-offs (KSH/KDA/KSoLA, WHO Asia-Pacific BMI). */
-export const CUTOFFS = {
+const CUTOFFS = {
   systolicBp: 140,
   diastolicBp: 90,
   fastingGlucose: 126,

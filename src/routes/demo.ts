@@ -1,7 +1,7 @@
 // GET /demo (no key): the page where a person tries the API; it calls only this origin, with
 // the key the person enters (never embedded in the page).
 import { Hono } from 'hono';
-import { methodNotAllowed } from '../http/errors.ts';
+import { onlyAllows } from '../http/errors.ts';
 import type { AppEnv } from '../http/hono-env.ts';
 import { lazyPage, sendPage } from '../demo/html.ts';
 import { demoPage } from '../demo/demo-page.ts';
@@ -11,7 +11,5 @@ const page = lazyPage(demoPage);
 export function demoRoutes() {
   return new Hono<AppEnv>()
     .get('/demo', async (c) => sendPage(c, await page()))
-    .all('/demo', () => {
-      throw methodNotAllowed('GET');
-    });
+    .all('/demo', onlyAllows('GET'));
 }

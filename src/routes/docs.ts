@@ -1,9 +1,9 @@
 // GET /openapi.json and GET /docs (no key): the OpenAPI 3.1 document and its rendering, both
 // built once per isolate on first request.
 import { Hono } from 'hono';
-import { methodNotAllowed } from '../http/errors.ts';
+import { onlyAllows } from '../http/errors.ts';
 import type { AppEnv } from '../http/hono-env.ts';
-import { openApiDocument, openApiJson } from '../openapi.ts';
+import { openApiDocument, openApiJson } from '../contract/openapi.ts';
 import { lazyPage, sendPage } from '../demo/html.ts';
 import { docsPage } from '../demo/docs-page.ts';
 
@@ -19,10 +19,6 @@ export function docsRoutes() {
       return c.body(openApiJson());
     })
     .get('/docs', async (c) => sendPage(c, await page()))
-    .all('/openapi.json', () => {
-      throw methodNotAllowed('GET');
-    })
-    .all('/docs', () => {
-      throw methodNotAllowed('GET');
-    });
+    .all('/openapi.json', onlyAllows('GET'))
+    .all('/docs', onlyAllows('GET'));
 }

@@ -1,8 +1,8 @@
 // GET /health (no key, no I/O) and GET /health?deep=1 (key; checks database and cache).
 import { Hono, type MiddlewareHandler } from 'hono';
-import { methodNotAllowed } from '../http/errors.ts';
+import { onlyAllows } from '../http/errors.ts';
 import type { AppEnv } from '../http/hono-env.ts';
-import { json } from '../http/request-context.ts';
+import { json } from '../http/respond.ts';
 import type { Store } from '../data/store.ts';
 import type { KeyValueCache } from '../data/cache.ts';
 
@@ -31,7 +31,5 @@ export function healthRoutes(auth: MiddlewareHandler, store: Store, cache: KeyVa
         ok ? undefined : { 'Retry-After': '5' },
       );
     })
-    .all('/health', () => {
-      throw methodNotAllowed('GET');
-    });
+    .all('/health', onlyAllows('GET'));
 }

@@ -1,13 +1,14 @@
 // GET /records (paginated, filtered) and GET /records/:id, from the live dataset.
 import { Hono, type MiddlewareHandler } from 'hono';
 import { ageDisplay, genderDisplay, smokingFromCode, type GenderCode } from '../risk/index.ts';
-import { recordIdSchema, recordsQuerySchema } from '../schemas.ts';
-import { badRequest, methodNotAllowed, notFound } from '../http/errors.ts';
-import { cacheRequest, liveDataset, timed, type AppEnv } from '../http/hono-env.ts';
+import { recordIdSchema, recordsQuerySchema } from '../contract/schemas.ts';
+import { badRequest, onlyAllows, notFound } from '../http/errors.ts';
+import { cacheRequest, liveDataset, timed } from '../http/data-calls.ts';
+import type { AppEnv } from '../http/hono-env.ts';
 import { RECORDS_COUNT_POLICY, recordsCountKey } from '../data/cache-keys.ts';
 import { filterKey } from '../data/page-index.ts';
 import type { Cached } from '../data/cache.ts';
-import { json } from '../http/request-context.ts';
+import { json } from '../http/respond.ts';
 import type { RecordFilter, RecordRow, RecordSummaryRow, Store } from '../data/store.ts';
 import type { LiveDatasetHolder } from '../data/live-dataset.ts';
 
@@ -32,7 +33,7 @@ function listFlags(r: RecordSummaryRow) {
   };
 }
 
-export function recordSummary(r: RecordSummaryRow) {
+function recordSummary(r: RecordSummaryRow) {
   return {
     id: r.id,
     age_group: r.age_group_code,
@@ -45,7 +46,7 @@ export function recordSummary(r: RecordSummaryRow) {
   };
 }
 
-export function recordDetail(r: RecordRow) {
+function recordDetail(r: RecordRow) {
   return {
     id: r.id,
     age_group: r.age_group_code,
@@ -121,10 +122,6 @@ export function recordsRoutes(auth: MiddlewareHandler, store: Store, cached: Cac
       if (!row) throw notFound(`Record with id ${id.data} not found`);
       return json(c, recordDetail(row));
     })
-    .all('/records', () => {
-      throw methodNotAllowed('GET');
-    })
-    .all('/records/:id', () => {
-      throw methodNotAllowed('GET');
-    });
+    .all('/records', onlyAllows('GET'))
+    .all('/records/:id', onlyAllows('GET'));
 }

@@ -15,11 +15,11 @@ import {
   AGE_GROUP_MAX, AGE_GROUP_MIN, EXPLANATION_TEXT, GENDERS, RULE_VERSION, ageDisplay, classify, explain, genderDisplay,
   type Classification, type ExplanationText,
 } from '../risk/index.ts';
-import { ApiError, methodNotAllowed } from '../http/errors.ts';
+import { ApiError, onlyAllows } from '../http/errors.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import type { AppEnv } from '../http/hono-env.ts';
-import { JSON_TYPE, respond } from '../http/request-context.ts';
-import { BATCH_MAX_BODY_BYTES, BATCH_MAX_PERSONS, type SimulateBody } from '../schemas.ts';
+import { JSON_TYPE, respond } from '../http/respond.ts';
+import { BATCH_MAX_BODY_BYTES, BATCH_MAX_PERSONS, type SimulateBody } from '../contract/schemas.ts';
 import { DISCLAIMER, checkPerson, measurementsOf } from './simulate.ts';
 
 const SHAPE = `The body must be an object with a persons array of 1 to ${BATCH_MAX_PERSONS} persons`;
@@ -29,7 +29,7 @@ const refused = (message: string, field: string, detail: string) =>
   new ApiError(400, 'Validation Error', message, { details: { [field]: detail } });
 
 /** The persons of a batch body, or the 400 that refuses the whole request. */
-export function batchPersons(body: unknown): unknown[] {
+function batchPersons(body: unknown): unknown[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw refused(SHAPE, 'body', 'Must be an object with a persons array');
   const persons = (body as { persons?: unknown }).persons;
   if (persons === undefined) throw refused(SHAPE, 'persons', 'Field is required');
@@ -46,7 +46,7 @@ export function batchPersons(body: unknown): unknown[] {
  * of codes below 256 makes one, where String.prototype.replace on a two-byte string would keep
  * the result two-byte, and so every item built from it.
  */
-export function asciiJsonChars(s: string): string {
+function asciiJsonChars(s: string): string {
   const json = JSON.stringify(s);
   const codes: number[] = [];
   for (let i = 1; i < json.length - 1; i++) {
@@ -134,7 +134,5 @@ export function simulateBatchRoutes(auth: ReturnType<typeof import('../http/auth
       const body = `{"results":[${items.join(',')}],"summary":{"total":${n},"scored":${scored},"rejected":${n - scored}}}`;
       return respond(c, body, 200, JSON_TYPE);
     })
-    .all('/simulate/batch', () => {
-      throw methodNotAllowed('POST');
-    });
+    .all('/simulate/batch', onlyAllows('POST'));
 }

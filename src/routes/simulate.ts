@@ -3,11 +3,11 @@
 // each of its persons the same way.
 import { Hono } from 'hono';
 import { RULE_VERSION, ageDisplay, classify, explain, genderDisplay, type GenderCode, type Measurements } from '../risk/index.ts';
-import { issuesToDetails, parseSimulateBody, type SimulateBody } from '../schemas.ts';
-import { invalidData, methodNotAllowed, validationError, type ApiError } from '../http/errors.ts';
+import { issuesToDetails, parseSimulateBody, type SimulateBody } from '../contract/schemas.ts';
+import { invalidData, onlyAllows, validationError, type ApiError } from '../http/errors.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import type { AppEnv } from '../http/hono-env.ts';
-import { json } from '../http/request-context.ts';
+import { json } from '../http/respond.ts';
 
 export const DISCLAIMER = 'This is NOT a diagnostic tool. Consult medical professionals for any health concerns.';
 
@@ -81,7 +81,5 @@ export function simulateRoutes(auth: ReturnType<typeof import('../http/auth.ts')
         disclaimer: DISCLAIMER,
       });
     })
-    .all('/simulate', () => {
-      throw methodNotAllowed('POST');
-    });
+    .all('/simulate', onlyAllows('POST'));
 }

@@ -3,9 +3,10 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { STATS_POLICY, statsAgeKey, statsRiskKey } from '../data/cache-keys.ts';
 import { ageStatsBody, riskStatsBody } from '../data/stats.ts';
-import { methodNotAllowed } from '../http/errors.ts';
-import { JSON_TYPE, respond } from '../http/request-context.ts';
-import { cacheRequest, freshDataset, liveDataset, timed, type AppContext, type AppEnv } from '../http/hono-env.ts';
+import { onlyAllows } from '../http/errors.ts';
+import { JSON_TYPE, respond } from '../http/respond.ts';
+import { cacheRequest, freshDataset, liveDataset, timed } from '../http/data-calls.ts';
+import type { AppContext, AppEnv } from '../http/hono-env.ts';
 import type { Store } from '../data/store.ts';
 import type { Cached, CachedValue } from '../data/cache.ts';
 import type { LiveDatasetHolder } from '../data/live-dataset.ts';
@@ -59,18 +60,14 @@ export function statsRoutes(auth: MiddlewareHandler, store: Store, cached: Cache
   return new Hono<AppEnv>()
     .get('/stats/risk', auth, (c) => {
       const id = freshDataset(c, live)?.id;
-      const hit = id != null ? cached.fresh(keysOf(id).risk, STATS_POLICY) : undefined;
+      const hit = id != null ? cached.peekL1(keysOf(id).risk, STATS_POLICY) : undefined;
       return hit ? send(c, hit) : risk(c);
     })
     .get('/stats/age', auth, (c) => {
       const id = freshDataset(c, live)?.id;
-      const hit = id != null ? cached.fresh(keysOf(id).age, STATS_POLICY) : undefined;
+      const hit = id != null ? cached.peekL1(keysOf(id).age, STATS_POLICY) : undefined;
       return hit ? send(c, hit) : age(c);
     })
-    .all('/stats/risk', () => {
-      throw methodNotAllowed('GET');
-    })
-    .all('/stats/age', () => {
-      throw methodNotAllowed('GET');
-    });
+    .all('/stats/risk', onlyAllows('GET'))
+    .all('/stats/age', onlyAllows('GET'));
 }

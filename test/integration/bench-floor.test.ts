@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, buildBundle, readWorkerSettings, type WorkerSettings } from '../../local/bundle.ts';
-import { WORKER_RUNTIMES, type WorkerRuntime } from '../../local/ceiling-worker.ts';
+import { WORKER_RUNTIMES, type WorkerRuntime } from '../../bench/http/ceiling-worker.ts';
 import type { RunningWorker, WorkerSecrets } from '../../local/miniflare-worker.ts';
 import { MAX_BODY_BYTES } from '../../src/http/json-body.ts';
-import { JSON_TYPE, SECURITY_HEADERS } from '../../src/http/request-context.ts';
-import { simulateBodies } from '../../bench/micro/fixtures.ts';
+import { JSON_TYPE, SECURITY_HEADERS } from '../../src/http/respond.ts';
+import { simulateBodies } from '../../loadkit/inputs.ts';
 
 const SECRETS: WorkerSecrets = { DATABASE_URL: '', UPSTASH_REDIS_REST_URL: '', UPSTASH_REDIS_REST_TOKEN: '', API_KEYS: '' };
 let dir: string;

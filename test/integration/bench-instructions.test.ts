@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readWorkerSettings } from '../../local/bundle.ts';
-import { startCeilingWorker } from '../../local/ceiling-worker.ts';
+import { startCeilingWorker } from '../../bench/http/ceiling-worker.ts';
 import { callgrindLauncher, countWindows, valgrindStatus } from '../../bench/http/instructions.ts';
 import { CEILING_PLAN } from '../../bench/http/endpoints.ts';
 

@@ -5,7 +5,7 @@
 // it sends, and a cache read never waits for a far primary's replication.
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parsePrometheus } from '../../bench/http/server-counters.ts';
+import { parsePrometheus } from '../../loadkit/http/server-counters.ts';
 import { rollbackDataset, runEtl } from '../../etl/run.ts';
 import { syntheticCsv } from '../../local/dataset.ts';
 import { startStack, type Stack } from '../../local/stack.ts';

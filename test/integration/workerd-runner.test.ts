@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle, readWorkerSettings, type WorkerSettings } from '../../local/bundle.ts';
 import { startMiniflareWorker, type RunningWorker, type WorkerSecrets } from '../../local/miniflare-worker.ts';
 import { startWorkerdWorker } from '../../local/workerd-worker.ts';
-import { CEILING_BODY, startCeilingWorker, type WorkerRuntime } from '../../local/ceiling-worker.ts';
+import { CEILING_BODY, startCeilingWorker, type WorkerRuntime } from '../../bench/http/ceiling-worker.ts';
 
 const API_KEY = 'test-key';
 const DB_USER = 'fake-user';

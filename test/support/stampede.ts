@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import { recordsCountKey } from '../../src/data/cache-keys.ts';
 import { filterKey } from '../../src/data/page-index.ts';
 import type { StackInfo } from '../../local/stack.ts';
-import { deleteKeys, keysLike } from '../../bench/http/upstash-rest.ts';
+import { deleteKeys, keysLike } from '../../loadkit/http/upstash-rest.ts';
 
 /**
  * `ownWorker`: the Worker serves only this test file, so its GET /metrics counts this burst's

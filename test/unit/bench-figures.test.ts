@@ -1,11 +1,11 @@
 // The pure figures under both reports: percentiles over every response, per-second series,
 // sample selection and joining, and the Worker's Prometheus counters.
 import { describe, expect, it } from 'vitest';
-import type { LoadSamples } from '../../bench/http/load.ts';
-import { joinSamples, selectSamples } from '../../bench/http/samples.ts';
-import { counterDelta, countersFrom, dbStatementsMatching, parsePrometheus } from '../../bench/http/server-counters.ts';
-import { httpFigures, latencyFigures, percentile, perSecond, slowBursts } from '../../bench/http/summary.ts';
-import { barChart, escapeXml, lineChart, niceMax } from '../../bench/report/svg.ts';
+import type { LoadSamples } from '../../loadkit/http/load.ts';
+import { joinSamples, selectSamples } from '../../loadkit/http/samples.ts';
+import { counterDelta, countersFrom, dbStatementsMatching, parsePrometheus } from '../../loadkit/http/server-counters.ts';
+import { httpFigures, latencyFigures, percentile, perSecond, slowBursts } from '../../loadkit/http/summary.ts';
+import { barChart, escapeXml, lineChart, niceMax } from '../../loadkit/report/svg.ts';
 
 function samples(rows: [at: number, ms: number, status: number, endpoint: number, cache?: number][], endpoints = ['GET /a', 'GET /b']): LoadSamples {
   return {

@@ -3,8 +3,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openLoop } from '../../bench/http/open-loop.ts';
-import { ResponseFramer, serialize } from '../../bench/http/raw-http.ts';
+import { openLoop } from '../../loadkit/http/open-loop.ts';
+import { ResponseFramer, serialize } from '../../loadkit/http/raw-http.ts';
 
 let server: Server | undefined;
 

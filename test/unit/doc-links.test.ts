@@ -12,7 +12,7 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 /** Output of runs, not part of the repository (.gitignore): mentioned in the docs, never committed. */
 const GENERATED = ['bench/reports/', 'load-tests/reports/', '.local/', 'test/artifacts/', 'coverage/', 'dist/'];
 /** Top-level folders a path reference in the docs starts with. */
-const PATH_HEADS = /^(?:src|etl|local|bench|load-tests|test|docs|\.ci)\//;
+const PATH_HEADS = /^(?:src|etl|kit|local|bench|loadkit|load-tests|test|docs|\.ci)\//;
 
 /** Repository files (tracked, and new ones not ignored), relative, with `/`; a walk where git is absent. */
 function repositoryFiles(): string[] {

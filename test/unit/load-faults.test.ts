@@ -5,13 +5,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { format } from '@planetscale/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLoad, type LoadSamples } from '../../bench/http/load.ts';
-import { joinSamples, selectSamples } from '../../bench/http/samples.ts';
+import { runLoad, type LoadSamples } from '../../loadkit/http/load.ts';
+import { joinSamples, selectSamples } from '../../loadkit/http/samples.ts';
 import { countStatement, pageStatement } from '../../src/data/planetscale-store.ts';
 import { scopeFigures, unexpectedFailures } from '../../load-tests/analyze.ts';
 import {
-  AFTER_FAULT_MS,
-  burstSummary,
   dropCandidates,
   dropMatch,
   dropPath,
@@ -23,6 +21,7 @@ import {
   planFaults,
   type FaultEvent,
 } from '../../load-tests/faults.ts';
+import { AFTER_FAULT_MS, burstSummary } from '../../load-tests/report/fault-figures.ts';
 import type { BurstResponse, DropReport, FaultWindowFigures } from '../../load-tests/report/types.ts';
 import { SCENARIOS, thresholdsOf } from '../../load-tests/scenarios.ts';
 import { evaluate, passed } from '../../load-tests/thresholds.ts';

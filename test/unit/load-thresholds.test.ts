@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { previousReport, reportId, stamp } from '../../load-tests/history.ts';
 import { parseDuration, planStages, SCENARIO_NAMES, SCENARIOS, thresholdsOf } from '../../load-tests/scenarios.ts';
 import { isLoopback } from '../../load-tests/target.ts';
-import { evaluate, parseExpression, passed, thresholdName, type ScopeFigures } from '../../load-tests/thresholds.ts';
+import { evaluate, parseExpression, passed, type ScopeFigures } from '../../load-tests/thresholds.ts';
+import { thresholdName } from '../../load-tests/report/render.ts';
 import { buildTraffic, endpointOf } from '../../load-tests/traffic.ts';
 
 const scope = (latencies: number[], failed = 0, durationS = 10): ScopeFigures => ({ latencies, responses: latencies.length, attempts: latencies.length, failed, durationS });

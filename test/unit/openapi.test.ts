@@ -6,9 +6,9 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp, ENDPOINTS } from '../../src/app.ts';
-import { openApiDocument } from '../../src/openapi.ts';
+import { openApiDocument } from '../../src/contract/openapi.ts';
 import { RANGES, RISK_GROUPS, SMOKING_STATUSES } from '../../src/risk/index.ts';
-import { BATCH_MAX_BODY_BYTES, BATCH_MAX_PERSONS, simulateBodySchema } from '../../src/schemas.ts';
+import { BATCH_MAX_BODY_BYTES, BATCH_MAX_PERSONS, simulateBodySchema } from '../../src/contract/schemas.ts';
 import { fakeCache, fakeStore } from '../support/fakes.ts';
 
 type Schema = Record<string, any>;

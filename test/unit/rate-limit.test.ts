@@ -2,7 +2,8 @@
 // the background in batches, honours per-key rules and unlimited keys, and fails open.
 import { describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
-import { json, requestContext } from '../../src/http/request-context.ts';
+import { requestContext } from '../../src/http/request-context.ts';
+import { json } from '../../src/http/respond.ts';
 import type { AppEnv } from '../../src/http/hono-env.ts';
 import { RateLimiter, parsePerKey, parseRule, rateLimit, type RateLimitBackend } from '../../src/http/rate-limit.ts';
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { RateLimiter, type RateLimitBackend } from '../../src/http/rate-limit.ts';
-import { BATCH_MAX_BODY_BYTES, BATCH_MAX_PERSONS, simulateBodySchema } from '../../src/schemas.ts';
+import { BATCH_MAX_BODY_BYTES, BATCH_MAX_PERSONS, simulateBodySchema } from '../../src/contract/schemas.ts';
 import { fakeCache, fakeStore, type FakeCache, type FakeStore } from '../support/fakes.ts';
 
 const KEY = 'batch-key';

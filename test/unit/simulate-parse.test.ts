@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RANGES, SMOKING_STATUSES } from '../../src/risk/index.ts';
-import { parseSimulateBody, simulateBodySchema } from '../../src/schemas.ts';
+import { parseSimulateBody, simulateBodySchema } from '../../src/contract/schemas.ts';
 
 const ranges = Object.entries(RANGES) as [string, readonly [number, number]][];
 

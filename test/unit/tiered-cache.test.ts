@@ -71,20 +71,20 @@ describe('tiered cache', () => {
     expect(loads).toBe(0);
   });
 
-  it('fresh() answers from L1 at once while the copy is fresh, and is undefined otherwise', async () => {
+  it('peekL1() answers from L1 at once while the copy is fresh, and is undefined otherwise', async () => {
     const results: string[] = [];
     const counted = createTieredCache({ l2, l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 2, loadTimeoutMs: 3000, now: () => t, onResult: (_k, s) => results.push(s) });
-    expect(counted.fresh('k', policy)).toBeUndefined();
+    expect(counted.peekL1('k', policy)).toBeUndefined();
     await counted('k', policy, loader(), req());
     await Promise.all(background);
     t += 2999;
-    expect(counted.fresh('k', policy)).toEqual({ body: 'v1', bytes: utf8('v1'), source: 'HIT-L1' });
-    expect(counted.fresh('k', policy)).toBe(await counted('k', policy, loader(), req())); // one answer object per copy
-    expect(counted.fresh('k', { ttlSeconds: 2 })).toBeUndefined(); // never past the policy's freshness
+    expect(counted.peekL1('k', policy)).toEqual({ body: 'v1', bytes: utf8('v1'), source: 'HIT-L1' });
+    expect(counted.peekL1('k', policy)).toBe(await counted('k', policy, loader(), req())); // one answer object per copy
+    expect(counted.peekL1('k', { ttlSeconds: 2 })).toBeUndefined(); // never past the policy's freshness
     t += 2;
-    expect(counted.fresh('k', policy)).toBeUndefined(); // L1 TTL over: the caller goes to the cache (L2)
+    expect(counted.peekL1('k', policy)).toBeUndefined(); // L1 TTL over: the caller goes to the cache (L2)
     expect((await counted('k', policy, loader(), req())).source).toBe('HIT-L2');
-    expect(counted.fresh('k', policy)?.source).toBe('HIT-L1');
+    expect(counted.peekL1('k', policy)?.source).toBe('HIT-L1');
     expect(results).toEqual(['MISS', 'HIT-L1', 'HIT-L1', 'HIT-L1', 'HIT-L2', 'HIT-L1']);
     expect(loads).toBe(1);
   });

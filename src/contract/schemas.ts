@@ -2,8 +2,8 @@
 // `details` (field → message). Types of validated input come from z.infer.
 // Namespace import: lets the bundler drop zod's locales and unused checks (~70 KiB gzipped).
 import * as z from 'zod';
-import { RANGES, RISK_GROUPS, SMOKING_STATUSES } from './risk/index.ts';
-import type { ErrorDetails } from './http/errors.ts';
+import { RANGES, RISK_GROUPS, SMOKING_STATUSES } from '../risk/index.ts';
+import type { ErrorDetails } from '../http/errors.ts';
 
 const between = ([lo, hi]: readonly [number, number]) => `Must be between ${lo} and ${hi}`;
 
@@ -90,7 +90,7 @@ function intParam(name: string, lo: number, hi: number) {
 }
 
 /** Highest page accepted; past the last page the answer is an empty page, not an error. */
-export const MAX_PAGE = 2_147_483_647;
+const MAX_PAGE = 2_147_483_647;
 
 export const recordsQuerySchema = z.object({
   page: intParam('page', 1, MAX_PAGE).default(1),
@@ -99,7 +99,6 @@ export const recordsQuerySchema = z.object({
   gender: intParam('gender', 1, 2).optional(),
   risk_group: z.enum(RISK_GROUPS, { error: `risk_group must be one of: ${RISK_GROUPS.join(', ')}` }).optional(),
 });
-export type RecordsQuery = z.infer<typeof recordsQuerySchema>;
 
 export const recordIdSchema = z
   .string()

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../local/bundle.ts';
+import { ROOT } from '../../local/bundle.ts';
 
 /** Version from node_modules/<name>/package.json (some packages do not export it). */
 export function packageVersion(name: string): string {

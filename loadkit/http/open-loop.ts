@@ -3,7 +3,7 @@
 // send time, not from when a free connection let it go (the way wrk2 and k6's
 // constant-arrival-rate executor measure). A stall of the server therefore shows as the latency
 // of every request that was due during it, instead of as requests the generator never sent.
-// autocannon (bench/http/load.ts) drives the saturation runs; this drives the fixed-rate steps.
+// autocannon (load.ts) drives the saturation runs; this drives the fixed-rate steps.
 import * as hdr from 'hdr-histogram-js';
 import type { RequestSpec } from './load.ts';
 import { openConnection, serialize, type Connection } from './raw-http.ts';

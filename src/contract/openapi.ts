@@ -2,7 +2,7 @@
 // with z.toJSONSchema from the same zod schemas that validate requests; built once per isolate.
 // Namespace import: lets the bundler drop zod's locales and unused checks (~70 KiB gzipped).
 import * as z from 'zod';
-import { MAX_BODY_BYTES } from './http/json-body.ts';
+import { MAX_BODY_BYTES } from '../http/json-body.ts';
 import * as s from './schemas.ts';
 
 type Json = Record<string, unknown>;

@@ -1,8 +1,16 @@
 // What the Worker itself counted during a run, from its GET /metrics (Prometheus text): cache
 // lookups by the tier that answered and database statements. Per isolate; locally there is one.
-import type { ServerCounters } from '../report/types.ts';
 
 export type MetricSeries = Map<string, number>;
+
+export interface ServerCounters {
+  /** Cache lookups by the tier that answered (X-Cache values), from GET /metrics before and after. */
+  cache: Record<string, number>;
+  /** Database statements the Worker ran during the run (warm-up included). */
+  dbStatements: number;
+  /** Responses in the same window (warm-up included): the denominator for per-request figures. */
+  responses?: number;
+}
 
 /** Parses the Prometheus text format into `name{labels}` → value (comments skipped). */
 export function parsePrometheus(text: string): MetricSeries {
