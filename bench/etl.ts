@@ -77,10 +77,20 @@ function options() {
   });
   const rows = values.rows.split(',').map((n) => intOption(n, '--rows', 1)!);
   const legs = new Set(values.legs.split(',').filter(Boolean));
-  for (const l of legs) if (!(LEGS as readonly string[]).includes(l)) throw new UsageError(`--legs: unknown leg ${l} (known: ${LEGS.join(', ')})`);
+  for (const l of legs)
+    if (!(LEGS as readonly string[]).includes(l))
+      throw new UsageError(`--legs: unknown leg ${l} (known: ${LEGS.join(', ')})`);
   if (!/^nhis_bench\w*$/.test(values.database)) throw new UsageError('--database must start with nhis_bench');
-  const pass = (name: 'workers' | 'chunk-bytes' | 'concurrency' | 'statement-bytes') => (values[name] ? [`--${name}`, values[name] as string] : []);
-  return { ...values, rows, rounds: intOption(values.rounds, '--rounds', 1)!, legs, args: [...pass('workers'), ...pass('chunk-bytes')], productionArgs: [...pass('concurrency'), ...pass('statement-bytes')] };
+  const pass = (name: 'workers' | 'chunk-bytes' | 'concurrency' | 'statement-bytes') =>
+    values[name] ? [`--${name}`, values[name] as string] : [];
+  return {
+    ...values,
+    rows,
+    rounds: intOption(values.rounds, '--rounds', 1)!,
+    legs,
+    args: [...pass('workers'), ...pass('chunk-bytes')],
+    productionArgs: [...pass('concurrency'), ...pass('statement-bytes')],
+  };
 }
 
 type Options = ReturnType<typeof options>;
@@ -90,14 +100,25 @@ async function measureRows(ctx: LegContext, o: Options, rows: number): Promise<R
   const runs: Round[] = [];
   for (let r = 0; r < o.rounds; r++) {
     // Alternate the order so no leg always follows another's background flushing.
-    const order = ['bare', ...(o.legs.has('production') ? ['production'] : []), ...(o.legs.has('mysql') ? ['mysql'] : [])];
+    const order = [
+      'bare',
+      ...(o.legs.has('production') ? ['production'] : []),
+      ...(o.legs.has('mysql') ? ['mysql'] : []),
+    ];
     if (r % 2 === 1) order.reverse();
     const round: Partial<Round> = { order };
     for (const leg of order) {
       if (leg === 'bare') {
-        const bare = (x: Awaited<ReturnType<typeof bareLoad>>) => ({ ms: Math.round(x.ms), mariadbCpuS: x.cpuS, redoMb: x.redoMb, settled: x.settled });
+        const bare = (x: Awaited<ReturnType<typeof bareLoad>>) => ({
+          ms: Math.round(x.ms),
+          mariadbCpuS: x.cpuS,
+          redoMb: x.redoMb,
+          settled: x.settled,
+        });
         round.bareTyped = bare(await bareLoad(ctx.target, db, ctx.file, true, ctx.mariadbPid));
-        round.bareText = o.legs.has('text') ? bare(await bareLoad(ctx.target, db, ctx.file, false, ctx.mariadbPid)) : { ms: NaN, mariadbCpuS: null, redoMb: NaN, settled: null };
+        round.bareText = o.legs.has('text')
+          ? bare(await bareLoad(ctx.target, db, ctx.file, false, ctx.mariadbPid))
+          : { ms: NaN, mariadbCpuS: null, redoMb: NaN, settled: null };
       } else if (leg === 'production') {
         round.production = await productionLeg(ctx, psDb, true);
         // Dropped at once (its dirty pages are discarded, not flushed during a later leg), but for the
@@ -119,7 +140,8 @@ async function measureRows(ctx: LegContext, o: Options, rows: number): Promise<R
     await dropDatabase(ctx.admin, psDb);
   }
   // RSS samples (every 100 ms) of the last round only, to show the curve is flat.
-  for (const [i, run] of runs.entries()) for (const leg of [run.production, run.mysql]) if (leg && i < runs.length - 1) delete leg.rssSamplesMb;
+  for (const [i, run] of runs.entries())
+    for (const leg of [run.production, run.mysql]) if (leg && i < runs.length - 1) delete leg.rssSamplesMb;
   if (replace) for (const leg of [replace.second, replace.steady]) delete leg.rssSamplesMb;
   return {
     rows,
@@ -130,7 +152,10 @@ async function measureRows(ctx: LegContext, o: Options, rows: number): Promise<R
       bareTextMs: median(runs.map((r) => r.bareText.ms)),
       bareTypedMariadbCpuS: medianOf(runs.map((r) => r.bareTyped.mariadbCpuS)),
     },
-    legs: { ...(o.legs.has('production') ? { production: summarizeLeg(runs, 'production') } : {}), ...(o.legs.has('mysql') ? { mysql: summarizeLeg(runs, 'mysql') } : {}) },
+    legs: {
+      ...(o.legs.has('production') ? { production: summarizeLeg(runs, 'production') } : {}),
+      ...(o.legs.has('mysql') ? { mysql: summarizeLeg(runs, 'mysql') } : {}),
+    },
     ...(replace ? { replace } : {}),
     runs,
   };
@@ -144,25 +169,43 @@ async function main() {
   await admin.query(`CREATE DATABASE IF NOT EXISTS \`${o.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   const server = await serverSettings(admin);
   const pid = mariadbPid();
-  console.log(`MariaDB ${server.version} (pid ${pid ?? 'not on this machine: no server CPU'}): ${Object.entries(server).filter(([k]) => k !== 'version').map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  console.log(
+    `MariaDB ${server.version} (pid ${pid ?? 'not on this machine: no server CPU'}): ${Object.entries(server)
+      .filter(([k]) => k !== 'version')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
   const results: RowsResult[] = [];
   for (const rows of o.rows) {
     const file = await csvFor(ROOT, rows, o.seed);
-    const ctx: LegContext = { root: ROOT, target, admin, mariadbPid: pid, file, args: o.args, productionArgs: o.productionArgs, profileDir: o['cpu-prof'] };
+    const ctx: LegContext = {
+      root: ROOT,
+      target,
+      admin,
+      mariadbPid: pid,
+      file,
+      args: o.args,
+      productionArgs: o.productionArgs,
+      profileDir: o['cpu-prof'],
+    };
     const result = await measureRows(ctx, o, rows);
     results.push(result);
     console.log(renderResult(result));
   }
   await admin.end();
   const judged = goals(results);
-  console.log(`goals\n${judged.map((g) => `  ${verdict(g.pass).padEnd(12)} ${g.criterion}: ${g.measured}`).join('\n')}`);
+  console.log(
+    `goals\n${judged.map((g) => `  ${verdict(g.pass).padEnd(12)} ${g.criterion}: ${g.measured}`).join('\n')}`,
+  );
   const report: EtlReport = {
     date: new Date().toISOString(),
     machine: { cpus: availableParallelism(), node: process.version, mariadb: server.version as string },
     server,
     options: {
       legs: [...o.legs].join(','),
-      ...Object.fromEntries((['workers', 'chunk-bytes', 'concurrency', 'statement-bytes'] as const).map((k) => [k, o[k] ?? 'default'])),
+      ...Object.fromEntries(
+        (['workers', 'chunk-bytes', 'concurrency', 'statement-bytes'] as const).map((k) => [k, o[k] ?? 'default']),
+      ),
     },
     goals: judged,
     note:
@@ -179,7 +222,8 @@ async function main() {
 }
 
 /** Bad usage: our own checks, or an option node:util's parseArgs does not know or cannot take. */
-const badUsage = (err: unknown) => err instanceof UsageError || String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+const badUsage = (err: unknown) =>
+  err instanceof UsageError || String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
 
 main().then(
   () => process.exit(0),

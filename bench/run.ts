@@ -22,12 +22,36 @@ import { verdictMark, verdicts } from './report/verdicts.ts';
 const REPORTS = join(ROOT, 'bench', 'reports');
 const MODES = {
   // Own databases: `nhis_bench` belongs to `npm run bench:etl` (bench/etl.ts), which replaces its dataset.
-  full: { rows: 1_000_000, durationS: 10, warmupS: 2, database: 'nhis_bench_http', redisDb: 2, idPool: 1000, instructions: { warmup: 8000, perWindow: 2000, windows: 3 } },
-  quick: { rows: 200_000, durationS: 3, warmupS: 1, database: 'nhis_bench_quick', redisDb: 3, idPool: 500, instructions: { warmup: 3000, perWindow: 1000, windows: 3 } },
+  full: {
+    rows: 1_000_000,
+    durationS: 10,
+    warmupS: 2,
+    database: 'nhis_bench_http',
+    redisDb: 2,
+    idPool: 1000,
+    instructions: { warmup: 8000, perWindow: 2000, windows: 3 },
+  },
+  quick: {
+    rows: 200_000,
+    durationS: 3,
+    warmupS: 1,
+    database: 'nhis_bench_quick',
+    redisDb: 3,
+    idPool: 500,
+    instructions: { warmup: 3000, perWindow: 1000, windows: 3 },
+  },
 } as const;
 const CONNECTIONS = 50;
 /** Counted under callgrind: the floor, and the API's endpoints with no database on the request path. */
-const INSTRUCTION_ENDPOINTS = ['floor-get', 'floor-post', 'health', 'simulate', BATCH_ENDPOINT_ID, 'stats-risk', 'stats-age'];
+const INSTRUCTION_ENDPOINTS = [
+  'floor-get',
+  'floor-post',
+  'health',
+  'simulate',
+  BATCH_ENDPOINT_ID,
+  'stats-risk',
+  'stats-age',
+];
 
 const HELP = `Usage: npm run bench -- [--quick] [--rows N] [--runtime both|workerd|miniflare] [--only micro|http|instructions]
 
@@ -66,10 +90,23 @@ function options() {
   const rows = intOption(values.rows, '--rows', 1000) ?? mode.rows;
   const rt = choiceOption(values.runtime, '--runtime', ['both', 'workerd', 'miniflare'] as const);
   const runtimes: Runtime[] = rt === 'both' ? ['workerd', 'miniflare'] : [rt];
-  const only = values.only === undefined ? undefined : choiceOption(values.only, '--only', ['micro', 'http', 'instructions'] as const);
+  const only =
+    values.only === undefined
+      ? undefined
+      : choiceOption(values.only, '--only', ['micro', 'http', 'instructions'] as const);
   const instructions = (only === undefined || only === 'instructions') && runtimes.includes('workerd');
-  if (only === 'instructions' && !instructions) throw new UsageError('--only instructions counts plain workerd: use --runtime workerd or both');
-  return { help: values.help, quick: values.quick ?? false, mode, rows, runtimes, micro: only === undefined || only === 'micro', http: only === undefined || only === 'http', instructions };
+  if (only === 'instructions' && !instructions)
+    throw new UsageError('--only instructions counts plain workerd: use --runtime workerd or both');
+  return {
+    help: values.help,
+    quick: values.quick ?? false,
+    mode,
+    rows,
+    runtimes,
+    micro: only === undefined || only === 'micro',
+    http: only === undefined || only === 'http',
+    instructions,
+  };
 }
 
 async function readEtl(): Promise<Record<string, unknown> | null> {
@@ -89,25 +126,36 @@ async function lastRecordsPage(bench: BenchStack, valid: number, log: (m: string
   const pages = body?.pagination?.total_pages;
   if (res.ok && typeof pages === 'number') return Math.max(1, pages);
   const fallback = Math.max(1, Math.ceil(valid / 20));
-  log(`WARNING: GET /records?page=1 answered ${res.status}; last page taken from the database's valid rows: ${fallback}`);
+  log(
+    `WARNING: GET /records?page=1 answered ${res.status}; last page taken from the database's valid rows: ${fallback}`,
+  );
   return fallback;
 }
 
 function printSummary(result: PerformanceResult) {
   if (result.runtimes.length) console.log('\nKey figures (req/s, × ceiling and × floor of the same runtime, p99):');
   for (const r of result.runtimes) {
-    console.log(`  ${r.runtime}: ceiling ${Math.round(r.ceiling.rps)} → ${Math.round(r.ceilingAfter?.rps ?? r.ceiling.rps)} req/s`);
+    console.log(
+      `  ${r.runtime}: ceiling ${Math.round(r.ceiling.rps)} → ${Math.round(r.ceilingAfter?.rps ?? r.ceiling.rps)} req/s`,
+    );
     for (const e of r.endpoints) {
       const floor = ratioToFloor(r, e);
       const vsFloor = floor === null ? '' : `  ×${floor.toFixed(2)} floor`;
-      console.log(`    ${e.label.padEnd(36)} ${String(Math.round(e.figures.rps)).padStart(6)} req/s  ×${(e.ratioToCeiling ?? 0).toFixed(2)}${vsFloor}  p95 ${e.figures.latency.p95.toFixed(2)} ms  p99 ${e.figures.latency.p99.toFixed(2)} ms`);
+      console.log(
+        `    ${e.label.padEnd(36)} ${String(Math.round(e.figures.rps)).padStart(6)} req/s  ×${(e.ratioToCeiling ?? 0).toFixed(2)}${vsFloor}  p95 ${e.figures.latency.p95.toFixed(2)} ms  p99 ${e.figures.latency.p99.toFixed(2)} ms`,
+      );
     }
   }
   const ins = result.instructions;
   if (ins?.ceiling) {
     console.log(`\nInstructions per response (plain workerd under callgrind; × = ceiling's ÷ the endpoint's):`);
-    console.log(`    ${'ceiling: hello-world Worker'.padEnd(36)} ${ins.ceiling.perResponse.toLocaleString('en-US').padStart(9)}`);
-    for (const e of ins.endpoints) console.log(`    ${e.label.padEnd(36)} ${e.perResponse.toLocaleString('en-US').padStart(9)}  ×${(e.ratioToCeiling ?? 0).toFixed(2)}`);
+    console.log(
+      `    ${'ceiling: hello-world Worker'.padEnd(36)} ${ins.ceiling.perResponse.toLocaleString('en-US').padStart(9)}`,
+    );
+    for (const e of ins.endpoints)
+      console.log(
+        `    ${e.label.padEnd(36)} ${e.perResponse.toLocaleString('en-US').padStart(9)}  ×${(e.ratioToCeiling ?? 0).toFixed(2)}`,
+      );
     if (ins.batchPerPerson) console.log(`  batch per person: ${describeBatchPerPerson(ins.batchPerPerson)}`);
   }
   console.log('\nAcceptance (plain workerd):');
@@ -121,12 +169,20 @@ async function main() {
   const startedAt = new Date(t0).toISOString();
   const loadAvgStart = loadAverage();
   const log = (m: string) => console.log(`[bench +${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${m}`);
-  log(`${opts.quick ? 'quick' : 'full'} run; ${machine().cores} shared cores: the load generator takes about one of them`);
+  log(
+    `${opts.quick ? 'quick' : 'full'} run; ${machine().cores} shared cores: the load generator takes about one of them`,
+  );
 
   let micro: MicroResult[] = [];
   if (opts.micro) {
     log('micro-benchmarks (tinybench):');
-    micro = await runMicro({ quick: opts.quick, onTask: (r) => log(`  ${r.label.padEnd(58)} ${r.state === 'completed' ? `${r.meanUs.toFixed(3)} µs/call, ${r.unitsPerSecond.toLocaleString('en-US')} ${r.unit}/s` : `FAILED ${r.error}`}`) });
+    micro = await runMicro({
+      quick: opts.quick,
+      onTask: (r) =>
+        log(
+          `  ${r.label.padEnd(58)} ${r.state === 'completed' ? `${r.meanUs.toFixed(3)} µs/call, ${r.unitsPerSecond.toLocaleString('en-US')} ${r.unit}/s` : `FAILED ${r.error}`}`,
+        ),
+    });
   }
 
   let bench: BenchStack | undefined;
@@ -137,13 +193,32 @@ async function main() {
   let facts = { total: 0, valid: 0, ids: [] as number[] };
   let lastPage = 0;
   if (opts.http || opts.instructions) {
-    log(`stack: database ${opts.mode.database}, Redis db ${opts.mode.redisDb}, ${opts.rows.toLocaleString('en-US')} rows (generated and loaded once, then reused)`);
-    bench = await startBenchStack({ rows: opts.rows, database: opts.mode.database, redisDb: opts.mode.redisDb, firstRuntime: opts.runtimes[0]!, log });
+    log(
+      `stack: database ${opts.mode.database}, Redis db ${opts.mode.redisDb}, ${opts.rows.toLocaleString('en-US')} rows (generated and loaded once, then reused)`,
+    );
+    bench = await startBenchStack({
+      rows: opts.rows,
+      database: opts.mode.database,
+      redisDb: opts.mode.redisDb,
+      firstRuntime: opts.runtimes[0]!,
+      log,
+    });
     try {
       facts = await datasetFacts(bench.stack, opts.mode.idPool);
       lastPage = await lastRecordsPage(bench, facts.valid, log);
-      const plan = endpointPlan({ apiKey: bench.stack.api.key, simulateBodies: simulateBodies(64).map((b) => JSON.stringify(b)), lastPage, recordIds: facts.ids });
-      const settings = { connections: CONNECTIONS, durationS: opts.mode.durationS, warmupS: opts.mode.warmupS, apiKey: bench.stack.api.key, log };
+      const plan = endpointPlan({
+        apiKey: bench.stack.api.key,
+        simulateBodies: simulateBodies(64).map((b) => JSON.stringify(b)),
+        lastPage,
+        recordIds: facts.ids,
+      });
+      const settings = {
+        connections: CONNECTIONS,
+        durationS: opts.mode.durationS,
+        warmupS: opts.mode.warmupS,
+        apiKey: bench.stack.api.key,
+        log,
+      };
       if (opts.http) {
         for (const runtime of opts.runtimes) {
           log(`HTTP (${runtime}):`);
@@ -152,11 +227,16 @@ async function main() {
       }
       if (opts.instructions) {
         log('instructions per response (plain workerd under callgrind; start-up takes a minute):');
-        instructions = await measureInstructions(bench, plan.filter((p) => INSTRUCTION_ENDPOINTS.includes(p.id)), CEILING_PLAN, {
-          ...opts.mode.instructions,
-          connections: 4,
-          log,
-        });
+        instructions = await measureInstructions(
+          bench,
+          plan.filter((p) => INSTRUCTION_ENDPOINTS.includes(p.id)),
+          CEILING_PLAN,
+          {
+            ...opts.mode.instructions,
+            connections: 4,
+            log,
+          },
+        );
         if (instructions.skipped) log(`  skipped: ${instructions.skipped}`);
         instructions.batchPerPerson = batchPerPerson(instructions);
       }
@@ -170,8 +250,23 @@ async function main() {
     startedAt,
     totalSeconds: Math.round((Date.now() - t0) / 1000),
     quick: opts.quick,
-    environment: { ...machine(), loadAvgStart, loadAvgEnd: loadAverage(), datasetRows: facts.total, validRecords: facts.valid, database: opts.mode.database, redisDb: opts.mode.redisDb },
-    http: { connections: CONNECTIONS, durationS: opts.mode.durationS, warmupS: opts.mode.warmupS, workers: 1, recordsLastPage: lastPage, recordIdPool: facts.ids.length },
+    environment: {
+      ...machine(),
+      loadAvgStart,
+      loadAvgEnd: loadAverage(),
+      datasetRows: facts.total,
+      validRecords: facts.valid,
+      database: opts.mode.database,
+      redisDb: opts.mode.redisDb,
+    },
+    http: {
+      connections: CONNECTIONS,
+      durationS: opts.mode.durationS,
+      warmupS: opts.mode.warmupS,
+      workers: 1,
+      recordsLastPage: lastPage,
+      recordIdPool: facts.ids.length,
+    },
     micro,
     runtimes,
     instructions,
@@ -186,7 +281,8 @@ async function main() {
 }
 
 /** Bad usage: our own checks, or an option node:util's parseArgs does not know or cannot take. */
-const badUsage = (err: unknown) => err instanceof UsageError || String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+const badUsage = (err: unknown) =>
+  err instanceof UsageError || String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
 
 main().catch((err: unknown) => {
   if (badUsage(err)) {

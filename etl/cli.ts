@@ -74,9 +74,14 @@ function size(value: string | undefined, name: string): number | undefined {
 }
 
 /** DATABASE_URL (PlanetScale), else MYSQL_URL or the local MariaDB; local services for loopback only. */
-async function resolveTarget(database: string | undefined, dryRun: boolean, log: (line: string) => void): Promise<EtlTarget> {
+async function resolveTarget(
+  database: string | undefined,
+  dryRun: boolean,
+  log: (line: string) => void,
+): Promise<EtlTarget> {
   if (process.env.DATABASE_URL) {
-    if (database) throw new UsageError('--database is for a MySQL target; a PlanetScale DATABASE_URL names its database itself');
+    if (database)
+      throw new UsageError('--database is for a MySQL target; a PlanetScale DATABASE_URL names its database itself');
     return { kind: 'planetscale', url: planetScaleTarget(process.env.DATABASE_URL).url };
   }
   let mysql = mysqlTarget();
@@ -126,10 +131,12 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const ttl = count(values['lock-ttl'], '--lock-ttl', 3600);
   const wait = values['lock-wait'] === undefined ? undefined : Number(values['lock-wait']);
-  if (wait !== undefined && !(wait >= 0 && wait <= 3600)) throw new UsageError('--lock-wait must be a number of seconds from 0 to 3600');
+  if (wait !== undefined && !(wait >= 0 && wait <= 3600))
+    throw new UsageError('--lock-wait must be a number of seconds from 0 to 3600');
   const lock = { ...(ttl ? { ttlSeconds: ttl } : {}), ...(wait !== undefined ? { waitMs: wait * 1000 } : {}) };
   if (values.rollback) {
-    if (values.input || values.replace || values.append || values['dry-run']) throw new UsageError('--rollback takes no --input, --replace, --append or --dry-run');
+    if (values.input || values.replace || values.append || values['dry-run'])
+      throw new UsageError('--rollback takes no --input, --replace, --append or --dry-run');
     const target = await resolveTarget(values.database, false, log);
     const summary = await rollbackDataset({ target, log, lock, api: resolveApiTarget(isLoopbackTarget(target)) });
     if (values.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -137,11 +144,13 @@ async function main(): Promise<number> {
   }
   if (!values.input) throw new UsageError('--input FILE is required (or --rollback)');
   if (values.replace && values.append) throw new UsageError('--replace and --append are exclusive');
-  if (values['chunk-rows'] && values['chunk-bytes']) throw new UsageError('--chunk-rows and --chunk-bytes are exclusive');
+  if (values['chunk-rows'] && values['chunk-bytes'])
+    throw new UsageError('--chunk-rows and --chunk-bytes are exclusive');
   const workers = count(values.workers, '--workers', 64);
   const concurrency = count(values.concurrency, '--concurrency', 64);
-  if (!['auto', 'bar', 'lines', 'none'].includes(values.progress as string)) throw new UsageError('--progress must be auto, bar, lines or none');
-  let encoding;
+  if (!['auto', 'bar', 'lines', 'none'].includes(values.progress as string))
+    throw new UsageError('--progress must be auto, bar, lines or none');
+  let encoding: ReturnType<typeof parseEncodingOption>;
   try {
     encoding = parseEncodingOption(values.encoding as string);
   } catch (err) {
@@ -163,7 +172,9 @@ async function main(): Promise<number> {
     encoding,
     ...(workers ? { workers } : {}),
     ...(concurrency ? { concurrency } : {}),
-    ...(values['statement-bytes'] ? { statementBytes: size(values['statement-bytes'], '--statement-bytes') as number } : {}),
+    ...(values['statement-bytes']
+      ? { statementBytes: size(values['statement-bytes'], '--statement-bytes') as number }
+      : {}),
     ...(values['chunk-rows'] ? { chunkRows: size(values['chunk-rows'], '--chunk-rows') as number } : {}),
     ...(values['chunk-bytes'] ? { chunkBytes: size(values['chunk-bytes'], '--chunk-bytes') as number } : {}),
     progress: values.progress as 'auto',
@@ -174,7 +185,8 @@ async function main(): Promise<number> {
   });
   // An unchanged or refused run has already said why through `log`.
   if (values.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else if (summary.status === 'loaded' || summary.status === 'dry-run') process.stdout.write(`${renderSummary(summary)}\n`);
+  else if (summary.status === 'loaded' || summary.status === 'dry-run')
+    process.stdout.write(`${renderSummary(summary)}\n`);
   if (abort.signal.aborted) return 130;
   return summary.status === 'refused' ? 2 : 0;
 }

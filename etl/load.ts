@@ -24,7 +24,14 @@ import {
   switchPointer,
   type Pointer,
 } from './dataset/catalog.ts';
-import { copyPageAnchors, copyRecords, pageIndexTotals, removeUnreferenced, writeAggregates, writePageIndex } from './dataset/writes.ts';
+import {
+  copyPageAnchors,
+  copyRecords,
+  pageIndexTotals,
+  removeUnreferenced,
+  writeAggregates,
+  writePageIndex,
+} from './dataset/writes.ts';
 import { rewarmApi, type RewarmReport } from './targets/api-rewarm.ts';
 import type { SqlClient } from './targets/sql-client.ts';
 
@@ -42,7 +49,12 @@ export interface RunContext {
   retries: number;
 }
 
-export function runThroughPool(ctx: RunContext, target: LoadTarget | null, idOffset: number, pages: PageIndexFeed | null = null): Promise<PoolOutcome> {
+export function runThroughPool(
+  ctx: RunContext,
+  target: LoadTarget | null,
+  idOffset: number,
+  pages: PageIndexFeed | null = null,
+): Promise<PoolOutcome> {
   const { opts, head } = ctx;
   const totalBytes = head.size - head.dataStart;
   const progress = createProgress(totalBytes, opts.progress ?? 'auto', opts.log ?? (() => {}));
@@ -69,9 +81,20 @@ export function runThroughPool(ctx: RunContext, target: LoadTarget | null, idOff
   }).finally(() => progress.stop());
 }
 
-export async function skipped(db: SqlClient, ctx: RunContext, status: 'unchanged' | 'refused', message: string): Promise<EtlSummary> {
+export async function skipped(
+  db: SqlClient,
+  ctx: RunContext,
+  status: 'unchanged' | 'refused',
+  message: string,
+): Promise<EtlSummary> {
   const scan = await ctx.scanning;
-  const runId = await insertRun(db, ctx.opts.input, scan.sha256, ctx.opts.mode === 'append' ? 'append' : 'replace', 'skipped');
+  const runId = await insertRun(
+    db,
+    ctx.opts.input,
+    scan.sha256,
+    ctx.opts.mode === 'append' ? 'append' : 'replace',
+    'skipped',
+  );
   const summary = summarize(ctx, scan, status, message, runId, null, null, null);
   await finishRun(db, runId, 'skipped', { sha256: scan.sha256, summary, error: status === 'refused' ? message : null });
   ctx.opts.log?.(message);
@@ -108,7 +131,9 @@ export async function load(db: SqlClient, ctx: RunContext, pointer: Pointer, app
     const baseTotals = base === null ? null : await datasetTotals(db, base);
     if (base !== null && baseTotals) {
       await timer.time('copy', async () => {
-        log(`Copying dataset #${base} (${baseTotals.total.toLocaleString('en-US')} records) into #${id}, which adds ${opts.input}`);
+        log(
+          `Copying dataset #${base} (${baseTotals.total.toLocaleString('en-US')} records) into #${id}, which adds ${opts.input}`,
+        );
         await copyRecords(db, base, id, baseTotals.maxId);
         await copyFiles(db, base, id);
         const totals = await pageIndexTotals(db, base);
@@ -122,7 +147,9 @@ export async function load(db: SqlClient, ctx: RunContext, pointer: Pointer, app
       `Loading ${opts.input} into ${describeTarget(opts.target)} as dataset #${id} (run #${runId}, ${append ? `append to #${base}` : 'replace'}): ` +
         `${(head.size / 1048576).toFixed(1)} MiB in ~${estimate} chunks on ${ctx.workers} workers`,
     );
-    const outcome = await timer.time('load', () => runThroughPool(ctx, loadTarget(ctx, id, runId, createdAt), idOffset, pages));
+    const outcome = await timer.time('load', () =>
+      runThroughPool(ctx, loadTarget(ctx, id, runId, createdAt), idOffset, pages),
+    );
     if (!pages.complete(outcome.chunks)) throw new Error('Internal error: the page index did not receive every chunk');
     const scan = await ctx.scanning;
     sha = scan.sha256;
@@ -131,7 +158,14 @@ export async function load(db: SqlClient, ctx: RunContext, pointer: Pointer, app
     const totals = await timer.time('aggregates', async () => {
       const t = await writeAggregates(db, id, outcome.stats, base, baseTotals);
       await writePageIndex(db, id, pages.builder);
-      await addFile(db, id, runId, { name: opts.input, sha256: sha, bytes: scan.size }, outcome.stats.rows, idOffset + 1);
+      await addFile(
+        db,
+        id,
+        runId,
+        { name: opts.input, sha256: sha, bytes: scan.size },
+        outcome.stats.rows,
+        idOffset + 1,
+      );
       await markReady(db, id, t, idOffset + outcome.stats.rows);
       return t;
     });
@@ -139,14 +173,23 @@ export async function load(db: SqlClient, ctx: RunContext, pointer: Pointer, app
     const generation = await timer.time('switch', () => switchPointer(db, pointer, id, pointer.live));
     switched = true;
     log(`Dataset #${id} is live (generation ${generation}); #${pointer.live ?? 'none'} is kept for --rollback`);
-    await timer.time('cleanup', () => removeUnreferenced(db, [id, pointer.live], log, pointer.changedAt, opts.removalGraceMs)).catch((err: Error) => log(`warning: could not remove an old dataset (the next run will): ${err.message}`));
+    await timer
+      .time('cleanup', () => removeUnreferenced(db, [id, pointer.live], log, pointer.changedAt, opts.removalGraceMs))
+      .catch((err: Error) => log(`warning: could not remove an old dataset (the next run will): ${err.message}`));
     const cache = await timer.time('cache', () => rewarmApi(opts.api ?? null));
     log(`Cache: ${cache.summary}`);
-    const files = append ? (await db.execute('SELECT COUNT(*) AS n FROM dataset_files WHERE dataset_id = ?', [id])).rows[0]?.n : 1;
+    const files = append
+      ? (await db.execute('SELECT COUNT(*) AS n FROM dataset_files WHERE dataset_id = ?', [id])).rows[0]?.n
+      : 1;
     const dataset = { id, generation, ...totals, files: Number(files) };
     const msg = `${opts.input} ${append ? 'appended to' : 'is now'} the dataset on ${describeTarget(opts.target)} (dataset #${id}, run #${runId})`;
     const summary = summarize(ctx, scan, 'loaded', msg, runId, outcome, dataset, cache);
-    await finishRun(db, runId, 'succeeded', { sha256: sha, datasetId: id, counts: { read: summary.rows.read, valid: summary.rows.valid, invalid: summary.rows.invalid }, summary });
+    await finishRun(db, runId, 'succeeded', {
+      sha256: sha,
+      datasetId: id,
+      counts: { read: summary.rows.read, valid: summary.rows.valid, invalid: summary.rows.invalid },
+      summary,
+    });
     return summary;
   } catch (err) {
     const message = (err as Error).message ?? String(err);
@@ -154,13 +197,17 @@ export async function load(db: SqlClient, ctx: RunContext, pointer: Pointer, app
       // Not live, so nobody reads it: remove it now (a killed run's is removed by the next run).
       await removeUnreferenced(db, [pointer.live, pointer.previous]).catch(() => {});
     }
-    await finishRun(db, runId, switched ? 'succeeded' : 'failed', { sha256: sha, datasetId, error: message }).catch(() => {});
+    await finishRun(db, runId, switched ? 'succeeded' : 'failed', { sha256: sha, datasetId, error: message }).catch(
+      () => {},
+    );
     throw err;
   }
 }
 
 function reasonCounts(stats: ChunkStats): Record<string, number> {
-  return Object.fromEntries(INVALID_REASONS.map((r, i) => [r, stats.reasons[i] ?? 0]).filter(([, n]) => (n as number) > 0));
+  return Object.fromEntries(
+    INVALID_REASONS.map((r, i) => [r, stats.reasons[i] ?? 0]).filter(([, n]) => (n as number) > 0),
+  );
 }
 
 export function summarize(
@@ -200,7 +247,13 @@ export function summarize(
     },
     dataset,
     timingsMs: { ...ctx.timer.phases },
-    workerMs: outcome ? Object.fromEntries(Object.entries(outcome.timings).filter(([k]) => k.endsWith('Ms')).map(([k, v]) => [k.replace(/Ms$/, ''), Math.round(v)])) : null,
+    workerMs: outcome
+      ? Object.fromEntries(
+          Object.entries(outcome.timings)
+            .filter(([k]) => k.endsWith('Ms'))
+            .map(([k, v]) => [k.replace(/Ms$/, ''), Math.round(v)]),
+        )
+      : null,
     retries: (outcome?.timings.retries ?? 0) + ctx.retries,
     totalMs,
     rowsPerSecond: read / Math.max(0.001, totalMs / 1000),

@@ -2,7 +2,16 @@
 // Header → checksum and byte ranges → decision (load, unchanged, refused) under the run lock →
 // load (load.ts). A rollback is one switch of the pointer row back to the previous dataset.
 import { describeTarget, ETL_DEFAULTS, PhaseTimer, type EtlOptions, type EtlTarget } from './options.ts';
-import { ensureControlRows, finishRun, insertRun, markInterruptedRuns, readPointer, switchPointer, datasetFiles, type Pointer } from './dataset/catalog.ts';
+import {
+  ensureControlRows,
+  finishRun,
+  insertRun,
+  markInterruptedRuns,
+  readPointer,
+  switchPointer,
+  datasetFiles,
+  type Pointer,
+} from './dataset/catalog.ts';
 import { acquireRunLock, type RunLockOptions } from './dataset/run-lock.ts';
 import { removeUnreferenced } from './dataset/writes.ts';
 import { load, runThroughPool, skipped, summarize, type RunContext } from './load.ts';
@@ -24,18 +33,32 @@ export async function runEtl(opts: EtlOptions): Promise<EtlSummary> {
   const timer = new PhaseTimer();
   const head = await timer.time('header', () => readHead(opts.input, opts.encoding ?? 'auto'));
   const chunkBytes = chunkBytesOf(opts, head);
-  const workers = Math.max(1, Math.min(opts.workers ?? ETL_DEFAULTS.workers, Math.ceil((head.size - head.dataStart) / chunkBytes) || 1));
+  const workers = Math.max(
+    1,
+    Math.min(opts.workers ?? ETL_DEFAULTS.workers, Math.ceil((head.size - head.dataStart) / chunkBytes) || 1),
+  );
   // The threads boot, and the checksum pass starts cutting ranges, while the database is
   // prepared; the pool takes each range as soon as it is cut.
   const pool = startPool(workers);
   const feed = new RangeFeed();
-  const scanning = timer.time('checksum', () => scanFile(opts.input, head.dataStart, chunkBytes, opts.signal, feed, { fileSize: head.size, workers }));
+  const scanning = timer.time('checksum', () =>
+    scanFile(opts.input, head.dataStart, chunkBytes, opts.signal, feed, { fileSize: head.size, workers }),
+  );
   scanning.catch(() => {}); // awaited below
   const ctx: RunContext = { opts, head, feed, scanning, workers, chunkBytes, timer, pool, retries: 0 };
   try {
     if (opts.dryRun) {
       const outcome = await timer.time('validate', () => runThroughPool(ctx, null, 0));
-      return summarize(ctx, await scanning, 'dry-run', `validated ${opts.input}; nothing written`, null, outcome, null, null);
+      return summarize(
+        ctx,
+        await scanning,
+        'dry-run',
+        `validated ${opts.input}; nothing written`,
+        null,
+        outcome,
+        null,
+        null,
+      );
     }
     const db = await openClient(opts.target, () => ctx.retries++);
     try {
@@ -53,7 +76,8 @@ export async function runEtl(opts: EtlOptions): Promise<EtlSummary> {
 async function underLock<T>(
   db: SqlClient,
   opts: { log?: (line: string) => void; lock?: Partial<RunLockOptions>; removalGraceMs?: number },
-  work: (p: Pointer) => Promise<T>): Promise<T> {
+  work: (p: Pointer) => Promise<T>,
+): Promise<T> {
   const log = opts.log ?? (() => {});
   await ensureControlRows(db);
   const lock = await acquireRunLock(db, { ...opts.lock, onLost: (err) => log(`warning: ${err.message}`) });
@@ -80,7 +104,12 @@ async function decideAndLoad(db: SqlClient, ctx: RunContext, pointer: Pointer): 
     const scan = await ctx.scanning;
     const same = files.find((f) => f.sha256 === scan.sha256);
     if (mode === 'append' && same) {
-      return skipped(db, ctx, 'refused', `${opts.input} is already part of the dataset (loaded by run #${same.runId}); refusing to append it twice`);
+      return skipped(
+        db,
+        ctx,
+        'refused',
+        `${opts.input} is already part of the dataset (loaded by run #${same.runId}); refusing to append it twice`,
+      );
     }
     if (mode === 'auto' && same && files.length === 1) {
       const msg = `${opts.input} (sha256 ${scan.sha256.slice(0, 12)}…) is already the live dataset (#${pointer.live}, run #${same.runId}, ${same.rows} rows); nothing changed. Use --replace to reload it.`;
@@ -117,7 +146,15 @@ export async function rollbackDataset(opts: RollbackOptions): Promise<RollbackSu
       if (pointer.previous === null) {
         const message = `There is no previous dataset to roll back to (live: ${pointer.live === null ? 'none' : `#${pointer.live}`}) on ${describeTarget(opts.target)}`;
         log(message);
-        return { status: 'refused', message, runId: null, live: pointer.live, previous: null, generation: pointer.generation, totalMs: timer.total() };
+        return {
+          status: 'refused',
+          message,
+          runId: null,
+          live: pointer.live,
+          previous: null,
+          generation: pointer.generation,
+          totalMs: timer.total(),
+        };
       }
       const runId = await insertRun(db, `dataset #${pointer.previous}`, '', 'rollback', 'running');
       const generation = await switchPointer(db, pointer, pointer.previous, pointer.live);
@@ -126,7 +163,15 @@ export async function rollbackDataset(opts: RollbackOptions): Promise<RollbackSu
       const cache = await rewarmApi(opts.api ?? null);
       log(`Cache: ${cache.summary}`);
       await finishRun(db, runId, 'succeeded', { datasetId: pointer.previous, summary: { message, cache } });
-      return { status: 'rolled-back', message, runId, live: pointer.previous, previous: pointer.live, generation, totalMs: timer.total() };
+      return {
+        status: 'rolled-back',
+        message,
+        runId,
+        live: pointer.previous,
+        previous: pointer.live,
+        generation,
+        totalMs: timer.total(),
+      };
     });
   } finally {
     await db.close();

@@ -9,11 +9,19 @@ export class UsageError extends Error {
 }
 
 /** An integer option from `min` to `max`, or undefined when absent. */
-export function intOption(value: string | undefined, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function intOption(
+  value: string | undefined,
+  name: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min.toLocaleString('en-US')}` : `from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
+    const range =
+      max === Number.MAX_SAFE_INTEGER
+        ? `≥ ${min.toLocaleString('en-US')}`
+        : `from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
     throw new UsageError(`${name} must be an integer ${range}, got '${value}'`);
   }
   return n;

@@ -90,7 +90,8 @@ export function analyze(samples: LoadSamples, windows: StageWindow[], expectedEn
   const last = selectSamples(samples, (at) => at >= endMs - third);
   const p95First = latencyFigures(first.ms).p95;
   values.p95_drift = p95First > 0 && last.ms.length ? latencyFigures(last.ms).p95 / p95First : 'not enough responses';
-  values.rps_drift = first.status.length && last.status.length ? last.status.length / first.status.length : 'not enough responses';
+  values.rps_drift =
+    first.status.length && last.status.length ? last.status.length / first.status.length : 'not enough responses';
 
   return {
     overall: figures(samples, totalS),

@@ -32,7 +32,14 @@ export interface WorkerBounds {
   dbTimeoutMs: number;
 }
 
-export async function execute(scenario: Scenario, stages: PlannedStage[], target: Target, traffic: Traffic, progress: Progress, worker?: WorkerBounds): Promise<Execution> {
+export async function execute(
+  scenario: Scenario,
+  stages: PlannedStage[],
+  target: Target,
+  traffic: Traffic,
+  progress: Progress,
+  worker?: WorkerBounds,
+): Promise<Execution> {
   const notes: string[] = [];
   const values: Record<string, number | string> = {};
   const markers: { at: number; label: string }[] = [];
@@ -47,7 +54,9 @@ export async function execute(scenario: Scenario, stages: PlannedStage[], target
   if (scenario.invalidateEveryS) {
     before = await scrapeMetrics(target.url, target.apiKey);
     if (!target.upstash) {
-      notes.push('The stats keys could not be deleted: that needs the local stack\'s Upstash gateway, and the target was given with --target. Only the natural 60 s TTL expiry is exercised (run for 70 s or more to include one).');
+      notes.push(
+        "The stats keys could not be deleted: that needs the local stack's Upstash gateway, and the target was given with --target. Only the natural 60 s TTL expiry is exercised (run for 70 s or more to include one).",
+      );
     } else {
       const upstash = target.upstash;
       timer = setInterval(() => {
@@ -67,14 +76,22 @@ export async function execute(scenario: Scenario, stages: PlannedStage[], target
 
   let admin: GatewayAdmin | null = null;
   if (scenario.injectsFaults) {
-    if (!target.planetscaleReader) throw new TargetError('the faults scenario needs the Worker\'s own PlanetScale gateway, and this target names none (a `npm start` stack from before planetscaleReader was in .local/stack.json? restart it)');
+    if (!target.planetscaleReader)
+      throw new TargetError(
+        "the faults scenario needs the Worker's own PlanetScale gateway, and this target names none (a `npm start` stack from before planetscaleReader was in .local/stack.json? restart it)",
+      );
     admin = new GatewayAdmin(target.planetscaleReader.url);
     try {
       // Also the check that the gateway takes our faults, before any traffic.
       const cleared = await admin.clear();
-      if (cleared) notes.push(`${cleared} fault${cleared > 1 ? 's' : ''} left on the gateway by something else ${cleared > 1 ? 'were' : 'was'} cleared before the run.`);
+      if (cleared)
+        notes.push(
+          `${cleared} fault${cleared > 1 ? 's' : ''} left on the gateway by something else ${cleared > 1 ? 'were' : 'was'} cleared before the run.`,
+        );
     } catch (err) {
-      throw new TargetError(`the Worker's PlanetScale gateway at ${admin.origin} does not take faults (${(err as Error).message.slice(0, 200)})`);
+      throw new TargetError(
+        `the Worker's PlanetScale gateway at ${admin.origin} does not take faults (${(err as Error).message.slice(0, 200)})`,
+      );
     }
   }
   let faults: Execution['faults'];
@@ -89,7 +106,14 @@ export async function execute(scenario: Scenario, stages: PlannedStage[], target
       const plan = admin ? planFaults(stage.durationS) : [];
       // Settled into a value at once: a failure must wait for the load, not crash the process meanwhile.
       const driving = admin
-        ? driveFaults({ admin, api: { url: target.url, apiKey: target.apiKey }, upstash: target.upstash, plan, startMs: fromMs, dbTimeoutMs: worker?.dbTimeoutMs ?? 3000 }).then(
+        ? driveFaults({
+            admin,
+            api: { url: target.url, apiKey: target.apiKey },
+            upstash: target.upstash,
+            plan,
+            startMs: fromMs,
+            dbTimeoutMs: worker?.dbTimeoutMs ?? 3000,
+          }).then(
             (run) => ({ run }),
             (err: unknown) => ({ err }),
           )
@@ -102,12 +126,23 @@ export async function execute(scenario: Scenario, stages: PlannedStage[], target
         shuffle: true,
         onBatch: (b) => progress.batch(b),
       });
-      windows.push({ label: stage.label, connections: stage.connections, fromMs, toMs: Date.now(), samples: run.samples });
+      windows.push({
+        label: stage.label,
+        connections: stage.connections,
+        fromMs,
+        toMs: Date.now(),
+        samples: run.samples,
+      });
       if (driving && admin) {
         const done = await driving;
         if ('err' in done) throw done.err;
         // Its times count from this stage's start, which is the analysis' (the scenario has one stage).
-        faults = { ...done.run, startMs: fromMs, planned: plan.length, gateway: admin.origin.replace(/^https?:\/\//, '') };
+        faults = {
+          ...done.run,
+          startMs: fromMs,
+          planned: plan.length,
+          gateway: admin.origin.replace(/^https?:\/\//, ''),
+        };
         markers.push(...done.run.markers);
         notes.push(...done.run.notes);
       }
@@ -116,29 +151,56 @@ export async function execute(scenario: Scenario, stages: PlannedStage[], target
     clearInterval(timer);
     await Promise.all(invalidating);
     // Nothing of ours may outlive the run on a stack that someone keeps using.
-    if (admin) await admin.clear().catch((err: Error) => notes.push(`The faults could not be cleared after the run: ${err.message.slice(0, 200)}`));
+    if (admin)
+      await admin
+        .clear()
+        .catch((err: Error) =>
+          notes.push(`The faults could not be cleared after the run: ${err.message.slice(0, 200)}`),
+        );
   }
 
   if (scenario.invalidateEveryS) {
     const metric = 'db_statements_per_invalidation';
     const after = await scrapeMetrics(target.url, target.apiKey);
-    if (target.upstash) notes.push(`The stats keys (${STATS_KEYS_LIKE.join(', ')}, of every dataset) were deleted ${invalidations} times, every ${scenario.invalidateEveryS} s.`);
+    if (target.upstash)
+      notes.push(
+        `The stats keys (${STATS_KEYS_LIKE.join(', ')}, of every dataset) were deleted ${invalidations} times, every ${scenario.invalidateEveryS} s.`,
+      );
     if (!target.upstash) values[metric] = 'no invalidation possible on this target';
-    else if (!before?.ok || !after.ok) values[metric] = `the Worker's counters could not be read (${(before && !before.ok ? before.error : !after.ok ? after.error : '').slice(0, 120)})`;
-    else if (target.kind === 'explicit') values[metric] = 'GET /metrics is per isolate: not conclusive on a deployed target';
+    else if (!before?.ok || !after.ok)
+      values[metric] =
+        `the Worker's counters could not be read (${(before && !before.ok ? before.error : !after.ok ? after.error : '').slice(0, 120)})`;
+    else if (target.kind === 'explicit')
+      values[metric] = 'GET /metrics is per isolate: not conclusive on a deployed target';
     else {
       const statements = countersFrom(after.series).dbStatements - countersFrom(before.series).dbStatements;
       values[metric] = statements / Math.max(1, invalidations);
-      notes.push(`The Worker ran ${statements} database statements meanwhile (a load of /stats/risk is 2 statements, of /stats/age 1; the dataset pointer is read once per L1 lifetime).`);
+      notes.push(
+        `The Worker ran ${statements} database statements meanwhile (a load of /stats/risk is 2 statements, of /stats/age 1; the dataset pointer is read once per L1 lifetime).`,
+      );
     }
   }
   // The runtime forwards the Worker's output a moment later: let the last lines land first.
   await new Promise((r) => setTimeout(r, 100));
   const logged = mute?.stop();
-  if (logged?.lines) notes.push(`The Worker and the runtime logged ${logged.lines} lines during the run, e.g. ${logged.samples.slice(0, 2).map((x) => `\`${x.replace(/`/g, "'")}\``).join('; ')}.`);
+  if (logged?.lines)
+    notes.push(
+      `The Worker and the runtime logged ${logged.lines} lines during the run, e.g. ${logged.samples
+        .slice(0, 2)
+        .map((x) => `\`${x.replace(/`/g, "'")}\``)
+        .join('; ')}.`,
+    );
 
   const samples = joinSamples(windows.map((w) => w.samples));
-  return { samples, windows, markers: markers.sort((a, b) => a.at - b.at), values, notes, errorSamples: samples.errorSamples, ...(faults ? { faults } : {}) };
+  return {
+    samples,
+    windows,
+    markers: markers.sort((a, b) => a.at - b.at),
+    values,
+    notes,
+    errorSamples: samples.errorSamples,
+    ...(faults ? { faults } : {}),
+  };
 }
 
 /** The stats keys of any dataset id, as Redis globs: `stats:risk:d*`, `stats:age:d*`. */

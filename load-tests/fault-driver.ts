@@ -5,7 +5,15 @@
 import { keysLike } from '../loadkit/http/upstash-rest.ts';
 import { statsCacheKeys, STATS_TTL_SECONDS } from '../src/data/cache-keys.ts';
 import { decodeL2, encodeL2 } from '../src/data/cache.ts';
-import { DROP, dropCandidates, dropMatch, dropPath, pickColdFilter, type FaultEvent, type FaultStep } from './faults.ts';
+import {
+  DROP,
+  dropCandidates,
+  dropMatch,
+  dropPath,
+  pickColdFilter,
+  type FaultEvent,
+  type FaultStep,
+} from './faults.ts';
 import type { BurstResponse, DropReport } from './report/types.ts';
 
 /** The gateway's /__gateway/ controls, with the Basic auth of its API (the URL's user and password). */
@@ -31,7 +39,13 @@ export class GatewayAdmin {
     return JSON.parse(text) as T;
   }
 
-  inject(spec: { code?: string; durationMs?: number; delayMs?: number; count?: number; match?: string }): Promise<{ fault: { id: number } }> {
+  inject(spec: {
+    code?: string;
+    durationMs?: number;
+    delayMs?: number;
+    count?: number;
+    match?: string;
+  }): Promise<{ fault: { id: number } }> {
     return this.call('POST', '/__gateway/faults', spec);
   }
 
@@ -92,7 +106,12 @@ async function ageStatsCopies(upstash: Upstash): Promise<number> {
       const raw = await upstashCommand<string | null>(upstash, ['GET', key]);
       const entry = raw === null ? null : decodeL2(raw);
       if (!entry) continue;
-      await upstashCommand(upstash, ['SET', key, encodeL2({ body: entry.body, storedAt: Date.now() - (STATS_TTL_SECONDS + 1) * 1000 }), 'KEEPTTL']);
+      await upstashCommand(upstash, [
+        'SET',
+        key,
+        encodeL2({ body: entry.body, storedAt: Date.now() - (STATS_TTL_SECONDS + 1) * 1000 }),
+        'KEEPTTL',
+      ]);
       aged++;
     }
   }
@@ -123,19 +142,30 @@ export async function driveFaults(o: DriveOptions): Promise<FaultRun> {
       }
       const toMs = fromMs + step.durationMs;
       run.markers.push({ at: since(fromMs), label: `${step.code} on` });
-      run.timeline.push({ at: since(fromMs), event: `${step.code} on for ${step.durationMs / 1000} s: every statement fails with it` });
+      run.timeline.push({
+        at: since(fromMs),
+        event: `${step.code} on for ${step.durationMs / 1000} s: every statement fails with it`,
+      });
       if (o.upstash) {
         try {
           const aged = await ageStatsCopies(o.upstash);
-          run.timeline.push({ at: since(Date.now()), event: `${aged} stats cop${aged === 1 ? 'y' : 'ies'} in the cache aged past ${STATS_TTL_SECONDS} s: revalidating ${aged === 1 ? 'it' : 'them'} needs the failing database` });
+          run.timeline.push({
+            at: since(Date.now()),
+            event: `${aged} stats cop${aged === 1 ? 'y' : 'ies'} in the cache aged past ${STATS_TTL_SECONDS} s: revalidating ${aged === 1 ? 'it' : 'them'} needs the failing database`,
+          });
         } catch (err) {
-          run.notes.push(`The stats copies could not be aged at ${since(Date.now())} s (${message(err)}): stats may have been answered fresh, without the stale-if-error path.`);
+          run.notes.push(
+            `The stats copies could not be aged at ${since(Date.now())} s (${message(err)}): stats may have been answered fresh, without the stale-if-error path.`,
+          );
         }
       }
       await sleep(toMs - Date.now());
       const n = delta(before, await applied());
       run.events.push({ kind: 'vitess', label: step.code, fromMs, toMs, applied: n });
-      run.timeline.push({ at: since(toMs), event: `${step.code} off (expired): the gateway failed ${n ?? 'an unknown number of'} statements with it` });
+      run.timeline.push({
+        at: since(toMs),
+        event: `${step.code} off (expired): the gateway failed ${n ?? 'an unknown number of'} statements with it`,
+      });
     } else {
       run.drop = await clientDrop(o, run, since, applied, delta);
     }
@@ -155,12 +185,16 @@ async function clientDrop(
     try {
       cachedKeys = await keysLike(o.upstash, 'records:count:*');
     } catch (err) {
-      run.notes.push(`The cached /records totals could not be listed (${message(err)}): the dropped client's key may have been cached already.`);
+      run.notes.push(
+        `The cached /records totals could not be listed (${message(err)}): the dropped client's key may have been cached already.`,
+      );
     }
   }
   const filter = pickColdFilter(dropCandidates(), cachedKeys ?? [], o.startMs / 1000);
   if (!filter) {
-    run.notes.push('Every filter combination the dropped client may use had its total cached: the client drop was skipped.');
+    run.notes.push(
+      'Every filter combination the dropped client may use had its total cached: the client drop was skipped.',
+    );
     run.timeline.push({ at: since(Date.now()), event: 'client drop skipped: no uncached key' });
     return null;
   }
@@ -176,7 +210,10 @@ async function clientDrop(
   }
   const fromMs = Date.now();
   run.markers.push({ at: since(fromMs), label: 'client drop' });
-  run.timeline.push({ at: since(fromMs), event: `client drop: the gateway holds the next load of \`GET ${path}\`'s total for ${DROP.holdMs} ms; the client sends it and gives up after ${DROP.abortAfterMs} ms` });
+  run.timeline.push({
+    at: since(fromMs),
+    event: `client drop: the gateway holds the next load of \`GET ${path}\`'s total for ${DROP.holdMs} ms; the client sends it and gives up after ${DROP.abortAfterMs} ms`,
+  });
 
   const headers = { 'x-api-key': o.api.apiKey };
   const gone = new AbortController();
@@ -186,7 +223,10 @@ async function clientDrop(
       await res.arrayBuffer();
       return { aborted: false as const, status: res.status, ms: Date.now() - t0 };
     },
-    (err: Error) => (gone.signal.aborted ? { aborted: true as const } : { aborted: false as const, status: null, ms: Date.now() - t0, error: message(err) }),
+    (err: Error) =>
+      gone.signal.aborted
+        ? { aborted: true as const }
+        : { aborted: false as const, status: null, ms: Date.now() - t0, error: message(err) },
   );
   await sleep(DROP.abortAfterMs);
   gone.abort();
@@ -195,7 +235,10 @@ async function clientDrop(
   // A hang is reported as one (no response), not waited on for ever.
   const giveUpMs = o.dbTimeoutMs + 1000 + 5000;
   const burstAt = Date.now();
-  run.timeline.push({ at: since(burstAt), event: `client drop: ${first.aborted ? 'aborted' : `answered ${first.status ?? 'nothing'} in ${first.ms} ms, before the abort`}; a burst of ${DROP.burst} concurrent \`GET ${path}\` follows` });
+  run.timeline.push({
+    at: since(burstAt),
+    event: `client drop: ${first.aborted ? 'aborted' : `answered ${first.status ?? 'nothing'} in ${first.ms} ms, before the abort`}; a burst of ${DROP.burst} concurrent \`GET ${path}\` follows`,
+  });
   const totals = new Set<number>();
   const one = async (): Promise<BurstResponse> => {
     const start = Date.now();
@@ -215,7 +258,10 @@ async function clientDrop(
   const toMs = Date.now();
   const n = delta(before, await applied());
   run.events.push({ kind: 'client-drop', label: 'client drop', fromMs, toMs, applied: n });
-  run.timeline.push({ at: since(toMs), event: `client drop: the burst's last answer (${toMs - burstAt} ms after it was sent); the hold applied to ${n ?? 'an unknown number of'} statement${n === 1 ? '' : 's'}` });
+  run.timeline.push({
+    at: since(toMs),
+    event: `client drop: the burst's last answer (${toMs - burstAt} ms after it was sent); the hold applied to ${n ?? 'an unknown number of'} statement${n === 1 ? '' : 's'}`,
+  });
   return {
     method: 'GET',
     path,

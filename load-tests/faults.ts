@@ -32,7 +32,12 @@ export function planFaults(durationS: number): FaultStep[] {
   const slotMs = (durationS * 1000) / 6;
   const durationMs = Math.max(100, Math.round((slotMs * 0.6) / 100) * 100);
   return [
-    ...TRANSIENT_CODES.map((code, i) => ({ kind: 'vitess' as const, code, atMs: Math.round((i + 1) * slotMs), durationMs })),
+    ...TRANSIENT_CODES.map((code, i) => ({
+      kind: 'vitess' as const,
+      code,
+      atMs: Math.round((i + 1) * slotMs),
+      durationMs,
+    })),
     { kind: 'client-drop' as const, atMs: Math.round(5 * slotMs) },
   ];
 }
@@ -49,7 +54,8 @@ export interface DropFilter {
  */
 export function dropCandidates(): DropFilter[] {
   const out: DropFilter[] = [];
-  for (let ageGroup = 5; ageGroup <= 18; ageGroup++) for (const gender of [1, 2]) for (const riskGroup of RISK_GROUPS) out.push({ ageGroup, gender, riskGroup });
+  for (let ageGroup = 5; ageGroup <= 18; ageGroup++)
+    for (const gender of [1, 2]) for (const riskGroup of RISK_GROUPS) out.push({ ageGroup, gender, riskGroup });
   return out;
 }
 
@@ -58,7 +64,11 @@ export function dropCandidates(): DropFilter[] {
  * take the key the last run warmed), whose count is in none of the `cachedKeys`
  * (records:count:d<id>:<filter>). Null when every candidate is cached.
  */
-export function pickColdFilter(candidates: DropFilter[], cachedKeys: readonly string[], seed: number): DropFilter | null {
+export function pickColdFilter(
+  candidates: DropFilter[],
+  cachedKeys: readonly string[],
+  seed: number,
+): DropFilter | null {
   const cached = new Set(cachedKeys.map((k) => k.replace(/^records:count:d\d+:/, '')));
   const n = candidates.length;
   const start = ((Math.floor(seed) % n) + n) % n;
@@ -70,7 +80,8 @@ export function pickColdFilter(candidates: DropFilter[], cachedKeys: readonly st
 }
 
 /** An unusual page of that filter: its total (one cached load per key) is what the gateway holds. */
-export const dropPath = (f: DropFilter) => `/records?age_group=${f.ageGroup}&gender=${f.gender}&risk_group=${f.riskGroup}&limit=7&page=2`;
+export const dropPath = (f: DropFilter) =>
+  `/records?age_group=${f.ageGroup}&gender=${f.gender}&risk_group=${f.riskGroup}&limit=7&page=2`;
 
 /** The statement of that total's load only (database-js sends its arguments inlined in the SQL). */
 export const dropMatch = (f: DropFilter) => `record_counts.*${filterKey(f).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
@@ -87,7 +98,12 @@ export interface FaultEvent {
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
-function windowRow(label: string, s: LoadSamples, span: { fromS: number | null; toS: number | null }, applied: number | null): FaultWindowFigures {
+function windowRow(
+  label: string,
+  s: LoadSamples,
+  span: { fromS: number | null; toS: number | null },
+  applied: number | null,
+): FaultWindowFigures {
   let ok = 0;
   let retryable503 = 0;
   let bare503 = 0;
@@ -100,7 +116,19 @@ function windowRow(label: string, s: LoadSamples, span: { fromS: number | null; 
     else other[st] = (other[st] ?? 0) + 1;
   }
   const lat = latencyFigures(s.ms);
-  return { label, ...span, responses: s.status.length, ok, retryable503, bare503, other, noResponse: s.errors.length, p99: lat.p99, max: lat.max, applied };
+  return {
+    label,
+    ...span,
+    responses: s.status.length,
+    ok,
+    retryable503,
+    bare503,
+    other,
+    noResponse: s.errors.length,
+    p99: lat.p99,
+    max: lat.max,
+    applied,
+  };
 }
 
 /**
@@ -108,18 +136,31 @@ function windowRow(label: string, s: LoadSamples, span: { fromS: number | null; 
  * row per event. A window is [fromMs, toMs): from the request that injects the fault to its
  * expiry (the Vitess errors) or to the burst's last answer (the client drop).
  */
-export function faultWindows(samples: LoadSamples, events: readonly FaultEvent[], startMs: number): FaultWindowFigures[] {
+export function faultWindows(
+  samples: LoadSamples,
+  events: readonly FaultEvent[],
+  startMs: number,
+): FaultWindowFigures[] {
   const within = (at: number, e: FaultEvent) => at >= e.fromMs && at < e.toMs;
   const outside = selectSamples(samples, (at) => !events.some((e) => within(at, e)));
   let afterFault503 = 0;
   for (let i = 0; i < outside.status.length; i++) {
     const at = outside.at[i] as number;
-    if (isRetryable(outside, i) && events.some((e) => e.kind === 'vitess' && at >= e.toMs && at < e.toMs + AFTER_FAULT_MS)) afterFault503++;
+    if (
+      isRetryable(outside, i) &&
+      events.some((e) => e.kind === 'vitess' && at >= e.toMs && at < e.toMs + AFTER_FAULT_MS)
+    )
+      afterFault503++;
   }
   return [
     { ...windowRow('no fault', outside, { fromS: null, toS: null }, null), afterFault503 },
     ...events.map((e) =>
-      windowRow(e.label, selectSamples(samples, (at) => within(at, e)), { fromS: round((e.fromMs - startMs) / 1000), toS: round((e.toMs - startMs) / 1000) }, e.applied),
+      windowRow(
+        e.label,
+        selectSamples(samples, (at) => within(at, e)),
+        { fromS: round((e.fromMs - startMs) / 1000), toS: round((e.toMs - startMs) / 1000) },
+        e.applied,
+      ),
     ),
   ];
 }
@@ -156,9 +197,15 @@ export function endpointsDuring(samples: LoadSamples, events: readonly FaultEven
  * The scenario values its thresholds read. faults_applied: the share of planned faults that the
  * gateway applied to at least one statement (a fault that never applied is a check not made).
  */
-export function faultValues(plannedFaults: number, windows: readonly FaultWindowFigures[], drop: DropReport | null): Record<string, number | string> {
+export function faultValues(
+  plannedFaults: number,
+  windows: readonly FaultWindowFigures[],
+  drop: DropReport | null,
+): Record<string, number | string> {
   const applied = windows.filter((w) => w.fromS !== null && (w.applied ?? 0) > 0).length;
-  const values: Record<string, number | string> = { faults_applied: plannedFaults ? applied / plannedFaults : 'no faults planned' };
+  const values: Record<string, number | string> = {
+    faults_applied: plannedFaults ? applied / plannedFaults : 'no faults planned',
+  };
   if (!drop) {
     values.client_drop_answered = 'the client drop did not run';
     values.client_drop_max_ms = 'the client drop did not run';

@@ -17,7 +17,11 @@ export function stamp(date: Date): string {
 export const reportId = (date: Date, scenario: string) => `${stamp(date)}-${scenario}`;
 
 /** The newest report of `scenario` whose id sorts before `beforeId`, or null. */
-export async function previousReport(scenario: string, beforeId: string, dir = REPORTS_DIR): Promise<LoadTestResult | null> {
+export async function previousReport(
+  scenario: string,
+  beforeId: string,
+  dir = REPORTS_DIR,
+): Promise<LoadTestResult | null> {
   if (!existsSync(dir)) return null;
   const suffix = `-${scenario}.json`;
   const names = (await readdir(dir))

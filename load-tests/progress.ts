@@ -21,7 +21,11 @@ export function createProgress(scenario: string, totalS: number, tty = Boolean(p
   let lastPlain = 0;
   const bar = tty
     ? new cliProgress.SingleBar(
-        { format: `${scenario} [{bar}] {elapsed}/{total} s | {stage} | {rps} req/s | p95 {p95} ms | failed {failed}`, hideCursor: true, clearOnComplete: false },
+        {
+          format: `${scenario} [{bar}] {elapsed}/{total} s | {stage} | {rps} req/s | p95 {p95} ms | failed {failed}`,
+          hideCursor: true,
+          clearOnComplete: false,
+        },
         cliProgress.Presets.shades_classic,
       )
     : null;
@@ -31,7 +35,13 @@ export function createProgress(scenario: string, totalS: number, tty = Boolean(p
     const now = Date.now();
     recent = recent.filter((r) => r.at > now - 1000);
     const lat = recent.map((r) => r.ms).sort((a, b) => a - b);
-    return { elapsed: Math.round((now - t0) / 1000), rps: recent.length, p95: percentile(lat, 95).toFixed(1), failed, stage: stageText };
+    return {
+      elapsed: Math.round((now - t0) / 1000),
+      rps: recent.length,
+      p95: percentile(lat, 95).toFixed(1),
+      failed,
+      stage: stageText,
+    };
   };
 
   return {
@@ -52,7 +62,9 @@ export function createProgress(scenario: string, totalS: number, tty = Boolean(p
       if (bar) bar.update(Math.min(totalS, f.elapsed), f);
       else if (Date.now() - lastPlain >= PLAIN_EVERY_MS) {
         lastPlain = Date.now();
-        console.log(`[load-test] ${f.elapsed}/${totalS} s  ${f.rps} req/s  p95 ${f.p95} ms  failed ${failed} of ${total}`);
+        console.log(
+          `[load-test] ${f.elapsed}/${totalS} s  ${f.rps} req/s  p95 ${f.p95} ms  failed ${failed} of ${total}`,
+        );
       }
     },
     stop() {

@@ -73,13 +73,17 @@ function options() {
   if (values.help) return null;
   const name = values.scenario as ScenarioName | undefined;
   if (!name) throw new UsageError('--scenario is required');
-  if (!SCENARIO_NAMES.includes(name)) throw new UsageError(`unknown scenario '${name}'; one of: ${SCENARIO_NAMES.join(', ')}`);
+  if (!SCENARIO_NAMES.includes(name))
+    throw new UsageError(`unknown scenario '${name}'; one of: ${SCENARIO_NAMES.join(', ')}`);
   const scenario = SCENARIOS[name];
   const connections = intOption(values.connections, '--connections', 1, 1000) ?? scenario.defaultConnections;
   const runtime = choiceOption(values.runtime, '--runtime', ['miniflare', 'workerd'] as const);
   const rows = intOption(values.rows, '--rows', 1000) ?? LOADTEST_ROWS;
   if (values['api-key'] && !values.target) throw new UsageError('--api-key goes with --target');
-  if (scenario.injectsFaults && values.target) throw new UsageError(`the ${name} scenario injects faults on the local stack's PlanetScale gateway; a deployed target (--target) takes none, so it cannot run there`);
+  if (scenario.injectsFaults && values.target)
+    throw new UsageError(
+      `the ${name} scenario injects faults on the local stack's PlanetScale gateway; a deployed target (--target) takes none, so it cannot run there`,
+    );
   let durationS = scenario.defaultDurationS;
   if (values.duration !== undefined) {
     try {
@@ -88,7 +92,8 @@ function options() {
       throw new UsageError((err as Error).message);
     }
   }
-  if (scenario.minDurationS && durationS < scenario.minDurationS) throw new UsageError(`the ${name} scenario needs --duration ${scenario.minDurationS}s or more, got ${durationS} s`);
+  if (scenario.minDurationS && durationS < scenario.minDurationS)
+    throw new UsageError(`the ${name} scenario needs --duration ${scenario.minDurationS}s or more, got ${durationS} s`);
   const latency: { database?: LatencyProfile; upstash?: LatencyProfile } = values.edge ? { ...EDGE_PROFILE } : {};
   try {
     if (values['db-latency'] !== undefined) latency.database = parseLatency(values['db-latency']);
@@ -97,15 +102,27 @@ function options() {
     throw new UsageError(`--db-latency/--upstash-latency: ${(err as Error).message}`);
   }
   const hasLatency = latency.database !== undefined || latency.upstash !== undefined;
-  if (hasLatency && values.target) throw new UsageError('--edge and the latency options shape the local gateways; they do not go with --target');
-  return { scenario, durationS, connections, target: values.target, apiKey: values['api-key'], runtime, rows, latency: hasLatency ? latency : undefined } as const;
+  if (hasLatency && values.target)
+    throw new UsageError('--edge and the latency options shape the local gateways; they do not go with --target');
+  return {
+    scenario,
+    durationS,
+    connections,
+    target: values.target,
+    apiKey: values['api-key'],
+    runtime,
+    rows,
+    latency: hasLatency ? latency : undefined,
+  } as const;
 }
 
 async function facts(target: Target, notes: string[]): Promise<TargetFacts> {
   try {
     return await targetFacts(target.url, target.apiKey);
   } catch (err) {
-    notes.push(`Paging and record ids could not be read through the API (${(err as Error).message.slice(0, 200)}); /records traffic uses page 1 and id 1.`);
+    notes.push(
+      `Paging and record ids could not be read through the API (${(err as Error).message.slice(0, 200)}); /records traffic uses page 1 and id 1.`,
+    );
     return { lastPage: 1, totalItems: 0, ids: [1] };
   }
 }
@@ -118,7 +135,9 @@ async function workerBounds(notes: string[]): Promise<WorkerBounds> {
     if (Number.isFinite(value) && value > 0) return { dbTimeoutMs: value };
     notes.push(`wrangler.toml has no usable DB_TIMEOUT_MS: the latency bounds assume ${fallback} ms.`);
   } catch (err) {
-    notes.push(`wrangler.toml could not be read (${(err as Error).message.slice(0, 200)}): the latency bounds assume DB_TIMEOUT_MS ${fallback} ms.`);
+    notes.push(
+      `wrangler.toml could not be read (${(err as Error).message.slice(0, 200)}): the latency bounds assume DB_TIMEOUT_MS ${fallback} ms.`,
+    );
   }
   return { dbTimeoutMs: fallback };
 }
@@ -131,29 +150,45 @@ async function main(): Promise<number> {
   log(`${scenario.name}: ${scenario.summary}`);
   log(`${machine().cores} shared cores: the load generator takes about one of them`);
   const loadAvgStart = loadAverage();
-  const target = await resolveTarget({ target: opts.target, apiKey: opts.apiKey, runtime: opts.runtime, rows: opts.rows, latency: opts.latency, log });
+  const target = await resolveTarget({
+    target: opts.target,
+    apiKey: opts.apiKey,
+    runtime: opts.runtime,
+    rows: opts.rows,
+    latency: opts.latency,
+    log,
+  });
   // An interrupted test could not run: exit 2, as the help says (not the kit's default 130).
   onStopSignal('load-test', () => target.close(), 2);
 
   let result: LoadTestResult;
   try {
     const health = await fetch(`${target.url}/health`, { signal: AbortSignal.timeout(10_000) }).catch((e: Error) => e);
-    if (health instanceof Error || !health.ok) throw new TargetError(`${target.url}/health does not answer 200 (${health instanceof Error ? health.message : health.status}); is the target up?`);
+    if (health instanceof Error || !health.ok)
+      throw new TargetError(
+        `${target.url}/health does not answer 200 (${health instanceof Error ? health.message : health.status}); is the target up?`,
+      );
     const notes: string[] = [];
-    const bounds = (scenario.timeoutThresholds || scenario.injectsFaults) ? await workerBounds(notes) : undefined;
+    const bounds = scenario.timeoutThresholds || scenario.injectsFaults ? await workerBounds(notes) : undefined;
     const traffic = buildTraffic(scenario.traffic, await facts(target, notes), target.apiKey);
     const stages = planStages(scenario, opts.durationS, opts.connections);
     const plannedS = stages.reduce((a, s) => a + s.durationS, 0);
-    log(`target ${target.url}; ${stages.map((s) => `${s.label} ${s.connections} conn. × ${s.durationS} s`).join(', ')}`);
+    log(
+      `target ${target.url}; ${stages.map((s) => `${s.label} ${s.connections} conn. × ${s.durationS} s`).join(', ')}`,
+    );
     const started = new Date();
     const progress = createProgress(scenario.name, plannedS);
-    let run;
+    let run: Awaited<ReturnType<typeof execute>>;
     try {
       run = await execute(scenario, stages, target, traffic, progress, bounds);
     } finally {
       progress.stop();
     }
-    const a = analyze(run.samples, run.windows, scenario.traffic === 'every-endpoint' ? [...new Set(traffic.requests.map(endpointOf))] : []);
+    const a = analyze(
+      run.samples,
+      run.windows,
+      scenario.traffic === 'every-endpoint' ? [...new Set(traffic.requests.map(endpointOf))] : [],
+    );
     let faults: FaultReport | undefined;
     if (run.faults && bounds) {
       const f = run.faults;
@@ -182,7 +217,14 @@ async function main(): Promise<number> {
       id: reportId(started, scenario.name),
       durationS: Math.round((run.windows.at(-1)!.toMs - run.windows[0]!.fromMs) / 100) / 10,
       target: { url: target.url, kind: target.kind, runtime: target.runtime ?? null },
-      machine: { cpuModel: m.cpuModel, cores: m.cores, node: m.node, autocannon: m.autocannon, loadAvgStart, loadAvgEnd: loadAverage() },
+      machine: {
+        cpuModel: m.cpuModel,
+        cores: m.cores,
+        node: m.node,
+        autocannon: m.autocannon,
+        loadAvgStart,
+        loadAvgEnd: loadAverage(),
+      },
       settings: {
         plannedDurationS: plannedS,
         stages: stages.map((s) => ({ ...s, startS: (startS += s.durationS) - s.durationS })),
@@ -201,7 +243,9 @@ async function main(): Promise<number> {
       connectionErrors: [...kinds].map(([kind, count]) => ({ kind, count })),
       notes: [
         ...(opts.latency
-          ? [`Edge profile: the Worker's database gateway adds a round trip of ${describeLatency(opts.latency.database)} to each request, its Upstash gateway ${describeLatency(opts.latency.upstash)} (local/network.ts), as for an edge location far from both.`]
+          ? [
+              `Edge profile: the Worker's database gateway adds a round trip of ${describeLatency(opts.latency.database)} to each request, its Upstash gateway ${describeLatency(opts.latency.upstash)} (local/network.ts), as for an edge location far from both.`,
+            ]
           : []),
         ...notes,
         ...run.notes,
@@ -220,30 +264,48 @@ async function main(): Promise<number> {
   await writeAtomic(`${base}.md`, render(result, previous));
 
   const o = result.overall;
-  log(`${o.requests.toLocaleString('en-US')} responses, ${o.rps} req/s, p50 ${o.latency.p50} ms, p95 ${o.latency.p95} ms, p99 ${o.latency.p99} ms, failed ${(o.failedRate * 100).toFixed(3)}%`);
+  log(
+    `${o.requests.toLocaleString('en-US')} responses, ${o.rps} req/s, p50 ${o.latency.p50} ms, p95 ${o.latency.p95} ms, p99 ${o.latency.p99} ms, failed ${(o.failedRate * 100).toFixed(3)}%`,
+  );
   if (result.faults) logFaults(result.faults, log);
-  for (const t of result.thresholds) log(`  ${t.pass === null ? 'n/a ' : t.pass ? 'pass' : 'FAIL'}  ${thresholdName(t)}: ${t.actual ?? t.note}`);
-  if (previous) log(`compared with ${previous.id}: req/s ${previous.overall.rps} → ${o.rps}, p95 ${previous.overall.latency.p95} → ${o.latency.p95} ms`);
+  for (const t of result.thresholds)
+    log(`  ${t.pass === null ? 'n/a ' : t.pass ? 'pass' : 'FAIL'}  ${thresholdName(t)}: ${t.actual ?? t.note}`);
+  if (previous)
+    log(
+      `compared with ${previous.id}: req/s ${previous.overall.rps} → ${o.rps}, p95 ${previous.overall.latency.p95} → ${o.latency.p95} ms`,
+    );
   const skipped = result.thresholds.filter((t) => t.pass === null).length;
-  log(`${result.pass ? 'PASS' : 'FAIL'}${skipped ? ` (${skipped} not evaluated)` : ''}: wrote ${join('load-tests', 'reports', `${result.id}.md`)} (+ .json, ${Object.values(chartFiles(result.id)).join(', ')})`);
+  log(
+    `${result.pass ? 'PASS' : 'FAIL'}${skipped ? ` (${skipped} not evaluated)` : ''}: wrote ${join('load-tests', 'reports', `${result.id}.md`)} (+ .json, ${Object.values(chartFiles(result.id)).join(', ')})`,
+  );
   return result.pass ? 0 : 1;
 }
 
 function logFaults(f: FaultReport, log: (m: string) => void) {
-  const others = (o: Record<string, number>) => Object.entries(o).map(([code, n]) => `${n}× ${code}`).join(', ') || '0';
+  const others = (o: Record<string, number>) =>
+    Object.entries(o)
+      .map(([code, n]) => `${n}× ${code}`)
+      .join(', ') || '0';
   for (const w of f.windows) {
     const span = w.fromS === null ? 'outside faults' : `${w.fromS}–${w.toS} s`;
-    log(`  ${w.label} (${span}): ${w.responses} responses, ${w.ok} 2xx, ${w.retryable503} 503+Retry-After${w.afterFault503 ? ` (${w.afterFault503} within ${AFTER_FAULT_MS / 1000} s after a fault)` : ''}, other ${others(w.other)}${w.bare503 ? `, ${w.bare503} 503 without Retry-After` : ''}${w.noResponse ? `, ${w.noResponse} no response` : ''}; p99 ${w.p99} ms, max ${w.max} ms${w.applied === null ? '' : `; gateway applied it to ${w.applied} statements`}`);
+    log(
+      `  ${w.label} (${span}): ${w.responses} responses, ${w.ok} 2xx, ${w.retryable503} 503+Retry-After${w.afterFault503 ? ` (${w.afterFault503} within ${AFTER_FAULT_MS / 1000} s after a fault)` : ''}, other ${others(w.other)}${w.bare503 ? `, ${w.bare503} 503 without Retry-After` : ''}${w.noResponse ? `, ${w.noResponse} no response` : ''}; p99 ${w.p99} ms, max ${w.max} ms${w.applied === null ? '' : `; gateway applied it to ${w.applied} statements`}`,
+    );
   }
   if (f.drop) {
     const b = burstSummary(f.drop.burst);
-    const first = f.drop.first.aborted ? 'aborted' : `answered ${f.drop.first.status ?? 'nothing'} in ${f.drop.first.ms} ms (not dropped)`;
-    log(`  client drop GET ${f.drop.path}: first request ${first}; burst ${b.answered}/${b.sent} answered (${others(b.statuses)}), slowest ${b.maxMs} ms (bound ${f.dbTimeoutMs + 1000} ms)`);
+    const first = f.drop.first.aborted
+      ? 'aborted'
+      : `answered ${f.drop.first.status ?? 'nothing'} in ${f.drop.first.ms} ms (not dropped)`;
+    log(
+      `  client drop GET ${f.drop.path}: first request ${first}; burst ${b.answered}/${b.sent} answered (${others(b.statuses)}), slowest ${b.maxMs} ms (bound ${f.dbTimeoutMs + 1000} ms)`,
+    );
   }
 }
 
 /** Bad usage: our own checks, or an option node:util's parseArgs does not know or cannot take. */
-const badUsage = (err: unknown) => err instanceof UsageError || String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+const badUsage = (err: unknown) =>
+  err instanceof UsageError || String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
 
 main().then(
   (code) => process.exit(code),

@@ -34,8 +34,16 @@ export interface Scenario {
   timeoutThresholds?: (dbTimeoutMs: number) => ThresholdSpec[];
 }
 
-const P95_SLO: ThresholdSpec = { metric: 'http_req_duration', expression: 'p(95)<100', source: 'SLO: API response time < 100 ms' };
-const FAILED_SLO: ThresholdSpec = { metric: 'http_req_failed', expression: 'rate<0.001', source: 'SLO: error rate < 0.1 %' };
+const P95_SLO: ThresholdSpec = {
+  metric: 'http_req_duration',
+  expression: 'p(95)<100',
+  source: 'SLO: API response time < 100 ms',
+};
+const FAILED_SLO: ThresholdSpec = {
+  metric: 'http_req_failed',
+  expression: 'rate<0.001',
+  source: 'SLO: error rate < 0.1 %',
+};
 const one = (label: string): StageSpec[] => [{ label, share: 1, connections: (c) => c }];
 
 export const SCENARIOS: Record<ScenarioName, Scenario> = {
@@ -79,7 +87,12 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     traffic: 'mixed',
     thresholds: [
       FAILED_SLO,
-      { metric: 'http_req_duration', stage: 'spike', expression: 'p(95)<500', source: 'degrades, does not collapse: 5 × the p95 SLO' },
+      {
+        metric: 'http_req_duration',
+        stage: 'spike',
+        expression: 'p(95)<500',
+        source: 'degrades, does not collapse: 5 × the p95 SLO',
+      },
       { ...P95_SLO, stage: 'recovery', source: 'the p95 SLO, once the spike is over' },
     ],
   },
@@ -99,7 +112,8 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
   },
   'cache-stampede': {
     name: 'cache-stampede',
-    summary: 'The stats keys are deleted every 5 s under 50 connections: single-flight must keep database loads to one per key.',
+    summary:
+      'The stats keys are deleted every 5 s under 50 connections: single-flight must keep database loads to one per key.',
     defaultDurationS: 30,
     defaultConnections: 50,
     stages: one('stampede'),
@@ -108,7 +122,11 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     thresholds: [
       P95_SLO,
       FAILED_SLO,
-      { metric: 'db_statements_per_invalidation', expression: 'value<=6', source: 'single-flight: one load per key per invalidation (3 statements), ×2 slack; a stampede makes hundreds' },
+      {
+        metric: 'db_statements_per_invalidation',
+        expression: 'value<=6',
+        source: 'single-flight: one load per key per invalidation (3 statements), ×2 slack; a stampede makes hundreds',
+      },
     ],
   },
   mixed: {
@@ -122,13 +140,24 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
       P95_SLO,
       { metric: 'http_req_duration', expression: 'p(99)<500', source: 'tail bound' },
       FAILED_SLO,
-      { metric: 'http_req_duration', endpoint: 'GET /records', expression: 'p(95)<200', source: 'the slowest endpoint within 2 × the SLO' },
-      { metric: 'http_req_duration', endpoint: 'GET /records/:id', expression: 'p(95)<200', source: 'the slowest endpoint within 2 × the SLO' },
+      {
+        metric: 'http_req_duration',
+        endpoint: 'GET /records',
+        expression: 'p(95)<200',
+        source: 'the slowest endpoint within 2 × the SLO',
+      },
+      {
+        metric: 'http_req_duration',
+        endpoint: 'GET /records/:id',
+        expression: 'p(95)<200',
+        source: 'the slowest endpoint within 2 × the SLO',
+      },
     ],
   },
   faults: {
     name: 'faults',
-    summary: 'Mixed traffic while the Worker\'s database fails with each transient Vitess error in turn, then a client drops mid-load: only 503s with Retry-After, none late, none 500.',
+    summary:
+      "Mixed traffic while the Worker's database fails with each transient Vitess error in turn, then a client drops mid-load: only 503s with Retry-After, none late, none 500.",
     defaultDurationS: 30,
     defaultConnections: 10,
     stages: one('faults'),
@@ -136,24 +165,49 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     injectsFaults: true,
     minDurationS: FAULTS_MIN_DURATION_S,
     thresholds: [
-      { metric: 'http_status_500', expression: 'count==0', source: 'a failing database is never an internal error: the API answers 503 or a cached copy' },
+      {
+        metric: 'http_status_500',
+        expression: 'count==0',
+        source: 'a failing database is never an internal error: the API answers 503 or a cached copy',
+      },
       {
         metric: 'http_unexpected_failures',
         expression: 'count==0',
-        source: 'every failed response is a 503 with Retry-After, which a client can act on; any other status ≥ 400, or no response, counts here',
+        source:
+          'every failed response is a 503 with Retry-After, which a client can act on; any other status ≥ 400, or no response, counts here',
       },
-      { metric: 'client_drop_answered', expression: 'value==1', source: `after a client drops during a load, each of a burst of ${DROP.burst} for the same key is answered 2xx or 503 with Retry-After (share)` },
-      { metric: 'faults_applied', expression: 'value==1', source: 'each Vitess error failed statements and the hold held the dropped load (share of the 5): a fault that never applied is a check not made' },
+      {
+        metric: 'client_drop_answered',
+        expression: 'value==1',
+        source: `after a client drops during a load, each of a burst of ${DROP.burst} for the same key is answered 2xx or 503 with Retry-After (share)`,
+      },
+      {
+        metric: 'faults_applied',
+        expression: 'value==1',
+        source:
+          'each Vitess error failed statements and the hold held the dropped load (share of the 5): a fault that never applied is a check not made',
+      },
     ],
     timeoutThresholds: (db) => [
-      { metric: 'http_req_duration', expression: `max<=${db + 1000}`, source: `no request waits on the database past its bound: DB_TIMEOUT_MS (${db} ms, wrangler.toml) + 1 s` },
-      { metric: 'client_drop_max_ms', expression: `value<=${db + 1000}`, source: `the burst's slowest answer, whether it waited on the dropped client's load or loaded itself: DB_TIMEOUT_MS + 1 s` },
+      {
+        metric: 'http_req_duration',
+        expression: `max<=${db + 1000}`,
+        source: `no request waits on the database past its bound: DB_TIMEOUT_MS (${db} ms, wrangler.toml) + 1 s`,
+      },
+      {
+        metric: 'client_drop_max_ms',
+        expression: `value<=${db + 1000}`,
+        source: `the burst's slowest answer, whether it waited on the dropped client's load or loaded itself: DB_TIMEOUT_MS + 1 s`,
+      },
     ],
   },
 };
 
 /** The thresholds of a run: the scenario's own, then those bound to the Worker's DB_TIMEOUT_MS. */
-export const thresholdsOf = (s: Scenario, dbTimeoutMs: number): ThresholdSpec[] => [...s.thresholds, ...(s.timeoutThresholds?.(dbTimeoutMs) ?? [])];
+export const thresholdsOf = (s: Scenario, dbTimeoutMs: number): ThresholdSpec[] => [
+  ...s.thresholds,
+  ...(s.timeoutThresholds?.(dbTimeoutMs) ?? []),
+];
 
 export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];
 
@@ -165,7 +219,11 @@ export interface PlannedStage {
 
 /** Stages in whole seconds (each at least 1 s) for a total duration and base connections. */
 export function planStages(s: Scenario, durationS: number, connections: number): PlannedStage[] {
-  return s.stages.map((st) => ({ label: st.label, connections: Math.max(1, st.connections(connections)), durationS: Math.max(1, Math.round(st.share * durationS)) }));
+  return s.stages.map((st) => ({
+    label: st.label,
+    connections: Math.max(1, st.connections(connections)),
+    durationS: Math.max(1, Math.round(st.share * durationS)),
+  }));
 }
 
 /** "30s", "10m", "1h", "45" (seconds) → whole seconds, at least 1. */

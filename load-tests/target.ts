@@ -52,7 +52,10 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /** An edge location far from the database region: the profile the README's latency figures use. */
-export const EDGE_PROFILE = { database: { rttMs: 60, jitterMs: 10 }, upstash: { rttMs: 5, jitterMs: 2 } } as const satisfies Record<string, LatencyProfile>;
+export const EDGE_PROFILE = {
+  database: { rttMs: 60, jitterMs: 10 },
+  upstash: { rttMs: 5, jitterMs: 2 },
+} as const satisfies Record<string, LatencyProfile>;
 
 export interface TargetOptions {
   target?: string;
@@ -72,7 +75,8 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
     } catch {
       throw new TargetError(`--target must be an http(s) URL, got '${opts.target}'`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TargetError(`--target must be an http(s) URL, got '${opts.target}'`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new TargetError(`--target must be an http(s) URL, got '${opts.target}'`);
     const apiKey = opts.apiKey ?? process.env.NHIS_API_KEY;
     if (!apiKey) throw new TargetError('--target needs --api-key KEY (or NHIS_API_KEY in the environment)');
     const origin = url.origin + url.pathname.replace(/\/+$/, '');
@@ -81,9 +85,14 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
 
   if (existsSync(STACK_FILE) && !opts.latency) {
     const info = JSON.parse(readFileSync(STACK_FILE, 'utf8')) as StackInfo;
-    if (!isLoopback(info.api.url)) throw new TargetError(`${STACK_FILE} points at ${info.api.url}, not this machine; pass it with --target to load it`);
+    if (!isLoopback(info.api.url))
+      throw new TargetError(
+        `${STACK_FILE} points at ${info.api.url}, not this machine; pass it with --target to load it`,
+      );
     if (isAlive(info.pid) && (await answers(info.api.url))) {
-      opts.log(`reusing the running local stack (npm start, pid ${info.pid}) at ${info.api.url}, runtime ${info.runtime}`);
+      opts.log(
+        `reusing the running local stack (npm start, pid ${info.pid}) at ${info.api.url}, runtime ${info.runtime}`,
+      );
       return {
         url: info.api.url,
         apiKey: opts.apiKey ?? info.api.key,
@@ -97,7 +106,9 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
     }
   }
 
-  opts.log(`no running local stack: starting one (database ${LOADTEST_DATABASE}, Redis db ${LOADTEST_REDIS_DB}, ${opts.rows.toLocaleString('en-US')} rows, ${opts.runtime})`);
+  opts.log(
+    `no running local stack: starting one (database ${LOADTEST_DATABASE}, Redis db ${LOADTEST_REDIS_DB}, ${opts.rows.toLocaleString('en-US')} rows, ${opts.runtime})`,
+  );
   const stack = await startStack({
     database: LOADTEST_DATABASE,
     redisDb: LOADTEST_REDIS_DB,

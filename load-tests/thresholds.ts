@@ -36,11 +36,16 @@ export function parseExpression(expression: string): { agg: string; q?: number; 
 
 export function compare(actual: number, op: string, target: number): boolean {
   switch (op) {
-    case '<': return actual < target;
-    case '<=': return actual <= target;
-    case '>': return actual > target;
-    case '>=': return actual >= target;
-    default: return actual === target;
+    case '<':
+      return actual < target;
+    case '<=':
+      return actual <= target;
+    case '>':
+      return actual > target;
+    case '>=':
+      return actual >= target;
+    default:
+      return actual === target;
   }
 }
 
@@ -60,14 +65,16 @@ function httpValue(spec: ThresholdSpec, agg: string, q: number | undefined, f: S
     if (agg === 'max') return Math.max(...arr);
     if (agg === 'min') return Math.min(...arr);
   }
-  if (spec.metric === 'http_req_failed' && agg === 'rate') return f.attempts === 0 ? 'no requests' : f.failed / f.attempts;
+  if (spec.metric === 'http_req_failed' && agg === 'rate')
+    return f.attempts === 0 ? 'no requests' : f.failed / f.attempts;
   if (spec.metric === 'http_reqs') {
     if (agg === 'rate') return f.durationS > 0 ? f.responses / f.durationS : 0;
     if (agg === 'count') return f.responses;
   }
   const code = /^http_status_(\d{3})$/.exec(spec.metric)?.[1];
   if (code && agg === 'count') return f.status ? (f.status[code] ?? 0) : 'status codes not recorded';
-  if (spec.metric === 'http_unexpected_failures' && agg === 'count') return f.unexpectedFailures ?? 'Retry-After not recorded';
+  if (spec.metric === 'http_unexpected_failures' && agg === 'count')
+    return f.unexpectedFailures ?? 'Retry-After not recorded';
   return `${agg} is not defined for ${spec.metric}`;
 }
 
@@ -79,7 +86,9 @@ export function evaluate(specs: readonly ThresholdSpec[], ev: Evaluation): Thres
     let actual: number | string;
     if (spec.metric.startsWith('http_')) {
       const f = ev.scope(spec.stage, spec.endpoint);
-      actual = f ? httpValue(spec, agg, q, f) : `no such ${spec.stage ? `stage '${spec.stage}'` : `endpoint '${spec.endpoint}'`}`;
+      actual = f
+        ? httpValue(spec, agg, q, f)
+        : `no such ${spec.stage ? `stage '${spec.stage}'` : `endpoint '${spec.endpoint}'`}`;
     } else actual = ev.values[spec.metric] ?? 'not measured';
     if (typeof actual === 'string') return { ...spec, actual: null, pass: null, note: actual };
     return { ...spec, actual: round(actual), pass: compare(actual, op, target) };

@@ -50,18 +50,33 @@ export function buildTraffic(kind: TrafficKind, facts: TargetFacts, apiKey: stri
   const bodies = simulateBodies(32).map((b) => JSON.stringify(b));
   const ids = facts.ids.length ? facts.ids : [1];
   const get = (path: string): RequestSpec => ({ method: 'GET', path, headers: key });
-  const simulate: Maker = (r) => ({ method: 'POST', path: '/simulate', headers: { ...key, 'content-type': 'application/json' }, body: bodies[Math.floor(r() * bodies.length)]! });
+  const simulate: Maker = (r) => ({
+    method: 'POST',
+    path: '/simulate',
+    headers: { ...key, 'content-type': 'application/json' },
+    body: bodies[Math.floor(r() * bodies.length)]!,
+  });
   const page: Maker = (r) => {
     const p = 1 + Math.floor(r() * facts.lastPage);
     // One page in three filtered, as a client browsing by age group would.
-    return r() < 1 / 3 ? get(`/records?age_group=${AGE_GROUPS[Math.floor(r() * AGE_GROUPS.length)]}&page=${1 + Math.floor(r() * 20)}`) : get(`/records?page=${p}`);
+    return r() < 1 / 3
+      ? get(`/records?age_group=${AGE_GROUPS[Math.floor(r() * AGE_GROUPS.length)]}&page=${1 + Math.floor(r() * 20)}`)
+      : get(`/records?page=${p}`);
   };
   const byId: Maker = (r) => get(`/records/${ids[Math.floor(r() * ids.length)]}`);
 
   if (kind === 'every-endpoint') {
     const requests = [
       { method: 'GET', path: '/health' } as RequestSpec,
-      ...bodies.slice(0, 3).map((body) => ({ method: 'POST', path: '/simulate', headers: { ...key, 'content-type': 'application/json' }, body }) as RequestSpec),
+      ...bodies.slice(0, 3).map(
+        (body) =>
+          ({
+            method: 'POST',
+            path: '/simulate',
+            headers: { ...key, 'content-type': 'application/json' },
+            body,
+          }) as RequestSpec,
+      ),
       get('/stats/risk'),
       get('/stats/age'),
       get('/records?page=1'),
@@ -77,17 +92,41 @@ export function buildTraffic(kind: TrafficKind, facts: TargetFacts, apiKey: stri
     const age = AGE_GROUPS[Math.floor(r() * AGE_GROUPS.length)];
     const p = 1 + Math.floor(r() * 20);
     const x = r();
-    return x < 0.25 ? get(`/records?page=${1 + Math.floor(r() * facts.lastPage)}`) : x < 0.625 ? get(`/records?age_group=${age}&page=${p}`) : get(`/records?age_group=${age}&gender=${1 + Math.floor(r() * 2)}&page=${p}`);
+    return x < 0.25
+      ? get(`/records?page=${1 + Math.floor(r() * facts.lastPage)}`)
+      : x < 0.625
+        ? get(`/records?age_group=${age}&page=${p}`)
+        : get(`/records?age_group=${age}&gender=${1 + Math.floor(r() * 2)}&page=${p}`);
   };
   const mix: [Maker, number][] =
     kind === 'stats'
-      ? [[() => get('/stats/risk'), 50], [() => get('/stats/age'), 50]]
+      ? [
+          [() => get('/stats/risk'), 50],
+          [() => get('/stats/age'), 50],
+        ]
       : kind === 'hot'
-        ? [[simulate, 60], [() => get('/stats/risk'), 20], [() => get('/stats/age'), 20]]
+        ? [
+            [simulate, 60],
+            [() => get('/stats/risk'), 20],
+            [() => get('/stats/age'), 20],
+          ]
         : kind === 'faults'
           ? // Every database path the API has: cached (stats, page totals) and uncached (pages, ids).
-            [[simulate, 20], [() => get('/stats/risk'), 15], [() => get('/stats/age'), 10], [filteredPage, 30], [byId, 25]]
-          : [[simulate, 35], [() => get('/stats/risk'), 15], [() => get('/stats/age'), 10], [page, 15], [byId, 20], [() => ({ method: 'GET', path: '/health' }), 5]];
+            [
+              [simulate, 20],
+              [() => get('/stats/risk'), 15],
+              [() => get('/stats/age'), 10],
+              [filteredPage, 30],
+              [byId, 25],
+            ]
+          : [
+              [simulate, 35],
+              [() => get('/stats/risk'), 15],
+              [() => get('/stats/age'), 10],
+              [page, 15],
+              [byId, 20],
+              [() => ({ method: 'GET', path: '/health' }), 5],
+            ];
   const rng = createRng(`load-test-${kind}`);
   const r = () => rng.next();
   const total = mix.reduce((a, [, w]) => a + w, 0);
@@ -101,7 +140,8 @@ export function buildTraffic(kind: TrafficKind, facts: TargetFacts, apiKey: stri
 }
 
 /** "GET /records/123?x" → "GET /records/:id", as the probe names endpoints. */
-export const endpointOf = (r: { method: string; path: string }) => `${r.method} ${r.path.split('?')[0]!.replace(/\/\d+(?=\/|$)/g, '/:id')}`;
+export const endpointOf = (r: { method: string; path: string }) =>
+  `${r.method} ${r.path.split('?')[0]!.replace(/\/\d+(?=\/|$)/g, '/:id')}`;
 
 function weightsOf(requests: RequestSpec[]): { endpoint: string; weight: number }[] {
   const counts = new Map<string, number>();

@@ -11,9 +11,16 @@ import type { SimulateBody } from '../src/contract/schemas.ts';
 export const INPUTS_SEED = 'bench';
 const at = (name: string) => SOURCE_COLUMNS.findIndex(([, c]) => c === name);
 const COL = {
-  ageGroup: at('age_group_code'), gender: at('gender_code'), height: at('height'), weight: at('weight'),
-  systolicBp: at('systolic_bp'), diastolicBp: at('diastolic_bp'), fastingGlucose: at('fasting_glucose'),
-  totalCholesterol: at('total_cholesterol'), triglycerides: at('triglycerides'), hdlCholesterol: at('hdl_cholesterol'),
+  ageGroup: at('age_group_code'),
+  gender: at('gender_code'),
+  height: at('height'),
+  weight: at('weight'),
+  systolicBp: at('systolic_bp'),
+  diastolicBp: at('diastolic_bp'),
+  fastingGlucose: at('fasting_glucose'),
+  totalCholesterol: at('total_cholesterol'),
+  triglycerides: at('triglycerides'),
+  hdlCholesterol: at('hdl_cholesterol'),
   smokingCode: at('smoking_status'),
 } as const;
 

@@ -30,7 +30,9 @@ export interface DatasetContext {
 async function datasetRows(target: MysqlTarget, database: string): Promise<number> {
   const conn = await mysql.createConnection({ ...target, database });
   try {
-    const [rows] = await conn.query('SELECT d.total_records FROM dataset_pointer p JOIN datasets d ON d.id = p.live_dataset WHERE p.id = 1');
+    const [rows] = await conn.query(
+      'SELECT d.total_records FROM dataset_pointer p JOIN datasets d ON d.id = p.live_dataset WHERE p.id = 1',
+    );
     return Number((rows as { total_records?: number }[])[0]?.total_records ?? 0);
   } finally {
     await conn.end();

@@ -19,7 +19,10 @@ export interface Trip {
 
 export interface SimulatedNetwork {
   /** Wraps a request handler: delays it by the profile, logs its trip. Paths under `skipPrefix` are neither. */
-  wrap(handler: (req: IncomingMessage, res: ServerResponse) => void, skipPrefix?: string): (req: IncomingMessage, res: ServerResponse) => void;
+  wrap(
+    handler: (req: IncomingMessage, res: ServerResponse) => void,
+    skipPrefix?: string,
+  ): (req: IncomingMessage, res: ServerResponse) => void;
   setLatency(profile: LatencyProfile | undefined): void;
   latency(): LatencyProfile | undefined;
   /** Trips that started at or after `since` (performance.now()), oldest first; the log keeps the last 10,000. */
@@ -32,11 +35,13 @@ export function parseLatency(text: string): LatencyProfile {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(?:(?:±|\+-|\+\/-)\s*(\d+(?:\.\d+)?))?\s*(?:ms)?\s*$/.exec(text);
   if (!m) throw new Error(`latency must look like 60±10 (ms, round trip ± jitter) or 60, got '${text}'`);
   const profile = { rttMs: Number(m[1]), jitterMs: Number(m[2] ?? 0) };
-  if (profile.jitterMs > profile.rttMs) throw new Error(`latency jitter (${profile.jitterMs}) must not exceed the round trip (${profile.rttMs})`);
+  if (profile.jitterMs > profile.rttMs)
+    throw new Error(`latency jitter (${profile.jitterMs}) must not exceed the round trip (${profile.rttMs})`);
   return profile;
 }
 
-export const describeLatency = (p: LatencyProfile | undefined): string => (p ? `${p.rttMs} ± ${p.jitterMs} ms` : 'none');
+export const describeLatency = (p: LatencyProfile | undefined): string =>
+  p ? `${p.rttMs} ± ${p.jitterMs} ms` : 'none';
 
 export function createSimulatedNetwork(initial?: LatencyProfile): SimulatedNetwork {
   let profile = initial;

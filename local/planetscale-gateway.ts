@@ -137,7 +137,11 @@ export async function startPlanetScaleGateway(opts: PlanetScaleGatewayOptions): 
     parserCalls: parserCounters.calls,
     fullScans: scanCounters.fullScans,
   });
-  const handler = createHandler(sessions, { username: opts.username, password: opts.password }, { branch, faults, stats });
+  const handler = createHandler(
+    sessions,
+    { username: opts.username, password: opts.password },
+    { branch, faults, stats },
+  );
   const network = createSimulatedNetwork(opts.latency);
   const server = createServer(network.wrap(handler, '/__gateway/'));
   server.on('clientError', handleClientError);

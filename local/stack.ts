@@ -10,7 +10,11 @@ import { applySchema, createLocalDatabase } from '../etl/targets/local-database.
 import { planetScaleClient } from '../etl/targets/planetscale.ts';
 import { startPlanetScaleGateway, type PlanetScaleGatewayOptions } from './planetscale-gateway.ts';
 import type { LatencyProfile, SimulatedNetwork } from './network.ts';
-import { startUpstashGateway, type RunningGateway as RunningUpstashGateway, type UpstashGatewayOptions } from './upstash-gateway.ts';
+import {
+  startUpstashGateway,
+  type RunningGateway as RunningUpstashGateway,
+  type UpstashGatewayOptions,
+} from './upstash-gateway.ts';
 import { buildBundle, DEFAULT_BUNDLE_DIR, readWorkerSettings, ROOT } from './bundle.ts';
 import { startMiniflareWorker, type RunningWorker } from './miniflare-worker.ts';
 import { startWorkerdWorker } from './workerd-worker.ts';
@@ -77,7 +81,10 @@ export interface Stack extends StackInfo {
   /** The Upstash gateway: its counters (requests that wrote, that read, reads a sync token held) and its distance to the primary. */
   upstashGateway: Pick<RunningUpstashGateway, 'stats' | 'setReplication'>;
   /** The simulated networks between the Worker and its database and Upstash gateways. */
-  networks: { database: Pick<SimulatedNetwork, 'setLatency' | 'trips'>; upstash: Pick<SimulatedNetwork, 'setLatency' | 'trips'> };
+  networks: {
+    database: Pick<SimulatedNetwork, 'setLatency' | 'trips'>;
+    upstash: Pick<SimulatedNetwork, 'setLatency' | 'trips'>;
+  };
   close(): Promise<void>;
 }
 
@@ -102,7 +109,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const username = 'nhis';
     const password = randomBytes(12).toString('hex');
     // The production branch: safe migrations on, so any DDL is refused as PlanetScale refuses it.
-    const ps = await startPlanetScaleGateway({ mysql, database: opts.database, username, password, port: opts.planetscalePort, safeMigrations: true, ...opts.planetscale });
+    const ps = await startPlanetScaleGateway({
+      mysql,
+      database: opts.database,
+      username,
+      password,
+      port: opts.planetscalePort,
+      safeMigrations: true,
+      ...opts.planetscale,
+    });
     closers.push(() => ps.close());
     // The Worker's own password has PlanetScale's reader role, as the README's Deploying asks:
     // everything the API sends must work without the right to write.
@@ -117,7 +132,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
     closers.push(() => reader.close());
     const token = randomBytes(16).toString('hex');
-    const up = await startUpstashGateway({ redisUrl: redis, token, port: opts.upstashPort, latency: opts.latency?.upstash, ...opts.upstash });
+    const up = await startUpstashGateway({
+      redisUrl: redis,
+      token,
+      port: opts.upstashPort,
+      latency: opts.latency?.upstash,
+      ...opts.upstash,
+    });
     closers.push(() => up.close());
     log(`gateways: PlanetScale ${new URL(ps.url).host}, Upstash ${new URL(up.url).host}`);
 
@@ -140,7 +161,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       API_KEYS: apiKeys,
       // The local keys are unlimited unless configured otherwise (docs/api.md#rate-limits), so benchmarks and
       // load tests measure the API, not the limiter.
-      RATE_LIMITS: apiKeys.split(',').map((k) => `${k.trim()}=unlimited`).join(','),
+      RATE_LIMITS: apiKeys
+        .split(',')
+        .map((k) => `${k.trim()}=unlimited`)
+        .join(','),
       ...opts.extraBindings,
     };
     const workers: RunningWorker[] = [];

@@ -4,7 +4,15 @@ import { parseArgs } from 'node:util';
 import { databaseName } from './config.ts';
 import { DEFAULT_DEMO_ROWS } from './dataset.ts';
 import { ServiceUnavailableError } from '../etl/targets/local-services.ts';
-import { LOCAL_API_KEY, STACK_FILE, isAlive, removeStackFile, startStack, writeStackFile, type StackInfo } from './stack.ts';
+import {
+  LOCAL_API_KEY,
+  STACK_FILE,
+  isAlive,
+  removeStackFile,
+  startStack,
+  writeStackFile,
+  type StackInfo,
+} from './stack.ts';
 import type { DatasetChoice } from './dataset.ts';
 import { choiceOption, intOption, UsageError } from '../kit/cli.ts';
 
@@ -56,7 +64,9 @@ async function main() {
   if (existsSync(STACK_FILE)) {
     const running = JSON.parse(readFileSync(STACK_FILE, 'utf8')) as StackInfo;
     if (isAlive(running.pid)) {
-      console.error(`The local stack is already running (pid ${running.pid}) at ${running.api.url}; stop it with Ctrl-C first.`);
+      console.error(
+        `The local stack is already running (pid ${running.pid}) at ${running.api.url}; stop it with Ctrl-C first.`,
+      );
       process.exitCode = 1;
       return;
     }
@@ -103,12 +113,13 @@ Try:
   curl -H 'X-API-KEY: ${stack.api.key}' ${stack.api.url}/stats/risk
 
 Ctrl-C to stop.`);
-
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof UsageError || err instanceof ServiceUnavailableError) console.error(`npm start: ${(err as Error).message}`);
-  else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error(`npm start: a port is already in use: ${(err as Error).message}. Choose another with --port.`);
+  if (err instanceof UsageError || err instanceof ServiceUnavailableError)
+    console.error(`npm start: ${(err as Error).message}`);
+  else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+    console.error(`npm start: a port is already in use: ${(err as Error).message}. Choose another with --port.`);
   else console.error(`npm start failed: ${(err as Error).stack ?? err}`);
   process.exit(1);
 });

@@ -38,7 +38,8 @@ if (values.help) {
 }
 
 const port = Number(values.port ?? DEFAULT_PORT);
-if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be an integer from 0 to 65535, got "${values.port}"`);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  fail(`--port must be an integer from 0 to 65535, got "${values.port}"`);
 const token = values.token ?? process.env.UPSTASH_REDIS_REST_TOKEN ?? DEFAULT_TOKEN;
 if (!token) fail('--token must not be empty');
 

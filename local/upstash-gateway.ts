@@ -86,7 +86,10 @@ export async function startUpstashGateway(opts: UpstashGatewayOptions): Promise<
     requireJson(req);
     const body = parseJson(await readBody(req, maxBodyBytes));
     // Telemetry headers (Upstash-Telemetry-*) are read by nobody.
-    const base64 = String(req.headers['upstash-encoding'] ?? '').trim().toLowerCase() === 'base64';
+    const base64 =
+      String(req.headers['upstash-encoding'] ?? '')
+        .trim()
+        .toLowerCase() === 'base64';
     const syncToken = req.headers['upstash-sync-token'] as string | undefined;
     if (endpoint === 'command') {
       const command = parseCommand(body);
@@ -144,13 +147,20 @@ function route(req: IncomingMessage): Endpoint {
   // Path-style commands (GET /get/k) and ?_token= are REST API features the SDK never uses
   // (Docs restapi); left out on purpose (docs/protocols.md#not-implemented).
   if (url.searchParams.has('_token')) {
-    throw new GatewayError(404, 'ERR the _token query parameter is not supported here; send Authorization: Bearer <token>');
+    throw new GatewayError(
+      404,
+      'ERR the _token query parameter is not supported here; send Authorization: Bearer <token>',
+    );
   }
   const endpoint = ENDPOINTS[url.pathname];
   if (!endpoint) {
-    throw new GatewayError(404, `ERR no endpoint ${url.pathname}: POST a JSON command to /, /pipeline or /multi-exec (path-style commands are not supported)`);
+    throw new GatewayError(
+      404,
+      `ERR no endpoint ${url.pathname}: POST a JSON command to /, /pipeline or /multi-exec (path-style commands are not supported)`,
+    );
   }
-  if (req.method !== 'POST') throw new GatewayError(405, `ERR method ${req.method} not allowed; use POST`, { Allow: 'POST' });
+  if (req.method !== 'POST')
+    throw new GatewayError(405, `ERR method ${req.method} not allowed; use POST`, { Allow: 'POST' });
   return endpoint;
 }
 

@@ -70,7 +70,13 @@ export function capnpString(value: string): string {
  * https://github.com/cloudflare/workerd/blob/main/src/workerd/server/workerd.capnp
  * The module is embedded from `--import-path=<dirname(scriptPath)>` as "/<basename>".
  */
-export function workerdConfig(opts: { scriptPath: string; settings: WorkerSettings; secrets: WorkerSecrets; port: number; v8Flags?: readonly string[] }): string {
+export function workerdConfig(opts: {
+  scriptPath: string;
+  settings: WorkerSettings;
+  secrets: WorkerSecrets;
+  port: number;
+  v8Flags?: readonly string[];
+}): string {
   const { settings } = opts;
   const moduleName = basename(opts.scriptPath);
   // Vars and secrets are both plain-text bindings in production; secrets win, as in Miniflare.
@@ -175,7 +181,6 @@ async function waitForHttp(url: string, deadline: number, exited: () => boolean)
   throw new Error(`workerd did not answer HTTP at ${url}: ${String((last as Error)?.cause ?? last ?? 'exited')}`);
 }
 
-
 /**
  * Serves `scriptPath` (an ES module Worker, e.g. wrangler's `index.js`) under `workerd serve`.
  *
@@ -195,7 +200,11 @@ export async function startWorkerdWorker(opts: WorkerdWorkerOptions): Promise<Ru
   const configPath = join(dir, 'config.capnp');
   let child: ChildProcess;
   try {
-    await writeFile(configPath, workerdConfig({ scriptPath, settings: opts.settings, secrets: opts.secrets, port, v8Flags: opts.v8Flags }), { mode: 0o600 });
+    await writeFile(
+      configPath,
+      workerdConfig({ scriptPath, settings: opts.settings, secrets: opts.secrets, port, v8Flags: opts.v8Flags }),
+      { mode: 0o600 },
+    );
     const args = [
       'serve',
       configPath,
@@ -271,7 +280,10 @@ export async function startWorkerdWorker(opts: WorkerdWorkerOptions): Promise<Ru
       const url = `http://127.0.0.1:${actualPort}`;
       await Promise.race([waitForHttp(url, deadline, () => exitedEarly), early, timeout]);
       void exited.then(() => {
-        if (!closing) process.stderr.write(`workerd (${opts.settings.name} on ${url}) exited unexpectedly: code ${child.exitCode ?? child.signalCode}\n`);
+        if (!closing)
+          process.stderr.write(
+            `workerd (${opts.settings.name} on ${url}) exited unexpectedly: code ${child.exitCode ?? child.signalCode}\n`,
+          );
       });
       return { url, port: actualPort, pid: child.pid!, close };
     } finally {
@@ -280,8 +292,11 @@ export async function startWorkerdWorker(opts: WorkerdWorkerOptions): Promise<Ru
   } catch (err) {
     await close();
     const out = output.toString();
-    throw new Error(`workerd failed to start ${opts.settings.name} (${scriptPath}): ${(err as Error).message}${out ? `\n--- workerd output ---\n${out}` : ''}`, {
-      cause: err,
-    });
+    throw new Error(
+      `workerd failed to start ${opts.settings.name} (${scriptPath}): ${(err as Error).message}${out ? `\n--- workerd output ---\n${out}` : ''}`,
+      {
+        cause: err,
+      },
+    );
   }
 }

@@ -51,7 +51,11 @@ export function createApp(deps: AppDeps) {
       // The cache reports its own failures and those of background refreshes (a database error).
       const refresh = err instanceof DependencyError;
       metrics.error(refresh ? 'background_refresh' : 'cache');
-      log({ level: 'warn', msg: refresh ? 'background refresh failed' : 'cache unavailable', error: (err as Error)?.name });
+      log({
+        level: 'warn',
+        msg: refresh ? 'background refresh failed' : 'cache unavailable',
+        error: (err as Error)?.name,
+      });
     },
     onResult: (key, source) => metrics.cacheResult(key, source),
   });
@@ -64,10 +68,20 @@ export function createApp(deps: AppDeps) {
     now: deps.pointerNow ?? deps.now,
     onStale: (err) => {
       metrics.error('live_dataset_stale');
-      log({ level: 'warn', msg: 'dataset pointer unreadable; serving the last known dataset', error: (err as Error)?.name });
+      log({
+        level: 'warn',
+        msg: 'dataset pointer unreadable; serving the last known dataset',
+        error: (err as Error)?.name,
+      });
     },
     onChange: (next, previous) =>
-      log({ level: 'info', msg: 'live dataset changed', dataset: next.id, generation: next.generation, previous_dataset: previous.id }),
+      log({
+        level: 'info',
+        msg: 'live dataset changed',
+        dataset: next.id,
+        generation: next.generation,
+        previous_dataset: previous.id,
+      }),
   });
 
   const app = new Hono<AppEnv>();
@@ -79,7 +93,23 @@ export function createApp(deps: AppDeps) {
   );
   if (deps.corsOrigins?.length) {
     const origins = [...deps.corsOrigins];
-    app.use(cors({ origin: origins.includes('*') ? '*' : origins, allowHeaders: ['X-API-KEY', 'Content-Type', 'X-Request-ID'], exposeHeaders: ['X-Request-ID', 'X-Response-Time', 'X-Cache', 'Server-Timing', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'], maxAge: 600 }));
+    app.use(
+      cors({
+        origin: origins.includes('*') ? '*' : origins,
+        allowHeaders: ['X-API-KEY', 'Content-Type', 'X-Request-ID'],
+        exposeHeaders: [
+          'X-Request-ID',
+          'X-Response-Time',
+          'X-Cache',
+          'Server-Timing',
+          'Retry-After',
+          'X-RateLimit-Limit',
+          'X-RateLimit-Remaining',
+          'X-RateLimit-Reset',
+        ],
+        maxAge: 600,
+      }),
+    );
   }
 
   app.get('/', (c) => json(c, { name: 'nhis-risk-edge', endpoints: ENDPOINTS, docs: '/docs' }));
@@ -100,15 +130,32 @@ export function createApp(deps: AppDeps) {
     let e: ApiError;
     if (err instanceof ApiError) e = err;
     else if (err instanceof DependencyError && err.kind !== 'query') {
-      metrics.error(err.code ? `${err.dependency}_${err.kind}_${err.code.toLowerCase()}` : `${err.dependency}_${err.kind}`);
-      log({ level: 'error', msg: 'dependency failed', dependency: err.dependency, kind: err.kind, code: err.code, request_id: c.get('requestId') });
+      metrics.error(
+        err.code ? `${err.dependency}_${err.kind}_${err.code.toLowerCase()}` : `${err.dependency}_${err.kind}`,
+      );
+      log({
+        level: 'error',
+        msg: 'dependency failed',
+        dependency: err.dependency,
+        kind: err.kind,
+        code: err.code,
+        request_id: c.get('requestId'),
+      });
       e = serviceUnavailable(`The ${err.dependency} is unavailable; retry shortly`);
     } else if (err instanceof HTTPException && err.status < 500) {
       e = new ApiError(err.status, 'Bad Request', err.message || 'Bad request');
     } else {
       metrics.error('internal');
-      log({ level: 'error', msg: 'unhandled error', name: (err as Error)?.name, error: String((err as Error)?.message).slice(0, 300), request_id: c.get('requestId') });
-      e = new ApiError(500, 'Internal Server Error', 'An unexpected error occurred', { request_id: c.get('requestId') });
+      log({
+        level: 'error',
+        msg: 'unhandled error',
+        name: (err as Error)?.name,
+        error: String((err as Error)?.message).slice(0, 300),
+        request_id: c.get('requestId'),
+      });
+      e = new ApiError(500, 'Internal Server Error', 'An unexpected error occurred', {
+        request_id: c.get('requestId'),
+      });
     }
     return json(c, { error: e.error, message: e.message, ...e.extra }, e.status, e.headers);
   }

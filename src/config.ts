@@ -35,7 +35,13 @@ const ms = (name: string, dflt: number, max = 60_000) =>
     .string()
     .optional()
     .transform((v) => (v === undefined || v === '' ? dflt : Number(v)))
-    .pipe(z.number({ error: `${name} must be a number of milliseconds` }).int().min(0).max(max));
+    .pipe(
+      z
+        .number({ error: `${name} must be a number of milliseconds` })
+        .int()
+        .min(0)
+        .max(max),
+    );
 
 /** A parser's error becomes a zod issue with its message (which never echoes a key). */
 const parsed = <T>(parse: (v: string | undefined) => T) =>
@@ -59,7 +65,12 @@ const schema = z.object({
   UPSTASH_REDIS_REST_TOKEN: secret('UPSTASH_REDIS_REST_TOKEN'),
   /** Comma-separated API keys; several may be valid at once, for rotation. */
   API_KEYS: secret('API_KEYS')
-    .transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string()).min(1, { error: 'API_KEYS holds no key' })),
   /** Bound on each database call (default 3000 ms): no request waits longer on the database. */
   DB_TIMEOUT_MS: ms('DB_TIMEOUT_MS', 3000),
@@ -79,7 +90,12 @@ const schema = z.object({
   CORS_ORIGINS: z
     .string()
     .optional()
-    .transform((v) => (v ?? '').split(',').map((o) => o.trim()).filter(Boolean)),
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
   /** Slow-query log thresholds (defaults 200 ms warning, 1000 ms critical). */
   SLOW_QUERY_WARN_MS: ms('SLOW_QUERY_WARN_MS', 200),
   SLOW_QUERY_CRITICAL_MS: ms('SLOW_QUERY_CRITICAL_MS', 1000),
@@ -93,6 +109,7 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Env): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(`Invalid Worker configuration: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  if (!parsed.success)
+    throw new ConfigError(`Invalid Worker configuration: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   return parsed.data;
 }

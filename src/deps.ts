@@ -20,7 +20,12 @@ export interface CacheSettings {
 }
 
 /** The cache's defaults: the one place they are set (config.ts reads its CACHE_* defaults here). */
-export const DEFAULT_CACHE_SETTINGS: CacheSettings = { l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 256, loadTimeoutMs: 3000 };
+export const DEFAULT_CACHE_SETTINGS: CacheSettings = {
+  l1TtlMs: 3000,
+  staleMs: 300_000,
+  l1MaxEntries: 256,
+  loadTimeoutMs: 3000,
+};
 
 export interface AppDeps {
   apiKeys: readonly string[];

@@ -14,10 +14,13 @@ export default {
       // Misconfiguration is the operator's to fix; say what, never echo a secret.
       const message = err instanceof ConfigError ? err.message : 'Worker failed to start';
       console.error(message);
-      return Response.json({ error: 'Service Unavailable', message: 'The service is misconfigured', request_id: crypto.randomUUID() }, {
-        status: 503,
-        headers: { 'Retry-After': '30' },
-      });
+      return Response.json(
+        { error: 'Service Unavailable', message: 'The service is misconfigured', request_id: crypto.randomUUID() },
+        {
+          status: 503,
+          headers: { 'Retry-After': '30' },
+        },
+      );
     }
     return app.fetch(request, env, ctx);
   },

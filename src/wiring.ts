@@ -45,7 +45,11 @@ export function appForEnv(overrides: WiringOverrides = {}): (env: Env) => App {
         onQuery: (sql, ms, failed) => metrics.query(sql, ms, failed),
       }),
       cache: overrides.wrapCache ? overrides.wrapCache(cache) : cache,
-      cacheSettings: { l1TtlMs: config.CACHE_L1_TTL_MS, staleMs: config.CACHE_STALE_MS, loadTimeoutMs: config.DB_TIMEOUT_MS },
+      cacheSettings: {
+        l1TtlMs: config.CACHE_L1_TTL_MS,
+        staleMs: config.CACHE_STALE_MS,
+        loadTimeoutMs: config.DB_TIMEOUT_MS,
+      },
       metrics,
       rateLimiter: new RateLimiter({
         backend: createUpstashRateLimitBackend(upstash('rate_limit', config.RATE_LIMIT_TIMEOUT_MS)),

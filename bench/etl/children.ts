@@ -32,7 +32,16 @@ export function profileFlags(dir: string | undefined, name: string): string[] {
 
 /** Starts `local/planetscale-gateway-cli.ts` on a free port with its defaults (user/password local/local). */
 export async function startGateway(root: string, database: string, profileDir?: string): Promise<Gateway> {
-  const args = [...profileFlags(profileDir, 'gateway'), '--import', 'tsx', join(root, 'local', 'planetscale-gateway-cli.ts'), '--port', '0', '--database', database];
+  const args = [
+    ...profileFlags(profileDir, 'gateway'),
+    '--import',
+    'tsx',
+    join(root, 'local', 'planetscale-gateway-cli.ts'),
+    '--port',
+    '0',
+    '--database',
+    database,
+  ];
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -45,7 +54,9 @@ export async function startGateway(root: string, database: string, profileDir?: 
       }
     };
     child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the PlanetScale gateway exited with ${code} before it printed its URL`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the PlanetScale gateway exited with ${code} before it printed its URL`)),
+    );
     setTimeout(() => reject(new Error('the PlanetScale gateway did not print its URL within 30 s')), 30_000).unref();
   });
   child.stdout?.resume();
@@ -59,7 +70,10 @@ export async function startGateway(root: string, database: string, profileDir?: 
     memoryMb: () => memoryMb(pid),
     async statements() {
       try {
-        const res = await fetch(`${u.protocol}//${u.host}/__gateway/stats`, { headers: { authorization: auth }, signal: AbortSignal.timeout(5000) });
+        const res = await fetch(`${u.protocol}//${u.host}/__gateway/stats`, {
+          headers: { authorization: auth },
+          signal: AbortSignal.timeout(5000),
+        });
         const body = (await res.json()) as { statements?: unknown };
         return res.ok && typeof body.statements === 'number' ? body.statements : null;
       } catch {
@@ -104,9 +118,17 @@ export function etlChild(o: EtlChildOptions): Promise<EtlRun> {
   const viaUrl = 'databaseUrl' in o.target;
   const args = [
     ...profileFlags(o.profileDir, viaUrl ? 'etl-production' : 'etl-mysql'),
-    '--import', 'tsx', join(o.root, 'etl', 'cli.ts'), '--input', o.file,
+    '--import',
+    'tsx',
+    join(o.root, 'etl', 'cli.ts'),
+    '--input',
+    o.file,
     ...(viaUrl ? [] : ['--database', (o.target as { database: string }).database]),
-    '--replace', '--json', '--progress', 'none', ...o.args,
+    '--replace',
+    '--json',
+    '--progress',
+    'none',
+    ...o.args,
   ];
   const env: NodeJS.ProcessEnv = { ...process.env, NHIS_API_URL: '', NHIS_API_KEY: '', UPSTASH_REDIS_REST_URL: '' };
   if (viaUrl) env.DATABASE_URL = (o.target as { databaseUrl: string }).databaseUrl;

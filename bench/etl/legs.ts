@@ -26,7 +26,12 @@ export function liveMs(totalMs: number, phases: Record<string, number>): number 
   return totalMs - names.slice(at + 1).reduce((sum, n) => sum + (phases[n] ?? 0), 0);
 }
 
-function legRun(run: EtlRun, settled: Settled, server: { cpuS: number | null; redoMb: number; comInsert: number }, gateway?: GatewayFigures): LegRun {
+function legRun(
+  run: EtlRun,
+  settled: Settled,
+  server: { cpuS: number | null; redoMb: number; comInsert: number },
+  gateway?: GatewayFigures,
+): LegRun {
   const s = run.summary;
   return {
     totalMs: s.totalMs,
@@ -62,13 +67,23 @@ export async function productionLeg(ctx: LegContext, database: string, fresh: bo
     const statements0 = await gateway.statements();
     const cpu0 = gateway.cpuS();
     const done = await serverMark(ctx.admin, ctx.mariadbPid);
-    const run = await etlChild({ root: ctx.root, file: ctx.file, target: { databaseUrl: gateway.url }, args: [...ctx.args, ...ctx.productionArgs], profileDir: ctx.profileDir });
+    const run = await etlChild({
+      root: ctx.root,
+      file: ctx.file,
+      target: { databaseUrl: gateway.url },
+      args: [...ctx.args, ...ctx.productionArgs],
+      profileDir: ctx.profileDir,
+    });
     const cpu1 = gateway.cpuS();
     const server = await done();
     const statements1 = await gateway.statements();
     const mem = await gateway.memoryMb();
     const counted = statements0 !== null && statements1 !== null;
-    const statements = counted ? statements1 - statements0 : Number.isFinite(server.comInsert) ? server.comInsert : null;
+    const statements = counted
+      ? statements1 - statements0
+      : Number.isFinite(server.comInsert)
+        ? server.comInsert
+        : null;
     const cpuS = cpu0 !== null && cpu1 !== null ? +(cpu1 - cpu0).toFixed(2) : null;
     return legRun(run, settled, server, {
       cpuS,
@@ -87,6 +102,12 @@ export async function mysqlLeg(ctx: LegContext, database: string): Promise<LegRu
   await freshDatabase(ctx.admin, ctx.target, database);
   const settled = await settle(ctx.admin);
   const done = await serverMark(ctx.admin, ctx.mariadbPid);
-  const run = await etlChild({ root: ctx.root, file: ctx.file, target: { database }, args: ctx.args, profileDir: ctx.profileDir });
+  const run = await etlChild({
+    root: ctx.root,
+    file: ctx.file,
+    target: { database },
+    args: ctx.args,
+    profileDir: ctx.profileDir,
+  });
   return legRun(run, settled, await done());
 }

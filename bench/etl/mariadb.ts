@@ -35,7 +35,12 @@ export async function csvFor(root: string, rows: number, seed: string): Promise<
  */
 export async function settle(conn: Connection): Promise<Settled> {
   const t0 = performance.now();
-  const names = ['Innodb_buffer_pool_pages_dirty', 'Innodb_checkpoint_age', 'Innodb_lsn_current', 'Innodb_buffer_pool_pages_flushed'];
+  const names = [
+    'Innodb_buffer_pool_pages_dirty',
+    'Innodb_checkpoint_age',
+    'Innodb_lsn_current',
+    'Innodb_buffer_pool_pages_flushed',
+  ];
   let s = await status(conn, names);
   let quiet = 0;
   for (let i = 0; i < 180; i++) {
@@ -43,23 +48,39 @@ export async function settle(conn: Connection): Promise<Settled> {
     if (quiet >= 4) break;
     await sleep(500);
     const next = await status(conn, names);
-    const still = next.Innodb_lsn_current === s.Innodb_lsn_current && next.Innodb_buffer_pool_pages_flushed === s.Innodb_buffer_pool_pages_flushed;
+    const still =
+      next.Innodb_lsn_current === s.Innodb_lsn_current &&
+      next.Innodb_buffer_pool_pages_flushed === s.Innodb_buffer_pool_pages_flushed;
     quiet = still ? quiet + 1 : 0;
     s = next;
   }
   await sleep(1000);
-  return { dirtyPages: s.Innodb_buffer_pool_pages_dirty ?? NaN, checkpointAgeMb: Math.round((s.Innodb_checkpoint_age ?? NaN) / 1048576), waitedMs: Math.round(performance.now() - t0) };
+  return {
+    dirtyPages: s.Innodb_buffer_pool_pages_dirty ?? NaN,
+    checkpointAgeMb: Math.round((s.Innodb_checkpoint_age ?? NaN) / 1048576),
+    waitedMs: Math.round(performance.now() - t0),
+  };
 }
 
 /** Global status counters by name (Innodb_lsn_current, Com_insert, …). */
 export async function status(conn: Connection, names: string[]): Promise<Record<string, number>> {
-  const [rows] = await conn.query<RowDataPacket[]>(`SHOW GLOBAL STATUS WHERE Variable_name IN (${names.map(() => '?').join(', ')})`, names);
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SHOW GLOBAL STATUS WHERE Variable_name IN (${names.map(() => '?').join(', ')})`,
+    names,
+  );
   return Object.fromEntries(rows.map((r) => [String(r.Variable_name), Number(r.Value)]));
 }
 
 /** The server settings that shape these figures: read, recorded, never changed by the bench. */
 export const SETTINGS = [
-  'innodb_buffer_pool_size', 'innodb_log_file_size', 'innodb_flush_log_at_trx_commit', 'innodb_doublewrite', 'innodb_io_capacity', 'innodb_max_dirty_pages_pct_lwm', 'log_bin', 'version',
+  'innodb_buffer_pool_size',
+  'innodb_log_file_size',
+  'innodb_flush_log_at_trx_commit',
+  'innodb_doublewrite',
+  'innodb_io_capacity',
+  'innodb_max_dirty_pages_pct_lwm',
+  'log_bin',
+  'version',
 ];
 
 export async function serverSettings(conn: Connection): Promise<Record<string, string>> {
@@ -82,13 +103,18 @@ export async function serverMark(conn: Connection, pid: number | null): Promise<
     const cpu1 = cpuSeconds(pid);
     const s1 = await status(conn, names);
     const d = (n: string) => (s1[n] ?? NaN) - (s0[n] ?? NaN);
-    return { cpuS: cpu0 !== null && cpu1 !== null ? +(cpu1 - cpu0).toFixed(2) : null, redoMb: Math.round(d('Innodb_lsn_current') / 1048576), comInsert: d('Com_insert') };
+    return {
+      cpuS: cpu0 !== null && cpu1 !== null ? +(cpu1 - cpu0).toFixed(2) : null,
+      redoMb: Math.round(d('Innodb_lsn_current') / 1048576),
+      comInsert: d('Com_insert'),
+    };
   };
 }
 
 /** Drops one of the bench's own databases (its dirty pages go with it, unwritten). */
 export async function dropDatabase(conn: Connection, database: string): Promise<void> {
-  if (!/^nhis_bench\w*$/.test(database)) throw new Error(`refusing to drop ${database}: the bench drops only nhis_bench* databases`);
+  if (!/^nhis_bench\w*$/.test(database))
+    throw new Error(`refusing to drop ${database}: the bench drops only nhis_bench* databases`);
   await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
 }
 
@@ -114,8 +140,18 @@ async function crlf(file: string): Promise<boolean> {
  * empty table of the raw columns, typed as in health_records (empty cells become 0 with a
  * warning: that is what "bare" costs) or as text (no conversion at all: the strictest reference).
  */
-export async function bareLoad(target: MysqlTarget, database: string, file: string, typed: boolean, pid: number | null): Promise<{ ms: number; settled: Settled } & ServerDelta> {
-  const conn = await mysql.createConnection({ ...target, database, infileStreamFactory: (p: string) => createReadStream(p, { highWaterMark: 1 << 20 }) });
+export async function bareLoad(
+  target: MysqlTarget,
+  database: string,
+  file: string,
+  typed: boolean,
+  pid: number | null,
+): Promise<{ ms: number; settled: Settled } & ServerDelta> {
+  const conn = await mysql.createConnection({
+    ...target,
+    database,
+    infileStreamFactory: (p: string) => createReadStream(p, { highWaterMark: 1 << 20 }),
+  });
   try {
     await conn.query('DROP TABLE IF EXISTS bench_raw_load');
     const cols = SOURCE_COLUMNS.map(([, c, t]) => `${c} ${typed ? t : 'VARCHAR(16)'} NULL`).join(', ');

@@ -63,11 +63,25 @@ export function goals(results: RowsResult[]): Goal[] {
       const s = r.legs[leg];
       const max = GOALS.ratio[leg];
       const criterion = `${n} rows: ${leg} path ≤ ${max.toFixed(1)}× bare typed LOAD DATA`;
-      out.push(s ? { criterion, measured: `${s.ratioVsTyped.toFixed(2)}× (${sec(s.etlMs)} vs ${sec(r.median.bareTypedMs)})`, pass: s.ratioVsTyped <= max } : { criterion, measured: 'not measured', pass: null });
+      out.push(
+        s
+          ? {
+              criterion,
+              measured: `${s.ratioVsTyped.toFixed(2)}× (${sec(s.etlMs)} vs ${sec(r.median.bareTypedMs)})`,
+              pass: s.ratioVsTyped <= max,
+            }
+          : { criterion, measured: 'not measured', pass: null },
+      );
     }
-    const peaks = (['production', 'mysql'] as const).map((l) => r.legs[l]?.peakRssMb).filter((x): x is number => x !== undefined);
+    const peaks = (['production', 'mysql'] as const)
+      .map((l) => r.legs[l]?.peakRssMb)
+      .filter((x): x is number => x !== undefined);
     const criterion = `${n} rows: ETL peak RSS < ${GOALS.peakRssMb} MB (workers included)`;
-    out.push(peaks.length ? { criterion, measured: `${Math.max(...peaks)} MB`, pass: Math.max(...peaks) < GOALS.peakRssMb } : { criterion, measured: 'not measured', pass: null });
+    out.push(
+      peaks.length
+        ? { criterion, measured: `${Math.max(...peaks)} MB`, pass: Math.max(...peaks) < GOALS.peakRssMb }
+        : { criterion, measured: 'not measured', pass: null },
+    );
   }
   const sorted = [...results].sort((a, b) => a.rows - b.rows);
   const [lo, hi] = [sorted[0], sorted.at(-1)];
@@ -75,8 +89,14 @@ export function goals(results: RowsResult[]): Goal[] {
     const criterion = `${leg} path: peak RSS flat (≤ +${GOALS.rssGrowth * 100} %) from the smallest to the largest row count`;
     const a = lo?.legs[leg]?.peakRssMb;
     const b = hi?.legs[leg]?.peakRssMb;
-    if (!lo || !hi || lo === hi || a === undefined || b === undefined) out.push({ criterion, measured: 'needs two row counts', pass: null });
-    else out.push({ criterion, measured: `${a} MB at ${lo.rows.toLocaleString('en-US')} → ${b} MB at ${hi.rows.toLocaleString('en-US')} (${pct(b / a - 1)})`, pass: b <= a * (1 + GOALS.rssGrowth) });
+    if (!lo || !hi || lo === hi || a === undefined || b === undefined)
+      out.push({ criterion, measured: 'needs two row counts', pass: null });
+    else
+      out.push({
+        criterion,
+        measured: `${a} MB at ${lo.rows.toLocaleString('en-US')} → ${b} MB at ${hi.rows.toLocaleString('en-US')} (${pct(b / a - 1)})`,
+        pass: b <= a * (1 + GOALS.rssGrowth),
+      });
   }
   return out;
 }
@@ -87,7 +107,9 @@ const cpu = (s: number | null | undefined) => (s === null || s === undefined ? '
 export const verdict = (pass: boolean | null) => (pass === null ? '— not judged' : pass ? 'PASS' : 'FAIL');
 
 function phases(run: LegRun): string {
-  return Object.entries(run.phasesMs).map(([k, v]) => `${k} ${sec(v)}`).join(', ');
+  return Object.entries(run.phasesMs)
+    .map(([k, v]) => `${k} ${sec(v)}`)
+    .join(', ');
 }
 
 function replaceLine(label: string, run: LegRun): string {
@@ -111,16 +133,33 @@ export function renderResult(r: RowsResult): string {
         (s.gateway ? `, gateway ${cpu(s.gateway.cpuS)}` : ''),
     );
     const g = s.gateway;
-    if (g) lines.push(`    gateway: ${g.statements ?? '?'} statements (${g.statementsFrom ?? 'not counted'}), ${g.cpuMsPerStatement ?? '?'} ms CPU per statement, peak RSS ${g.peakRssMb ?? '?'} MB`);
+    if (g)
+      lines.push(
+        `    gateway: ${g.statements ?? '?'} statements (${g.statementsFrom ?? 'not counted'}), ${g.cpuMsPerStatement ?? '?'} ms CPU per statement, peak RSS ${g.peakRssMb ?? '?'} MB`,
+      );
     const last = [...r.runs].reverse().find((x) => x[leg])?.[leg];
-    if (last) lines.push(`    last round phases: ${phases(last)}`, `    last round worker time: ${Object.entries(last.workerMs).map(([k, v]) => `${k} ${sec(v)}`).join(', ')}`);
+    if (last)
+      lines.push(
+        `    last round phases: ${phases(last)}`,
+        `    last round worker time: ${Object.entries(last.workerMs)
+          .map(([k, v]) => `${k} ${sec(v)}`)
+          .join(', ')}`,
+      );
   }
   if (r.replace) {
-    lines.push(`  replace loads into the production-path database (one measurement each)`, replaceLine('onto one dataset (nothing to remove)', r.replace.second), replaceLine('steady state (removes the previous-but-one)', r.replace.steady));
+    lines.push(
+      `  replace loads into the production-path database (one measurement each)`,
+      replaceLine('onto one dataset (nothing to remove)', r.replace.second),
+      replaceLine('steady state (removes the previous-but-one)', r.replace.steady),
+    );
   }
-  const leg = (name: string, ms: number, s: Settled | null | undefined) => `${name} ${sec(ms)}${s ? ` (from checkpoint age ${s.checkpointAgeMb} MB)` : ''}`;
+  const leg = (name: string, ms: number, s: Settled | null | undefined) =>
+    `${name} ${sec(ms)}${s ? ` (from checkpoint age ${s.checkpointAgeMb} MB)` : ''}`;
   const round = (x: Round) =>
     `[${x.order.join(' → ')}] ${[leg('typed', x.bareTyped.ms, x.bareTyped.settled), ...(x.production ? [leg('production', x.production.totalMs, x.production.settled)] : []), ...(x.mysql ? [leg('mysql', x.mysql.totalMs, x.mysql.settled)] : [])].join(', ')}; load avg ${x.loadavg.toFixed(1)}`;
-  lines.push('  rounds (InnoDB checkpoint age when each step started: redo not yet flushed, which a step may have to flush):', ...r.runs.map((x) => `    ${round(x)}`));
+  lines.push(
+    '  rounds (InnoDB checkpoint age when each step started: redo not yet flushed, which a step may have to flush):',
+    ...r.runs.map((x) => `    ${round(x)}`),
+  );
   return lines.join('\n');
 }

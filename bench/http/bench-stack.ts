@@ -47,7 +47,11 @@ export interface BenchStack {
     launcher: readonly string[],
     startupTimeoutMs: number,
     v8Flags?: readonly string[],
-  ): { api(): Promise<RunningWorkerd>; floor(): Promise<RunningWorkerd>; ceiling(): Promise<RunningWorker & { pid?: number }> };
+  ): {
+    api(): Promise<RunningWorkerd>;
+    floor(): Promise<RunningWorkerd>;
+    ceiling(): Promise<RunningWorker & { pid?: number }>;
+  };
   close(): Promise<void>;
 }
 
@@ -129,9 +133,12 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
       floor: (runtime) => WORKER_RUNTIMES[runtime]({ scriptPath: floorScript, settings, secrets }),
       ceiling: (runtime) => startCeilingWorker({ runtime, dir: ceilingDir, settings }),
       launched: (launcher, startupTimeoutMs, v8Flags) => ({
-        api: () => startWorkerdWorker({ scriptPath: stack.scriptPath, settings, secrets, launcher, startupTimeoutMs, v8Flags }),
-        floor: () => startWorkerdWorker({ scriptPath: floorScript, settings, secrets, launcher, startupTimeoutMs, v8Flags }),
-        ceiling: () => startCeilingWorker({ runtime: 'workerd', dir: ceilingDir, settings, launcher, startupTimeoutMs, v8Flags }),
+        api: () =>
+          startWorkerdWorker({ scriptPath: stack.scriptPath, settings, secrets, launcher, startupTimeoutMs, v8Flags }),
+        floor: () =>
+          startWorkerdWorker({ scriptPath: floorScript, settings, secrets, launcher, startupTimeoutMs, v8Flags }),
+        ceiling: () =>
+          startCeilingWorker({ runtime: 'workerd', dir: ceilingDir, settings, launcher, startupTimeoutMs, v8Flags }),
       }),
       close,
     };
@@ -142,19 +149,30 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
 }
 
 /** Rows, valid rows, the last id and a pool of random valid ids, read from the bench database. */
-export async function datasetFacts(stack: Stack, poolSize: number): Promise<{ total: number; valid: number; ids: number[] }> {
+export async function datasetFacts(
+  stack: Stack,
+  poolSize: number,
+): Promise<{ total: number; valid: number; ids: number[] }> {
   const conn = await mysql.createConnection({ ...stack.mysql, database: stack.database });
   try {
     // Every dataset table is keyed by the dataset id: read the live dataset's own rows.
     const [sum] = await conn.query(
       'SELECT d.id AS id, d.total_records AS total, d.valid_records AS valid, d.max_record_id AS maxId FROM dataset_pointer p JOIN datasets d ON d.id = p.live_dataset WHERE p.id = 1',
     );
-    const s = (sum as { id: number; total: number; valid: number; maxId: number | null }[])[0] ?? { id: 0, total: 0, valid: 0, maxId: 0 };
+    const s = (sum as { id: number; total: number; valid: number; maxId: number | null }[])[0] ?? {
+      id: 0,
+      total: 0,
+      valid: 0,
+      maxId: 0,
+    };
     const maxId = Number(s.maxId ?? 0);
     const rng = createRng('bench-record-ids');
     const candidates = Array.from({ length: poolSize * 4 }, () => 1 + Math.floor(rng.next() * maxId));
     const [rows] = candidates.length
-      ? await conn.query('SELECT id FROM health_records WHERE dataset_id = ? AND invalid_flag = 0 AND id IN (?)', [s.id, candidates])
+      ? await conn.query('SELECT id FROM health_records WHERE dataset_id = ? AND invalid_flag = 0 AND id IN (?)', [
+          s.id,
+          candidates,
+        ])
       : [[]];
     const valid = new Set((rows as { id: number }[]).map((r) => Number(r.id)));
     const ids = [...new Set(candidates.filter((id) => valid.has(id)))].slice(0, poolSize);

@@ -29,11 +29,21 @@ export async function writeCeilingWorker(dir: string): Promise<string> {
 
 /** The ceiling's settings: the API's compatibility date and flags (same runtime behaviour), no vars. */
 export function ceilingSettings(api: WorkerSettings): WorkerSettings {
-  return { name: 'ceiling', compatibilityDate: api.compatibilityDate, compatibilityFlags: [...api.compatibilityFlags], vars: {} };
+  return {
+    name: 'ceiling',
+    compatibilityDate: api.compatibilityDate,
+    compatibilityFlags: [...api.compatibilityFlags],
+    vars: {},
+  };
 }
 
 /** The ceiling ignores its env; the runners' types still want the API's secret names. */
-const UNUSED_SECRETS: WorkerSecrets = { DATABASE_URL: '', UPSTASH_REDIS_REST_URL: '', UPSTASH_REDIS_REST_TOKEN: '', API_KEYS: '' };
+const UNUSED_SECRETS: WorkerSecrets = {
+  DATABASE_URL: '',
+  UPSTASH_REDIS_REST_URL: '',
+  UPSTASH_REDIS_REST_TOKEN: '',
+  API_KEYS: '',
+};
 
 export const WORKER_RUNTIMES = { workerd: startWorkerdWorker, miniflare: startMiniflareWorker } as const;
 
@@ -59,7 +69,15 @@ export async function startCeilingWorker(opts: {
   if (opts.launcher) {
     if (opts.runtime !== 'workerd') throw new Error('a launcher is for workerd only');
     const { launcher, startupTimeoutMs, v8Flags } = opts;
-    return startWorkerdWorker({ scriptPath, settings: ceilingSettings(opts.settings), secrets: UNUSED_SECRETS, port: opts.port, launcher, startupTimeoutMs, v8Flags });
+    return startWorkerdWorker({
+      scriptPath,
+      settings: ceilingSettings(opts.settings),
+      secrets: UNUSED_SECRETS,
+      port: opts.port,
+      launcher,
+      startupTimeoutMs,
+      v8Flags,
+    });
   }
   return WORKER_RUNTIMES[opts.runtime]({
     scriptPath,

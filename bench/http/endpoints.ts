@@ -48,39 +48,91 @@ export function endpointPlan(p: PlanInputs): EndpointPlan[] {
   return [
     // The app's pipeline with no route work (bench/http/floor-entry.ts): the most any GET, and any
     // POST with a JSON body, of this contract can reach. The POST sends /simulate's bodies.
-    { id: 'floor-get', label: 'floor: GET (headers only)', instance: 'floor', requests: [{ method: 'GET', path: '/' }] },
+    {
+      id: 'floor-get',
+      label: 'floor: GET (headers only)',
+      instance: 'floor',
+      requests: [{ method: 'GET', path: '/' }],
+    },
     {
       id: 'floor-post',
       label: 'floor: POST (JSON body, headers)',
       instance: 'floor',
-      requests: p.simulateBodies.map((body) => ({ method: 'POST', path: '/', headers: { 'content-type': 'application/json' }, body })),
+      requests: p.simulateBodies.map((body) => ({
+        method: 'POST',
+        path: '/',
+        headers: { 'content-type': 'application/json' },
+        body,
+      })),
     },
     { id: 'health', label: 'GET /health', instance: 'api', requests: [{ method: 'GET', path: '/health' }] },
     {
       id: 'simulate',
       label: 'POST /simulate',
       instance: 'api',
-      requests: p.simulateBodies.map((body) => ({ method: 'POST', path: '/simulate', headers: { ...key, 'content-type': 'application/json' }, body })),
+      requests: p.simulateBodies.map((body) => ({
+        method: 'POST',
+        path: '/simulate',
+        headers: { ...key, 'content-type': 'application/json' },
+        body,
+      })),
     },
     {
       id: BATCH_ENDPOINT_ID,
       label: `POST /simulate/batch (${BATCH_PERSONS} persons)`,
       instance: 'api',
-      requests: batchBodies(p.simulateBodies, BATCH_PERSONS).map((body) => ({ method: 'POST', path: '/simulate/batch', headers: { ...key, 'content-type': 'application/json' }, body })),
+      requests: batchBodies(p.simulateBodies, BATCH_PERSONS).map((body) => ({
+        method: 'POST',
+        path: '/simulate/batch',
+        headers: { ...key, 'content-type': 'application/json' },
+        body,
+      })),
       // A tenth of the responses is still ten times the persons /simulate's windows score.
       callgrindShare: 0.1,
     },
     { id: 'stats-risk', label: 'GET /stats/risk (cached)', instance: 'api', requests: [get('/stats/risk')] },
     { id: 'stats-age', label: 'GET /stats/age (cached)', instance: 'api', requests: [get('/stats/age')] },
     { id: 'records-first', label: 'GET /records page 1', instance: 'api', requests: [get('/records?page=1')] },
-    { id: 'records-last', label: `GET /records last page (${p.lastPage.toLocaleString('en-US')})`, instance: 'api', requests: [get(`/records?page=${p.lastPage}`)] },
-    { id: 'record-by-id', label: 'GET /records/:id (random ids)', instance: 'api', requests: p.recordIds.map((id) => get(`/records/${id}`)) },
-    { id: 'stats-risk-uncached', label: 'GET /stats/risk (uncached)', instance: 'uncached', requests: [get('/stats/risk')] },
-    { id: 'stats-age-uncached', label: 'GET /stats/age (uncached)', instance: 'uncached', requests: [get('/stats/age')] },
+    {
+      id: 'records-last',
+      label: `GET /records last page (${p.lastPage.toLocaleString('en-US')})`,
+      instance: 'api',
+      requests: [get(`/records?page=${p.lastPage}`)],
+    },
+    {
+      id: 'record-by-id',
+      label: 'GET /records/:id (random ids)',
+      instance: 'api',
+      requests: p.recordIds.map((id) => get(`/records/${id}`)),
+    },
+    {
+      id: 'stats-risk-uncached',
+      label: 'GET /stats/risk (uncached)',
+      instance: 'uncached',
+      requests: [get('/stats/risk')],
+    },
+    {
+      id: 'stats-age-uncached',
+      label: 'GET /stats/age (uncached)',
+      instance: 'uncached',
+      requests: [get('/stats/age')],
+    },
     // One request at a time: the latency of a miss itself (L2 read, database, answer), measured the
     // way the replaced service's miss figures were (sequential requests), not queueing under load.
-    { id: 'stats-risk-uncached-1c', label: 'GET /stats/risk (uncached, 1 conn.)', instance: 'uncached', requests: [get('/stats/risk')], connections: 1 },
-    { id: 'stats-age-uncached-1c', label: 'GET /stats/age (uncached, 1 conn.)', instance: 'uncached', requests: [get('/stats/age')], connections: 1 },
+    {
+      id: 'stats-risk-uncached-1c',
+      label: 'GET /stats/risk (uncached, 1 conn.)',
+      instance: 'uncached',
+      requests: [get('/stats/risk')],
+      connections: 1,
+    },
+    {
+      id: 'stats-age-uncached-1c',
+      label: 'GET /stats/age (uncached, 1 conn.)',
+      instance: 'uncached',
+      requests: [get('/stats/age')],
+      connections: 1,
+    },
   ];
 }
 

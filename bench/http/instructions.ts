@@ -37,7 +37,13 @@ const STARTUP_TIMEOUT_MS = 180_000;
  * and rewrites its compiled code in memory: valgrind must check for that or run stale code.
  */
 export function callgrindLauncher(outDir: string): string[] {
-  return ['valgrind', '-q', '--tool=callgrind', `--callgrind-out-file=${join(outDir, 'cg.%p')}`, '--smc-check=all-non-file'];
+  return [
+    'valgrind',
+    '-q',
+    '--tool=callgrind',
+    `--callgrind-out-file=${join(outDir, 'cg.%p')}`,
+    '--smc-check=all-non-file',
+  ];
 }
 
 /** The `totals:` (or else `summary:`) line of a callgrind output file: instructions executed (Ir). */
@@ -69,7 +75,12 @@ export function valgrindStatus(): { version: string } | { missing: string } {
   }
 }
 
-async function drive(url: string, plan: EndpointPlan, amount: number, connections: number): Promise<{ ok: number; bad: number }> {
+async function drive(
+  url: string,
+  plan: EndpointPlan,
+  amount: number,
+  connections: number,
+): Promise<{ ok: number; bad: number }> {
   const result = await autocannon({ url, connections, amount, timeout: 60, requests: plan.requests });
   // autocannon ends an `amount` run by closing its connections: up to one request each may be
   // cut off in flight and counted as an error. Anything beyond that, or any non-2xx, is a failure.
@@ -78,17 +89,26 @@ async function drive(url: string, plan: EndpointPlan, amount: number, connection
 }
 
 /** Responses of warm-up and per window for `plan`: the settings', times its callgrindShare. */
-export function responsesOf(plan: EndpointPlan, s: Pick<InstructionSettings, 'warmup' | 'perWindow'>): { warmup: number; perWindow: number } {
+export function responsesOf(
+  plan: EndpointPlan,
+  s: Pick<InstructionSettings, 'warmup' | 'perWindow'>,
+): { warmup: number; perWindow: number } {
   const share = plan.callgrindShare ?? 1;
   return { warmup: Math.max(1, Math.round(s.warmup * share)), perWindow: Math.max(1, Math.round(s.perWindow * share)) };
 }
 
 /** Instructions of the worker's process per response of `plan`: counters zeroed, `perWindow` responses, a dump, per window. */
-export async function countWindows(worker: { url: string; pid: number }, outDir: string, plan: EndpointPlan, s: InstructionSettings): Promise<number[]> {
+export async function countWindows(
+  worker: { url: string; pid: number },
+  outDir: string,
+  plan: EndpointPlan,
+  s: InstructionSettings,
+): Promise<number[]> {
   const pid = worker.pid;
   const { warmup, perWindow } = responsesOf(plan, s);
   const warm = await drive(worker.url, plan, warmup, s.connections);
-  if (warm.bad) throw new Error(`${plan.label}: ${warm.bad} failed or non-2xx responses while warming up under callgrind`);
+  if (warm.bad)
+    throw new Error(`${plan.label}: ${warm.bad} failed or non-2xx responses while warming up under callgrind`);
   const windows: number[] = [];
   for (let i = 0; i < s.windows; i++) {
     execFileSync('callgrind_control', ['--zero', String(pid)], { stdio: 'ignore' });
@@ -110,18 +130,29 @@ export async function countWindows(worker: { url: string; pid: number }, outDir:
  * response for the ceiling and each of `plan` (endpoints that need no database per request: the
  * API's own work), each on its instance (floor or API).
  */
-export async function measureInstructions(bench: BenchStack, plan: EndpointPlan[], ceilingPlan: EndpointPlan, s: InstructionSettings): Promise<InstructionsResult> {
+export async function measureInstructions(
+  bench: BenchStack,
+  plan: EndpointPlan[],
+  ceilingPlan: EndpointPlan,
+  s: InstructionSettings,
+): Promise<InstructionsResult> {
   const status = valgrindStatus();
   const settings = { warmup: s.warmup, perWindow: s.perWindow, windows: s.windows, connections: s.connections };
   if ('missing' in status) return { tool: null, skipped: status.missing, ...settings, ceiling: null, endpoints: [] };
   const unserved = plan.filter((p) => p.instance !== 'floor' && p.instance !== 'api');
-  if (unserved.length) throw new Error(`instructions are counted on the floor and the API only, not: ${unserved.map((p) => p.id).join(', ')}`);
+  if (unserved.length)
+    throw new Error(
+      `instructions are counted on the floor and the API only, not: ${unserved.map((p) => p.id).join(', ')}`,
+    );
   const outDir = await mkdtemp(join(tmpdir(), 'nhis-callgrind-'));
   const launcher = callgrindLauncher(outDir);
   const launched = bench.launched(launcher, STARTUP_TIMEOUT_MS, PREDICTABLE);
   const mute = muteWorkerLogs();
   try {
-    const under = async (start: () => Promise<RunningWorker & { pid?: number }>, plans: EndpointPlan[]): Promise<InstructionFigures[]> => {
+    const under = async (
+      start: () => Promise<RunningWorker & { pid?: number }>,
+      plans: EndpointPlan[],
+    ): Promise<InstructionFigures[]> => {
       const worker = await start();
       try {
         const pid = worker.pid;
@@ -130,7 +161,9 @@ export async function measureInstructions(bench: BenchStack, plan: EndpointPlan[
         for (const p of plans) {
           const windows = await countWindows({ url: worker.url, pid }, outDir, p, s);
           const perResponse = steadyPerResponse(windows);
-          s.log(`  callgrind  ${p.label.padEnd(36)} ${perResponse.toLocaleString('en-US').padStart(9)} instructions / response (windows: ${windows.map((w) => w.toLocaleString('en-US')).join(', ')})`);
+          s.log(
+            `  callgrind  ${p.label.padEnd(36)} ${perResponse.toLocaleString('en-US').padStart(9)} instructions / response (windows: ${windows.map((w) => w.toLocaleString('en-US')).join(', ')})`,
+          );
           const own = p.callgrindShare !== undefined && p.callgrindShare !== 1 ? responsesOf(p, s) : {};
           out.push({ id: p.id, label: p.label, perResponse, windows, ratioToCeiling: null, ...own });
         }
@@ -141,12 +174,17 @@ export async function measureInstructions(bench: BenchStack, plan: EndpointPlan[
     };
     const [ceiling] = await under(launched.ceiling, [ceilingPlan]);
     const counted: InstructionFigures[] = [];
-    for (const [instance, start] of [['floor', launched.floor], ['api', launched.api]] as const) {
+    for (const [instance, start] of [
+      ['floor', launched.floor],
+      ['api', launched.api],
+    ] as const) {
       const mine = plan.filter((p) => p.instance === instance);
       if (mine.length) counted.push(...(await under(start, mine)));
     }
     const byPlan = new Map(counted.map((e) => [e.id, e]));
-    const endpoints = plan.map((p) => byPlan.get(p.id)!).map((e) => ({ ...e, ratioToCeiling: ceiling!.perResponse / e.perResponse }));
+    const endpoints = plan
+      .map((p) => byPlan.get(p.id)!)
+      .map((e) => ({ ...e, ratioToCeiling: ceiling!.perResponse / e.perResponse }));
     return { tool: status.version, ...settings, ceiling: ceiling!, endpoints };
   } finally {
     mute.stop();

@@ -24,7 +24,11 @@ export interface HttpRunSettings {
 /** Cache key family of a stats path ("/stats/risk" → "stats:risk"), for the X-Cache counters. */
 const keyFamily = (path: string) => (path.startsWith('/stats/') ? `stats:${path.split('/')[2]}` : undefined);
 
-async function measure(plan: EndpointPlan, url: string, s: HttpRunSettings): Promise<Omit<EndpointResult, 'ratioToCeiling'>> {
+async function measure(
+  plan: EndpointPlan,
+  url: string,
+  s: HttpRunSettings,
+): Promise<Omit<EndpointResult, 'ratioToCeiling'>> {
   const path = plan.requests[0]?.path ?? '/';
   let run: LoadRun;
   let before: Scrape | null = null;
@@ -40,7 +44,12 @@ async function measure(plan: EndpointPlan, url: string, s: HttpRunSettings): Pro
     const cpu0 = cpu?.() ?? null;
     // One run: the first warmupS seconds after the first response are the warm-up (they fill the
     // caches for the cached stats) and are left out of the figures.
-    run = await runLoad({ url, requests: plan.requests, connections: plan.connections ?? s.connections, durationS: s.warmupS + s.durationS });
+    run = await runLoad({
+      url,
+      requests: plan.requests,
+      connections: plan.connections ?? s.connections,
+      durationS: s.warmupS + s.durationS,
+    });
     const cpu1 = cpu?.() ?? null;
     if (cpu0 !== null && cpu1 !== null) cpuS = cpu1 - cpu0;
     after = before ? await scrapeMetrics(url, s.apiKey) : null;
@@ -65,9 +74,17 @@ async function measure(plan: EndpointPlan, url: string, s: HttpRunSettings): Pro
     figures: {
       ...httpFigures(measured, Math.max(0.001, (lastAt - cut) / 1000)),
       tail: slowBursts(measured),
-      ...(cpuS !== null && run.samples.status.length ? { cpuUsPerResponse: (cpuS * 1e6) / run.samples.status.length } : {}),
+      ...(cpuS !== null && run.samples.status.length
+        ? { cpuUsPerResponse: (cpuS * 1e6) / run.samples.status.length }
+        : {}),
     },
-    server: before?.ok && after?.ok ? { ...counterDelta(countersFrom(before.series, fam), countersFrom(after.series, fam)), responses: run.samples.status.length } : null,
+    server:
+      before?.ok && after?.ok
+        ? {
+            ...counterDelta(countersFrom(before.series, fam), countersFrom(after.series, fam)),
+            responses: run.samples.status.length,
+          }
+        : null,
     ...(before && !before.ok ? { serverError: before.error } : after && !after.ok ? { serverError: after.error } : {}),
     errorSamples: distinctErrors(run.samples.errorSamples),
     workerLog,
@@ -88,13 +105,25 @@ function distinctErrors(samples: ErrorSample[]): { status: number; path: string;
 function line(runtime: Runtime, r: Omit<EndpointResult, 'ratioToCeiling'>): string {
   const f = r.figures;
   const bad = f.non2xx + f.errors;
-  const logs = r.workerLog.lines ? `\n      Worker/runtime logged ${r.workerLog.lines} lines, e.g. ${r.workerLog.samples.slice(0, 2).map((x) => x.slice(0, 200)).join(' | ')}` : '';
+  const logs = r.workerLog.lines
+    ? `\n      Worker/runtime logged ${r.workerLog.lines} lines, e.g. ${r.workerLog.samples
+        .slice(0, 2)
+        .map((x) => x.slice(0, 200))
+        .join(' | ')}`
+    : '';
   const cpu = f.cpuUsPerResponse === undefined ? '' : `  cpu ${f.cpuUsPerResponse.toFixed(0)} µs/resp`;
-  const tail = f.tail?.slow ? `  >${f.tail.overMs} ms: ${f.tail.slow} in ${f.tail.bursts} bursts (median ${f.tail.medianBurst})` : '';
+  const tail = f.tail?.slow
+    ? `  >${f.tail.overMs} ms: ${f.tail.slow} in ${f.tail.bursts} bursts (median ${f.tail.medianBurst})`
+    : '';
   return `  ${runtime.padEnd(9)} ${r.label.padEnd(36)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${f.latency.p50.toFixed(2)}  p95 ${f.latency.p95.toFixed(2)}  p99 ${f.latency.p99.toFixed(2)} ms${cpu}${tail}${bad ? `  (${f.non2xx} non-2xx, ${f.errors} errors)` : ''}${logs}`;
 }
 
-export async function measureRuntime(runtime: Runtime, bench: BenchStack, plan: EndpointPlan[], s: HttpRunSettings): Promise<RuntimeResult> {
+export async function measureRuntime(
+  runtime: Runtime,
+  bench: BenchStack,
+  plan: EndpointPlan[],
+  s: HttpRunSettings,
+): Promise<RuntimeResult> {
   const within = async <T>(start: () => Promise<RunningWorker>, fn: (w: RunningWorker) => Promise<T>): Promise<T> => {
     const w = await start();
     try {
@@ -104,11 +133,14 @@ export async function measureRuntime(runtime: Runtime, bench: BenchStack, plan: 
     }
   };
   const ceilingRun = () =>
-    within(() => bench.ceiling(runtime), async (w) => {
-      const r = await measure(CEILING_PLAN, w.url, s);
-      s.log(line(runtime, r));
-      return r.figures;
-    });
+    within(
+      () => bench.ceiling(runtime),
+      async (w) => {
+        const r = await measure(CEILING_PLAN, w.url, s);
+        s.log(line(runtime, r));
+        return r.figures;
+      },
+    );
 
   const ceiling: HttpFigures = await ceilingRun();
   const measured: Omit<EndpointResult, 'ratioToCeiling'>[] = [];
@@ -134,6 +166,9 @@ export async function measureRuntime(runtime: Runtime, bench: BenchStack, plan: 
     runtime,
     ceiling,
     ceilingAfter,
-    endpoints: measured.map((r) => ({ ...r, ratioToCeiling: reference > 0 ? Math.round((r.figures.rps / reference) * 1000) / 1000 : null })),
+    endpoints: measured.map((r) => ({
+      ...r,
+      ratioToCeiling: reference > 0 ? Math.round((r.figures.rps / reference) * 1000) / 1000 : null,
+    })),
   };
 }

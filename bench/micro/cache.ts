@@ -31,9 +31,23 @@ export function cacheTasks(): MicroTask[] {
   const load = async () => BODY;
   const l2 = memoryL2();
   void l2.set('stats:risk', encodeL2({ body: BODY, storedAt: NOW }), 360);
-  const l1Cache = createTieredCache({ l2, l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 256, loadTimeoutMs: 3000, now: () => NOW });
+  const l1Cache = createTieredCache({
+    l2,
+    l1TtlMs: 3000,
+    staleMs: 300_000,
+    l1MaxEntries: 256,
+    loadTimeoutMs: 3000,
+    now: () => NOW,
+  });
   // L1 TTL 0: L1 never answers, every read goes to the (fresh) L2 copy.
-  const l2Cache = createTieredCache({ l2, l1TtlMs: 0, staleMs: 300_000, l1MaxEntries: 256, loadTimeoutMs: 3000, now: () => NOW });
+  const l2Cache = createTieredCache({
+    l2,
+    l1TtlMs: 0,
+    staleMs: 300_000,
+    l1MaxEntries: 256,
+    loadTimeoutMs: 3000,
+    now: () => NOW,
+  });
   void l1Cache('stats:risk', policy, load, req);
   return [
     {

@@ -16,7 +16,15 @@ export function httpShapeTasks(): MicroTask[] {
     result: {
       risk_factor_count: c.riskFactorCount,
       risk_group: c.riskGroup,
-      flags: { hypertension: c.flags.hypertension, diabetes: c.flags.diabetes, high_total_cholesterol: c.flags.highTc, high_triglycerides: c.flags.highTg, low_hdl: c.flags.lowHdl, obesity_asia: c.flags.obesity, smoking: c.flags.smoking },
+      flags: {
+        hypertension: c.flags.hypertension,
+        diabetes: c.flags.diabetes,
+        high_total_cholesterol: c.flags.highTc,
+        high_triglycerides: c.flags.highTg,
+        low_hdl: c.flags.lowHdl,
+        obesity_asia: c.flags.obesity,
+        smoking: c.flags.smoking,
+      },
       explanations: explain(m, c),
       rule_version: RULE_VERSION,
       inference_time_ms: 0,
@@ -33,7 +41,15 @@ export function httpShapeTasks(): MicroTask[] {
         bmi: cl.bmi,
         risk_factor_count: cl.riskFactorCount,
         risk_group: cl.riskGroup,
-        flags: { hypertension: cl.flags.hypertension, diabetes: cl.flags.diabetes, high_tc: cl.flags.highTc, high_tg: cl.flags.highTg, low_hdl: cl.flags.lowHdl, obesity: cl.flags.obesity, smoking: cl.flags.smoking },
+        flags: {
+          hypertension: cl.flags.hypertension,
+          diabetes: cl.flags.diabetes,
+          high_tc: cl.flags.highTc,
+          high_tg: cl.flags.highTg,
+          low_hdl: cl.flags.lowHdl,
+          obesity: cl.flags.obesity,
+          smoking: cl.flags.smoking,
+        },
         created_at: '2026-02-17T10:30:00Z',
       };
     }),

@@ -45,7 +45,17 @@ const SUITES: { id: string; group: MicroTask['group']; load: () => Promise<Micro
 ];
 
 const errored = (error: string) =>
-  ({ state: 'errored', error, samples: 0, meanUs: 0, p50Us: 0, p99Us: 0, rmePct: 0, callsPerSecond: 0, unitsPerSecond: 0 }) as const;
+  ({
+    state: 'errored',
+    error,
+    samples: 0,
+    meanUs: 0,
+    p50Us: 0,
+    p99Us: 0,
+    rmePct: 0,
+    callsPerSecond: 0,
+    unitsPerSecond: 0,
+  }) as const;
 
 const us = (ms: number) => Math.round(ms * 1000 * 1000) / 1000;
 
@@ -57,17 +67,35 @@ export async function runMicro(opts: MicroOptions): Promise<MicroResult[]> {
     try {
       tasks.push(...(await suite.load()));
     } catch (err) {
-      const failed: MicroResult = { id: suite.id, label: `suite ${suite.id}`, group: suite.group, unit: '', unitsPerCall: 1, ...errored(`could not load: ${(err as Error).message}`) };
+      const failed: MicroResult = {
+        id: suite.id,
+        label: `suite ${suite.id}`,
+        group: suite.group,
+        unit: '',
+        unitsPerCall: 1,
+        ...errored(`could not load: ${(err as Error).message}`),
+      };
       results.push(failed);
       opts.onTask?.(failed);
     }
   }
   // One Bench per task, so each result is reported (and printed) as soon as it is known.
   for (const task of tasks.filter((t) => !opts.only?.length || opts.only.some((p) => t.id.startsWith(p)))) {
-    const bench = new Bench({ time: TIME_MS[mode], warmupTime: WARMUP_MS[mode], iterations: MIN_ITERATIONS[mode], throws: false });
+    const bench = new Bench({
+      time: TIME_MS[mode],
+      warmupTime: WARMUP_MS[mode],
+      iterations: MIN_ITERATIONS[mode],
+      throws: false,
+    });
     bench.add(task.id, task.fn);
     const [t] = await bench.run();
-    const base = { id: task.id, label: task.label, group: task.group, unit: task.unit, unitsPerCall: task.unitsPerCall };
+    const base = {
+      id: task.id,
+      label: task.label,
+      group: task.group,
+      unit: task.unit,
+      unitsPerCall: task.unitsPerCall,
+    };
     const r = t?.result;
     let result: MicroResult;
     if (r && (r.state === 'completed' || r.state === 'aborted-with-statistics')) {

@@ -29,6 +29,8 @@ export function batchPerPerson(ins: InstructionsResult | null | undefined): Batc
 /** One line: the figure, the ratio and the verdict. */
 export function describeBatchPerPerson(b: BatchPerPerson): string {
   const n = (x: number) => x.toLocaleString('en-US');
-  return `${n(b.batchPerResponse)} / ${b.persons} = ${n(b.perPerson)} instructions per person; POST /simulate ${n(b.simulatePerResponse)} per response; ` +
-    `ratio ${b.ratio.toFixed(3)} (target ≤ ${b.target})`;
+  return (
+    `${n(b.batchPerResponse)} / ${b.persons} = ${n(b.perPerson)} instructions per person; POST /simulate ${n(b.simulatePerResponse)} per response; ` +
+    `ratio ${b.ratio.toFixed(3)} (target ≤ ${b.target})`
+  );
 }

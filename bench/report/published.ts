@@ -14,16 +14,28 @@ export const PUBLISHED_CONDITIONS =
 
 export const PUBLISHED: readonly PublishedFigure[] = [
   { what: 'POST /simulate', published: '12 ms', how: 'average response time of single requests (`time curl`)' },
-  { what: 'POST /simulate throughput', published: '~166 req/s', how: 'computed, not measured: 1 / 12 ms ≈ 83 req/s per process × 2 Gunicorn workers' },
+  {
+    what: 'POST /simulate throughput',
+    published: '~166 req/s',
+    how: 'computed, not measured: 1 / 12 ms ≈ 83 req/s per process × 2 Gunicorn workers',
+  },
   { what: 'GET /stats/risk, cached', published: '4 ms', how: 'average of cache hits' },
   { what: 'GET /stats/age, cached', published: '4 ms', how: 'average of cache hits' },
-  { what: 'GET /stats/risk, uncached', published: '1,744 ms', how: 'average of cache misses (aggregation query on the remote database)' },
+  {
+    what: 'GET /stats/risk, uncached',
+    published: '1,744 ms',
+    how: 'average of cache misses (aggregation query on the remote database)',
+  },
   { what: 'GET /stats/age, uncached', published: '2,177 ms', how: 'average of cache misses (aggregation + JOIN)' },
   { what: 'GET /records?page=1&limit=20', published: '305 ms', how: 'average, before caching' },
   { what: 'GET /records/{id}', published: '187 ms', how: 'average, before caching' },
   { what: 'GET /health', published: '8 ms', how: 'average' },
   { what: 'cached stats throughput', published: '~250 req/s', how: 'stated in the summary table; no method given' },
-  { what: 'ETL load (CSV → raw table)', published: '6,033 rows/s', how: '1,000,000 rows in 165 s, pandas chunks of 10,000' },
+  {
+    what: 'ETL load (CSV → raw table)',
+    published: '6,033 rows/s',
+    how: '1,000,000 rows in 165 s, pandas chunks of 10,000',
+  },
   { what: 'ETL process (risk calculation + cleaning)', published: '594 rows/s', how: '1,000,000 rows in 1,684 s' },
 ];
 

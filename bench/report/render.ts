@@ -18,7 +18,7 @@ export const UNCACHED_METHOD = [
   'two days at every reading, and what an L2 read returns is re-stamped as loaded at time 0. The L2 round trip still',
   'happens, but every copy (L1, L2, stale) is expired when looked up, so each request takes the miss path: L2 read,',
   'database load (single-flight: concurrent misses share one load, as in production) and L2 write in `waitUntil`.',
-  "The twin has its own Upstash database (Redis db + 4), emptied of the stats keys before it starts, so its writes",
+  'The twin has its own Upstash database (Redis db + 4), emptied of the stats keys before it starts, so its writes',
   "never reach the API's. Bindings alone cannot do this: with `CACHE_L1_TTL_MS=0` and a failing or empty Upstash, the",
   'isolate still answers from its in-memory copy as `STALE` (stale-while-revalidate), which measures memory, not the',
   'database. The X-Cache column shows what each response said: the uncached runs must read `MISS` throughout.',
@@ -46,34 +46,74 @@ export function ratioToFloor(r: RuntimeResult, e: EndpointResult): number | null
 }
 
 function figure(r: RuntimeResult, id: string) {
-  if (id === 'ceiling') return { rps: ceilingRps(r), p99: Math.max(r.ceiling.latency.p99, r.ceilingAfter?.latency.p99 ?? 0), ratio: 1, floor: null };
+  if (id === 'ceiling')
+    return {
+      rps: ceilingRps(r),
+      p99: Math.max(r.ceiling.latency.p99, r.ceilingAfter?.latency.p99 ?? 0),
+      ratio: 1,
+      floor: null,
+    };
   const e = r.endpoints.find((x) => x.id === id);
-  return e ? { rps: e.figures.rps, p99: e.figures.latency.p99, ratio: e.ratioToCeiling, floor: ratioToFloor(r, e) } : null;
+  return e
+    ? { rps: e.figures.rps, p99: e.figures.latency.p99, ratio: e.ratioToCeiling, floor: ratioToFloor(r, e) }
+    : null;
 }
 
 export function renderCharts(result: PerformanceResult): Record<string, string> {
   const rows = rowIds(result);
   const series = (pick: (f: NonNullable<ReturnType<typeof figure>>) => number) =>
-    result.runtimes.map((r) => ({ name: RUNTIME_NAME[r.runtime], color: COLORS[r.runtime], values: rows.map((row) => { const f = figure(r, row.id); return f ? pick(f) : null; }) }));
+    result.runtimes.map((r) => ({
+      name: RUNTIME_NAME[r.runtime],
+      color: COLORS[r.runtime],
+      values: rows.map((row) => {
+        const f = figure(r, row.id);
+        return f ? pick(f) : null;
+      }),
+    }));
   return {
-    [CHART_FILES.rps]: barChart({ title: 'Throughput per endpoint (higher is better)', unit: 'requests per second', categories: rows.map((r) => r.label), series: series((f) => f.rps) }),
-    [CHART_FILES.p99]: barChart({ title: 'p99 latency per endpoint (lower is better)', unit: 'milliseconds', categories: rows.map((r) => r.label), series: series((f) => f.p99) }),
+    [CHART_FILES.rps]: barChart({
+      title: 'Throughput per endpoint (higher is better)',
+      unit: 'requests per second',
+      categories: rows.map((r) => r.label),
+      series: series((f) => f.rps),
+    }),
+    [CHART_FILES.p99]: barChart({
+      title: 'p99 latency per endpoint (lower is better)',
+      unit: 'milliseconds',
+      categories: rows.map((r) => r.label),
+      series: series((f) => f.p99),
+    }),
   };
 }
 
 function environment(result: PerformanceResult): string {
   const e = result.environment;
   const h = result.http;
-  return table(['', ''], [
-    ['Date', `${result.startedAt} (${result.quick ? '`--quick`' : 'full run'}, ${int(result.totalSeconds)} s in all)`],
-    ['CPU', `${e.cpuModel}, ${e.cores} cores; ${num(e.memoryGb, 1)} GB RAM; ${e.os}`],
-    ['Load average (1/5/15 min)', `${e.loadAvgStart.map((x) => num(x)).join(' / ')} at start, ${e.loadAvgEnd.map((x) => num(x)).join(' / ')} at end`],
-    ['Node', e.node],
-    ['Runtimes', `workerd ${e.workerd} (npm package); Miniflare ${e.miniflare}`],
-    ['Load generator', `autocannon ${e.autocannon}, worker-thread mode (workers: ${h.workers}), ${h.connections} connections, ${h.durationS} s per run after a ${h.warmupS} s warm-up`],
-    ['Micro-benchmarks', `tinybench ${e.tinybench}`],
-    ['Dataset', `${int(e.datasetRows)} rows (${int(e.validRecords)} valid) in database \`${e.database}\`, cache in Redis db ${e.redisDb}, loaded through the real ETL`],
-  ]);
+  return table(
+    ['', ''],
+    [
+      [
+        'Date',
+        `${result.startedAt} (${result.quick ? '`--quick`' : 'full run'}, ${int(result.totalSeconds)} s in all)`,
+      ],
+      ['CPU', `${e.cpuModel}, ${e.cores} cores; ${num(e.memoryGb, 1)} GB RAM; ${e.os}`],
+      [
+        'Load average (1/5/15 min)',
+        `${e.loadAvgStart.map((x) => num(x)).join(' / ')} at start, ${e.loadAvgEnd.map((x) => num(x)).join(' / ')} at end`,
+      ],
+      ['Node', e.node],
+      ['Runtimes', `workerd ${e.workerd} (npm package); Miniflare ${e.miniflare}`],
+      [
+        'Load generator',
+        `autocannon ${e.autocannon}, worker-thread mode (workers: ${h.workers}), ${h.connections} connections, ${h.durationS} s per run after a ${h.warmupS} s warm-up`,
+      ],
+      ['Micro-benchmarks', `tinybench ${e.tinybench}`],
+      [
+        'Dataset',
+        `${int(e.datasetRows)} rows (${int(e.validRecords)} valid) in database \`${e.database}\`, cache in Redis db ${e.redisDb}, loaded through the real ETL`,
+      ],
+    ],
+  );
 }
 
 function sideBySide(result: PerformanceResult): string {
@@ -83,11 +123,20 @@ function sideBySide(result: PerformanceResult): string {
     const cells: string[] = [row.label];
     for (const r of result.runtimes) {
       const f = figure(r, row.id);
-      cells.push(f ? int(f.rps) : '—', f?.ratio != null ? num(f.ratio) : '—', f?.floor != null ? num(f.floor) : '—', f ? ms(f.p99) : '—');
+      cells.push(
+        f ? int(f.rps) : '—',
+        f?.ratio != null ? num(f.ratio) : '—',
+        f?.floor != null ? num(f.floor) : '—',
+        f ? ms(f.p99) : '—',
+      );
     }
     return cells;
   });
-  return table(header, rows, header.map((_, i) => (i === 0 ? 'l' : 'r')));
+  return table(
+    header,
+    rows,
+    header.map((_, i) => (i === 0 ? 'l' : 'r')),
+  );
 }
 
 /** X-Cache as the client saw it (every response's header). */
@@ -95,7 +144,10 @@ function cacheCell(e: EndpointResult): string {
   const c = e.figures.xCache ?? {};
   const total = Object.values(c).reduce((a, b) => a + b, 0);
   if (!total) return '—';
-  return Object.entries(c).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${num((100 * v) / total, 1)}%`).join(', ');
+  return Object.entries(c)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${num((100 * v) / total, 1)}%`)
+    .join(', ');
 }
 
 /** Responses over the slow mark, and in how many bursts they came (slowBursts). */
@@ -107,12 +159,43 @@ function tailCell(f: EndpointResult['figures']): string {
 }
 
 function runtimeDetail(r: RuntimeResult): string {
-  const head = ['run', 'req/s', '× ceiling', 'p50', 'p90', 'p95', 'p99', 'max', 'over 20 ms', 'responses', 'non-2xx', 'errors', 'X-Cache', 'db stmts / req', 'CPU µs / resp', 'CPU × ceiling', 'load avg'];
-  const ceilingCpu = [r.ceiling, r.ceilingAfter].map((f) => f?.cpuUsPerResponse).filter((x): x is number => x !== undefined);
+  const head = [
+    'run',
+    'req/s',
+    '× ceiling',
+    'p50',
+    'p90',
+    'p95',
+    'p99',
+    'max',
+    'over 20 ms',
+    'responses',
+    'non-2xx',
+    'errors',
+    'X-Cache',
+    'db stmts / req',
+    'CPU µs / resp',
+    'CPU × ceiling',
+    'load avg',
+  ];
+  const ceilingCpu = [r.ceiling, r.ceilingAfter]
+    .map((f) => f?.cpuUsPerResponse)
+    .filter((x): x is number => x !== undefined);
   const cpuRef = ceilingCpu.length ? ceilingCpu.reduce((a, b) => a + b, 0) / ceilingCpu.length : undefined;
   const row = (label: string, f: EndpointResult['figures'], e?: EndpointResult) => [
-    label, int(f.rps), e?.ratioToCeiling != null ? num(e.ratioToCeiling) : '—', ms(f.latency.p50), ms(f.latency.p90), ms(f.latency.p95), ms(f.latency.p99), ms(f.latency.max),
-    tailCell(f), int(f.requests), int(f.non2xx), int(f.errors), e ? cacheCell(e) : '—',
+    label,
+    int(f.rps),
+    e?.ratioToCeiling != null ? num(e.ratioToCeiling) : '—',
+    ms(f.latency.p50),
+    ms(f.latency.p90),
+    ms(f.latency.p95),
+    ms(f.latency.p99),
+    ms(f.latency.max),
+    tailCell(f),
+    int(f.requests),
+    int(f.non2xx),
+    int(f.errors),
+    e ? cacheCell(e) : '—',
     e?.server ? num(e.server.dbStatements / Math.max(1, e.server.responses ?? f.requests), 3) : '—',
     f.cpuUsPerResponse !== undefined ? num(f.cpuUsPerResponse, 1) : '—',
     e && f.cpuUsPerResponse && cpuRef !== undefined ? num(cpuRef / f.cpuUsPerResponse) : '—',
@@ -120,27 +203,56 @@ function runtimeDetail(r: RuntimeResult): string {
   ];
   const rows = [row('ceiling (first)', r.ceiling), ...r.endpoints.map((e) => row(e.label, e.figures, e))];
   if (r.ceilingAfter) rows.push(row('ceiling (last)', r.ceilingAfter));
-  const drift = r.ceilingAfter ? ` The ceiling moved ${num((100 * (r.ceilingAfter.rps - r.ceiling.rps)) / (r.ceiling.rps || 1), 1)}% between the first and last run; ratios use the mean of the two (${int(ceilingRps(r))} req/s).` : '';
+  const drift = r.ceilingAfter
+    ? ` The ceiling moved ${num((100 * (r.ceilingAfter.rps - r.ceiling.rps)) / (r.ceiling.rps || 1), 1)}% between the first and last run; ratios use the mean of the two (${int(ceilingRps(r))} req/s).`
+    : '';
   const logs = r.endpoints
     .filter((e) => e.workerLog.lines > 0)
-    .map((e) => `- ${e.label}: ${int(e.workerLog.lines)} line${e.workerLog.lines === 1 ? '' : 's'}, e.g. ${e.workerLog.samples.slice(0, 2).map((x) => `\`${x.replace(/`/g, "'")}\``).join('; ')}`);
-  const logText = logs.length ? `\n\nLines the Worker and the runtime logged during these runs:\n\n${logs.join('\n')}` : '';
-  const errors = r.endpoints.flatMap((e) => (e.errorSamples ?? []).map((x) => `- ${e.label}: **${x.status}** \`${x.path}\`: \`${x.body.replace(/\s+/g, ' ').replace(/`/g, "'")}\``));
-  const errorText = errors.length ? `\n\nError responses (distinct, as the client got them):\n\n${errors.join('\n')}` : '';
+    .map(
+      (e) =>
+        `- ${e.label}: ${int(e.workerLog.lines)} line${e.workerLog.lines === 1 ? '' : 's'}, e.g. ${e.workerLog.samples
+          .slice(0, 2)
+          .map((x) => `\`${x.replace(/`/g, "'")}\``)
+          .join('; ')}`,
+    );
+  const logText = logs.length
+    ? `\n\nLines the Worker and the runtime logged during these runs:\n\n${logs.join('\n')}`
+    : '';
+  const errors = r.endpoints.flatMap((e) =>
+    (e.errorSamples ?? []).map(
+      (x) => `- ${e.label}: **${x.status}** \`${x.path}\`: \`${x.body.replace(/\s+/g, ' ').replace(/`/g, "'")}\``,
+    ),
+  );
+  const errorText = errors.length
+    ? `\n\nError responses (distinct, as the client got them):\n\n${errors.join('\n')}`
+    : '';
   // The same failure in every run differs only by its request id: say it once.
-  const scrapeErrors = [...new Set(r.endpoints.map((e) => e.serverError?.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '…')).filter(Boolean))];
-  const scrapeText = scrapeErrors.length ? `\n\nThe db column is empty where the Worker's counters could not be read: ${scrapeErrors.map((e) => `\`${e}\``).join('; ')}.` : '';
+  const scrapeErrors = [
+    ...new Set(r.endpoints.map((e) => e.serverError?.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '…')).filter(Boolean)),
+  ];
+  const scrapeText = scrapeErrors.length
+    ? `\n\nThe db column is empty where the Worker's counters could not be read: ${scrapeErrors.map((e) => `\`${e}\``).join('; ')}.`
+    : '';
   const tailNote = r.endpoints.some((e) => e.figures.tail?.slow)
     ? ' "Over 20 ms": the responses slower than 20 ms, grouped into bursts of responses that completed within 5 ms of each other. A burst about as wide as the connection count is every connection waiting at once, a pause of the whole process or isolate rather than slow requests.'
     : '';
-  return `### ${RUNTIME_NAME[r.runtime]}\n\n${table(head, rows, head.map((_, i) => (i === 0 || i === 12 ? 'l' : 'r')))}\n\n${`${drift.trim()}${tailNote}`.trim()}${scrapeText}${errorText}${logText}`;
+  return `### ${RUNTIME_NAME[r.runtime]}\n\n${table(
+    head,
+    rows,
+    head.map((_, i) => (i === 0 || i === 12 ? 'l' : 'r')),
+  )}\n\n${`${drift.trim()}${tailNote}`.trim()}${scrapeText}${errorText}${logText}`;
 }
 
 function instructionsSection(result: PerformanceResult): string {
   const ins = result.instructions;
   if (!ins) return 'Not counted in this run.';
   if (!ins.ceiling) return `Not counted: ${ins.skipped ?? 'no figures'}.`;
-  const row = (f: InstructionFigures) => [f.label, int(f.perResponse), f.ratioToCeiling != null ? num(f.ratioToCeiling) : '—', f.windows.map((w) => int(w)).join(' / ')];
+  const row = (f: InstructionFigures) => [
+    f.label,
+    int(f.perResponse),
+    f.ratioToCeiling != null ? num(f.ratioToCeiling) : '—',
+    f.windows.map((w) => int(w)).join(' / '),
+  ];
   const rows = [row({ ...ins.ceiling, label: 'ceiling (hello-world Worker)' }), ...ins.endpoints.map(row)];
   return `${table(['endpoint', 'instructions / response', '× ceiling', 'each window'], rows, ['l', 'r', 'r', 'r'])}
 ${batchSection(ins)}
@@ -165,9 +277,10 @@ function batchSection(ins: NonNullable<PerformanceResult['instructions']>): stri
     ['per person ÷ one `/simulate` response', `${num(b.ratio, 3)} (target ≤ ${b.target}): ${verdictMark(b.pass)}`],
   ];
   const own = ins.endpoints.find((e) => e.id === BATCH_ENDPOINT_ID);
-  const windows = own?.perWindow !== undefined && own.warmup !== undefined
-    ? ` The batch ran ${int(own.warmup)} responses of warm-up and windows of ${int(own.perWindow)} responses (${int(own.perWindow * b.persons)} persons each).`
-    : '';
+  const windows =
+    own?.perWindow !== undefined && own.warmup !== undefined
+      ? ` The batch ran ${int(own.warmup)} responses of warm-up and windows of ${int(own.perWindow)} responses (${int(own.perWindow * b.persons)} persons each).`
+      : '';
   return `
 **Batch scoring, per person.** One response of the batch endpoint divided by its persons, against one response of
 \`POST /simulate\` (the same bodies), both counted in this run.${windows}
@@ -179,9 +292,14 @@ ${table(['', 'instructions'], rows, ['l', 'r'])}
 /** What the floor runs bound (plain workerd): not a criterion, the most the runtime and the contract leave. */
 function floorNote(result: PerformanceResult): string {
   const wd = result.runtimes.find((r) => r.runtime === 'workerd');
-  const floors = (['floor-get', 'floor-post'] as const).map((id) => wd?.endpoints.find((e) => e.id === id)).filter((e): e is EndpointResult => e !== undefined);
+  const floors = (['floor-get', 'floor-post'] as const)
+    .map((id) => wd?.endpoints.find((e) => e.id === id))
+    .filter((e): e is EndpointResult => e !== undefined);
   if (!floors.length) return '';
-  const said = floors.map((f) => `${f.method === 'POST' ? 'a POST that reads a JSON body' : 'a GET'} ${int(f.figures.rps)} req/s = ${f.ratioToCeiling != null ? num(f.ratioToCeiling) : '—'} × ceiling (p99 ${ms(f.figures.latency.p99)})`);
+  const said = floors.map(
+    (f) =>
+      `${f.method === 'POST' ? 'a POST that reads a JSON body' : 'a GET'} ${int(f.figures.rps)} req/s = ${f.ratioToCeiling != null ? num(f.ratioToCeiling) : '—'} × ceiling (p99 ${ms(f.figures.latency.p99)})`,
+  );
   return `
 
 **The floor, for reference (not a criterion).** The app's request pipeline with no route work (\`bench/http/floor-entry.ts\`: Hono, the request context and every common header the contract requires (docs/api.md#common-headers), no key check, no data) answered ${said.join('; ')}. An endpoint of this contract does at least that much work, so its share of the ceiling is bounded by its floor's, up to run-to-run noise. "× floor" below is an endpoint's req/s over the floor of its method: 1.00 would be a route whose own work costs nothing.`;
@@ -190,10 +308,28 @@ function floorNote(result: PerformanceResult): string {
 function micro(result: PerformanceResult): string {
   const rows = result.micro.map((m) =>
     m.state === 'completed'
-      ? [m.label, `${num(m.meanUs, 3)} µs`, `${num(m.p50Us, 3)} µs`, `${num(m.p99Us, 3)} µs`, `±${num(m.rmePct, 1)}%`, int(m.callsPerSecond), m.unitsPerCall > 1 ? `${int(m.unitsPerSecond)} ${m.unit}/s` : '', int(m.samples)]
+      ? [
+          m.label,
+          `${num(m.meanUs, 3)} µs`,
+          `${num(m.p50Us, 3)} µs`,
+          `${num(m.p99Us, 3)} µs`,
+          `±${num(m.rmePct, 1)}%`,
+          int(m.callsPerSecond),
+          m.unitsPerCall > 1 ? `${int(m.unitsPerSecond)} ${m.unit}/s` : '',
+          int(m.samples),
+        ]
       : [m.label, `failed: ${m.error ?? 'unknown'}`, '', '', '', '', '', ''],
   );
-  return table(['task (per call)', 'mean', 'p50', 'p99', 'rme', 'calls/s', 'units/s', 'samples'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']);
+  return table(['task (per call)', 'mean', 'p50', 'p99', 'rme', 'calls/s', 'units/s', 'samples'], rows, [
+    'l',
+    'r',
+    'r',
+    'r',
+    'r',
+    'r',
+    'r',
+    'r',
+  ]);
 }
 
 export function render(result: PerformanceResult): string {
@@ -216,7 +352,10 @@ ${environment(result)}
 
 ## Acceptance (plain workerd)
 
-${table(['criterion', 'measured', 'verdict'], v.map((x) => [x.criterion, x.measured, verdictMark(x.pass)]))}
+${table(
+  ['criterion', 'measured', 'verdict'],
+  v.map((x) => [x.criterion, x.measured, verdictMark(x.pass)]),
+)}
 
 ${measuredCount ? `${measuredCount - failed} of ${measuredCount} measured criteria pass.` : 'Plain workerd was not measured in this run.'}${floorNote(result)}
 
@@ -276,7 +415,10 @@ ${renderEtl(result.etl)}
 (2026-02-17). Conditions: ${PUBLISHED_CONDITIONS} Its database was remote, so its latencies include a network
 round trip this run does not have, and its throughput figure was computed from one 12 ms request, not measured.
 
-${table(['what', 'published', 'how it was obtained'], PUBLISHED.map((p) => [p.what, p.published, p.how]))}
+${table(
+  ['what', 'published', 'how it was obtained'],
+  PUBLISHED.map((p) => [p.what, p.published, p.how]),
+)}
 
 ${DESIGN_NOTE}
 `;

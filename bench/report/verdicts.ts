@@ -27,21 +27,61 @@ export function verdicts(result: PerformanceResult): Verdict[] {
   const out: Verdict[] = [];
   // A figure measured on failing responses judges the error path: it cannot pass.
   const failing = (e: EndpointResult) => e.figures.non2xx + e.figures.errors;
-  const caveat = (e: EndpointResult) => (failing(e) ? ` (${failing(e)} of ${e.figures.requests + e.figures.errors} failed)` : '');
-  const add = (criterion: string, e: EndpointResult | undefined, measured: (e: EndpointResult) => string, pass: (e: EndpointResult) => boolean) =>
-    out.push(e ? { criterion, measured: measured(e) + caveat(e), pass: pass(e) && !failing(e) } : { criterion, measured: 'not measured', pass: null });
+  const caveat = (e: EndpointResult) =>
+    failing(e) ? ` (${failing(e)} of ${e.figures.requests + e.figures.errors} failed)` : '';
+  const add = (
+    criterion: string,
+    e: EndpointResult | undefined,
+    measured: (e: EndpointResult) => string,
+    pass: (e: EndpointResult) => boolean,
+  ) =>
+    out.push(
+      e
+        ? { criterion, measured: measured(e) + caveat(e), pass: pass(e) && !failing(e) }
+        : { criterion, measured: 'not measured', pass: null },
+    );
 
-  for (const [id, name] of [['simulate', 'POST /simulate'], ['stats-risk', 'cached GET /stats/risk'], ['stats-age', 'cached GET /stats/age']] as const) {
-    add(`${name} ≥ ${ACCEPTANCE.ceilingShare} × ceiling req/s`, ep(id), (e) => `${e.figures.rps.toFixed(0)} req/s = ${ratio(e.ratioToCeiling)} × ceiling`, (e) => (e.ratioToCeiling ?? 0) >= ACCEPTANCE.ceilingShare);
-    add(`${name} p99 < ${ACCEPTANCE.p99Ms} ms`, ep(id), (e) => ms(e.figures.latency.p99), (e) => e.figures.latency.p99 < ACCEPTANCE.p99Ms);
+  for (const [id, name] of [
+    ['simulate', 'POST /simulate'],
+    ['stats-risk', 'cached GET /stats/risk'],
+    ['stats-age', 'cached GET /stats/age'],
+  ] as const) {
+    add(
+      `${name} ≥ ${ACCEPTANCE.ceilingShare} × ceiling req/s`,
+      ep(id),
+      (e) => `${e.figures.rps.toFixed(0)} req/s = ${ratio(e.ratioToCeiling)} × ceiling`,
+      (e) => (e.ratioToCeiling ?? 0) >= ACCEPTANCE.ceilingShare,
+    );
+    add(
+      `${name} p99 < ${ACCEPTANCE.p99Ms} ms`,
+      ep(id),
+      (e) => ms(e.figures.latency.p99),
+      (e) => e.figures.latency.p99 < ACCEPTANCE.p99Ms,
+    );
   }
-  for (const [id, name] of [['records-first', 'GET /records page 1'], ['records-last', 'GET /records last page']] as const) {
-    add(`${name} p99 < ${ACCEPTANCE.recordsP99Ms} ms`, ep(id), (e) => ms(e.figures.latency.p99), (e) => e.figures.latency.p99 < ACCEPTANCE.recordsP99Ms);
+  for (const [id, name] of [
+    ['records-first', 'GET /records page 1'],
+    ['records-last', 'GET /records last page'],
+  ] as const) {
+    add(
+      `${name} p99 < ${ACCEPTANCE.recordsP99Ms} ms`,
+      ep(id),
+      (e) => ms(e.figures.latency.p99),
+      (e) => e.figures.latency.p99 < ACCEPTANCE.recordsP99Ms,
+    );
   }
   // A miss's own latency: one request at a time, as the replaced service's miss figures were taken
   // (the 50-connection uncached runs measure throughput, their latency is mostly queueing).
-  for (const [id, name] of [['stats-risk-uncached-1c', 'uncached GET /stats/risk'], ['stats-age-uncached-1c', 'uncached GET /stats/age']] as const) {
-    add(`${name} p95 < ${ACCEPTANCE.uncachedP95Ms} ms, one request at a time`, ep(id), (e) => ms(e.figures.latency.p95), (e) => e.figures.latency.p95 < ACCEPTANCE.uncachedP95Ms);
+  for (const [id, name] of [
+    ['stats-risk-uncached-1c', 'uncached GET /stats/risk'],
+    ['stats-age-uncached-1c', 'uncached GET /stats/age'],
+  ] as const) {
+    add(
+      `${name} p95 < ${ACCEPTANCE.uncachedP95Ms} ms, one request at a time`,
+      ep(id),
+      (e) => ms(e.figures.latency.p95),
+      (e) => e.figures.latency.p95 < ACCEPTANCE.uncachedP95Ms,
+    );
   }
   const first = ep('records-first');
   const last = ep('records-last');
@@ -68,7 +108,11 @@ export function verdicts(result: PerformanceResult): Verdict[] {
 
   if (wd) {
     const failures = wd.endpoints.reduce((n, e) => n + e.figures.non2xx + e.figures.errors, 0);
-    out.push({ criterion: 'no errors or non-2xx responses in any workerd run', measured: `${failures}`, pass: failures === 0 });
+    out.push({
+      criterion: 'no errors or non-2xx responses in any workerd run',
+      measured: `${failures}`,
+      pass: failures === 0,
+    });
   }
   return out;
 }

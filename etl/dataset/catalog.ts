@@ -32,14 +32,24 @@ export async function readPointer(db: SqlClient): Promise<Pointer> {
   );
   const r = rows[0];
   const ago = num(r?.ago_ms);
-  return { live: num(r?.live_dataset), previous: num(r?.previous_dataset), generation: Number(r?.generation ?? 0), changedAt: ago === null ? 0 : Date.now() - ago };
+  return {
+    live: num(r?.live_dataset),
+    previous: num(r?.previous_dataset),
+    generation: Number(r?.generation ?? 0),
+    changedAt: ago === null ? 0 : Date.now() - ago,
+  };
 }
 
 /**
  * Makes `next` live and `previous` the rollback target, only if the pointer is still as read
  * (`expected`): one UPDATE of one row, the only step a reader can see.
  */
-export async function switchPointer(db: SqlClient, expected: Pointer, next: number, previous: number | null): Promise<number> {
+export async function switchPointer(
+  db: SqlClient,
+  expected: Pointer,
+  next: number,
+  previous: number | null,
+): Promise<number> {
   const r = await db.execute(
     `UPDATE dataset_pointer SET live_dataset = ?, previous_dataset = ?, generation = generation + 1, changed_at = NOW(3)
      WHERE id = 1 AND generation = ?`,
@@ -48,7 +58,8 @@ export async function switchPointer(db: SqlClient, expected: Pointer, next: numb
   if (r.affectedRows !== 1) {
     // A retried UPDATE whose first reply was lost finds its own switch already made.
     const now = await readPointer(db);
-    if (now.live === next && now.previous === previous && now.generation === expected.generation + 1) return now.generation;
+    if (now.live === next && now.previous === previous && now.generation === expected.generation + 1)
+      return now.generation;
     throw new Error('The live dataset changed while this run worked (another writer?); nothing was switched');
   }
   return expected.generation + 1;
@@ -69,7 +80,10 @@ export async function datasetFiles(db: SqlClient, datasetId: number): Promise<Da
 }
 
 export async function createDataset(db: SqlClient, runId: number, base: number | null): Promise<number> {
-  const r = await db.execute("INSERT INTO datasets (status, run_id, base_dataset, created_at) VALUES ('loading', ?, ?, NOW(3))", [runId, base]);
+  const r = await db.execute(
+    "INSERT INTO datasets (status, run_id, base_dataset, created_at) VALUES ('loading', ?, ?, NOW(3))",
+    [runId, base],
+  );
   return r.insertId;
 }
 
@@ -80,9 +94,17 @@ export interface DatasetTotals {
 }
 
 export async function datasetTotals(db: SqlClient, datasetId: number): Promise<DatasetTotals & { maxId: number }> {
-  const { rows } = await db.execute('SELECT total_records, valid_records, invalid_records, max_record_id FROM datasets WHERE id = ?', [datasetId]);
+  const { rows } = await db.execute(
+    'SELECT total_records, valid_records, invalid_records, max_record_id FROM datasets WHERE id = ?',
+    [datasetId],
+  );
   const r = rows[0];
-  return { total: Number(r?.total_records ?? 0), valid: Number(r?.valid_records ?? 0), invalid: Number(r?.invalid_records ?? 0), maxId: Number(r?.max_record_id ?? 0) };
+  return {
+    total: Number(r?.total_records ?? 0),
+    valid: Number(r?.valid_records ?? 0),
+    invalid: Number(r?.invalid_records ?? 0),
+    maxId: Number(r?.max_record_id ?? 0),
+  };
 }
 
 export async function markReady(db: SqlClient, datasetId: number, totals: DatasetTotals, maxId: number): Promise<void> {
@@ -92,11 +114,27 @@ export async function markReady(db: SqlClient, datasetId: number, totals: Datase
   );
 }
 
-export async function addFile(db: SqlClient, datasetId: number, runId: number, file: { name: string; sha256: string; bytes: number }, rows: number, firstId: number): Promise<void> {
+export async function addFile(
+  db: SqlClient,
+  datasetId: number,
+  runId: number,
+  file: { name: string; sha256: string; bytes: number },
+  rows: number,
+  firstId: number,
+): Promise<void> {
   await db.execute(
     `INSERT INTO dataset_files (dataset_id, run_id, file_name, file_sha256, file_bytes, rows_loaded, first_id, last_id, loaded_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, NOW(3))`,
-    [datasetId, runId, file.name.slice(0, 512), file.sha256, file.bytes, rows, rows ? firstId : null, rows ? firstId + rows - 1 : null],
+    [
+      datasetId,
+      runId,
+      file.name.slice(0, 512),
+      file.sha256,
+      file.bytes,
+      rows,
+      rows ? firstId : null,
+      rows ? firstId + rows - 1 : null,
+    ],
   );
 }
 
@@ -113,13 +151,17 @@ export async function copyFiles(db: SqlClient, from: number, to: number): Promis
 
 export type RunMode = 'replace' | 'append' | 'rollback';
 
-export async function insertRun(db: SqlClient, fileName: string, sha256: string, mode: RunMode, status: 'running' | 'skipped'): Promise<number> {
-  const r = await db.execute('INSERT INTO etl_runs (file_name, file_sha256, mode, status, started_at) VALUES (?, ?, ?, ?, NOW(3))', [
-    fileName.slice(0, 512),
-    sha256,
-    mode,
-    status,
-  ]);
+export async function insertRun(
+  db: SqlClient,
+  fileName: string,
+  sha256: string,
+  mode: RunMode,
+  status: 'running' | 'skipped',
+): Promise<number> {
+  const r = await db.execute(
+    'INSERT INTO etl_runs (file_name, file_sha256, mode, status, started_at) VALUES (?, ?, ?, ?, NOW(3))',
+    [fileName.slice(0, 512), sha256, mode, status],
+  );
   return r.insertId;
 }
 
@@ -127,7 +169,13 @@ export async function finishRun(
   db: SqlClient,
   runId: number,
   status: 'succeeded' | 'failed' | 'skipped',
-  fields: { sha256?: string; datasetId?: number | null; counts?: { read: number; valid: number; invalid: number } | null; summary?: unknown; error?: string | null },
+  fields: {
+    sha256?: string;
+    datasetId?: number | null;
+    counts?: { read: number; valid: number; invalid: number } | null;
+    summary?: unknown;
+    error?: string | null;
+  },
 ): Promise<void> {
   const c = fields.counts ?? null;
   await db.execute(

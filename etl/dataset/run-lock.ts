@@ -41,25 +41,36 @@ export async function acquireRunLock(db: SqlClient, opts: Partial<RunLockOptions
     if (Date.now() >= deadline) {
       const { rows } = await db.execute('SELECT holder, expires_at FROM etl_lock WHERE id = 1');
       const until = rows[0]?.expires_at ? ` until ${String(rows[0].expires_at)} UTC unless renewed` : '';
-      throw new LockHeldError(`Another ETL run is working on this database (lock held by ${String(rows[0]?.holder)}${until})`);
+      throw new LockHeldError(
+        `Another ETL run is working on this database (lock held by ${String(rows[0]?.holder)}${until})`,
+      );
     }
     await sleep(500);
   }
   let released = false;
   const renew = async () => {
-    const r = await db.execute('UPDATE etl_lock SET expires_at = NOW(3) + INTERVAL ? SECOND WHERE id = 1 AND holder = ?', [ttlSeconds, holder]);
-    if (r.affectedRows !== 1 && !released) throw new Error('The ETL run lock was lost (it expired and another run took it)');
+    const r = await db.execute(
+      'UPDATE etl_lock SET expires_at = NOW(3) + INTERVAL ? SECOND WHERE id = 1 AND holder = ?',
+      [ttlSeconds, holder],
+    );
+    if (r.affectedRows !== 1 && !released)
+      throw new Error('The ETL run lock was lost (it expired and another run took it)');
   };
-  const timer = setInterval(() => {
-    renew().catch((err: Error) => onLost?.(err));
-  }, (ttlSeconds * 1000) / 3);
+  const timer = setInterval(
+    () => {
+      renew().catch((err: Error) => onLost?.(err));
+    },
+    (ttlSeconds * 1000) / 3,
+  );
   timer.unref();
   return {
     holder,
     async release() {
       released = true;
       clearInterval(timer);
-      await db.execute('UPDATE etl_lock SET holder = NULL, expires_at = NULL WHERE id = 1 AND holder = ?', [holder]).catch(() => {});
+      await db
+        .execute('UPDATE etl_lock SET holder = NULL, expires_at = NULL WHERE id = 1 AND holder = ?', [holder])
+        .catch(() => {});
     },
   };
 }

@@ -16,14 +16,25 @@ const INDEX_ROWS_PER_INSERT = 5_000;
 const FILTER_KEY = /^[a-z0-9:*_A-Z]+$/;
 
 /** Aggregates of the new dataset: this load's counts, plus the base dataset's for an --append. */
-export async function writeAggregates(db: SqlClient, datasetId: number, stats: ChunkStats, base: number | null, baseTotals: DatasetTotals | null): Promise<DatasetTotals> {
+export async function writeAggregates(
+  db: SqlClient,
+  datasetId: number,
+  stats: ChunkStats,
+  base: number | null,
+  baseTotals: DatasetTotals | null,
+): Promise<DatasetTotals> {
   const records = stats.aggRecords.slice();
   const riskSum = stats.aggRiskSum.slice();
   const totals: DatasetTotals = { total: stats.rows, valid: stats.valid, invalid: stats.invalid };
   if (base !== null) {
-    const { rows } = await db.execute('SELECT age_group_code, risk_group, records, risk_factor_sum FROM agg_age_risk WHERE dataset_id = ?', [base]);
+    const { rows } = await db.execute(
+      'SELECT age_group_code, risk_group, records, risk_factor_sum FROM agg_age_risk WHERE dataset_id = ?',
+      [base],
+    );
     for (const r of rows) {
-      const i = (Number(r.age_group_code) - AGE_GROUP_MIN) * RISK_GROUPS.length + RISK_GROUPS.indexOf(r.risk_group as (typeof RISK_GROUPS)[number]);
+      const i =
+        (Number(r.age_group_code) - AGE_GROUP_MIN) * RISK_GROUPS.length +
+        RISK_GROUPS.indexOf(r.risk_group as (typeof RISK_GROUPS)[number]);
       records[i] = (records[i] as number) + Number(r.records);
       riskSum[i] = (riskSum[i] as number) + Number(r.risk_factor_sum);
     }
@@ -39,20 +50,31 @@ export async function writeAggregates(db: SqlClient, datasetId: number, stats: C
     const age = AGE_GROUP_MIN + Math.floor(i / RISK_GROUPS.length);
     values.push(`(${datasetId}, ${age}, '${RISK_GROUPS[i % RISK_GROUPS.length]}', ${records[i]}, ${riskSum[i]})`);
   }
-  if (values.length) await db.execute(`INSERT INTO agg_age_risk (dataset_id, age_group_code, risk_group, records, risk_factor_sum) VALUES ${values.join(', ')}`);
+  if (values.length)
+    await db.execute(
+      `INSERT INTO agg_age_risk (dataset_id, age_group_code, risk_group, records, risk_factor_sum) VALUES ${values.join(', ')}`,
+    );
   return totals;
 }
 
 /** The page index built during the load: totals and anchors per filter key. */
-export async function writePageIndex(db: SqlClient, datasetId: number, index: Pick<PageIndexBuilder, 'anchors' | 'totals'>): Promise<void> {
+export async function writePageIndex(
+  db: SqlClient,
+  datasetId: number,
+  index: Pick<PageIndexBuilder, 'anchors' | 'totals'>,
+): Promise<void> {
   const anchors = index.anchors;
   for (let i = 0; i < anchors.length; i += INDEX_ROWS_PER_INSERT) {
-    const values = anchors.slice(i, i + INDEX_ROWS_PER_INSERT).map(([key, anchor, id]) => `(${datasetId}, '${checkedKey(key)}', ${anchor}, ${id})`);
+    const values = anchors
+      .slice(i, i + INDEX_ROWS_PER_INSERT)
+      .map(([key, anchor, id]) => `(${datasetId}, '${checkedKey(key)}', ${anchor}, ${id})`);
     await db.execute(`INSERT INTO record_pages (dataset_id, filter_key, anchor, id) VALUES ${values.join(', ')}`);
   }
   const totals = [...index.totals].map(([key, total]) => `(${datasetId}, '${checkedKey(key)}', ${total})`);
   for (let i = 0; i < totals.length; i += INDEX_ROWS_PER_INSERT) {
-    await db.execute(`INSERT INTO record_counts (dataset_id, filter_key, total) VALUES ${totals.slice(i, i + INDEX_ROWS_PER_INSERT).join(', ')}`);
+    await db.execute(
+      `INSERT INTO record_counts (dataset_id, filter_key, total) VALUES ${totals.slice(i, i + INDEX_ROWS_PER_INSERT).join(', ')}`,
+    );
   }
 }
 
@@ -68,7 +90,13 @@ export async function pageIndexTotals(db: SqlClient, datasetId: number): Promise
 }
 
 /** Copies the base dataset's anchors (per filter key, in bounded anchor ranges). */
-export async function copyPageAnchors(db: SqlClient, from: number, to: number, totals: Map<string, number>, anchorEvery: number): Promise<void> {
+export async function copyPageAnchors(
+  db: SqlClient,
+  from: number,
+  to: number,
+  totals: Map<string, number>,
+  anchorEvery: number,
+): Promise<void> {
   for (const [key, total] of totals) {
     const anchors = Math.ceil(total / anchorEvery);
     for (let a = 0; a < anchors; a += ROWS_PER_STATEMENT) {
@@ -84,7 +112,13 @@ export async function copyPageAnchors(db: SqlClient, from: number, to: number, t
 const COPIED_COLUMNS = RECORD_COLUMNS.filter((c) => c !== 'dataset_id').join(', ');
 
 /** Copies the base dataset's records (ids 1..maxId) into `to`, id range by id range. */
-export async function copyRecords(db: SqlClient, from: number, to: number, maxId: number, onProgress?: (copied: number) => void): Promise<void> {
+export async function copyRecords(
+  db: SqlClient,
+  from: number,
+  to: number,
+  maxId: number,
+  onProgress?: (copied: number) => void,
+): Promise<void> {
   for (let lo = 0; lo < maxId; lo += ROWS_PER_STATEMENT) {
     await db.execute(
       `INSERT INTO health_records (dataset_id, ${COPIED_COLUMNS}) SELECT ?, ${COPIED_COLUMNS} FROM health_records WHERE dataset_id = ? AND id > ? AND id <= ?`,
@@ -123,7 +157,9 @@ export async function removeUnreferenced(
   const removed: number[] = [];
   const wait = lastLiveAt + graceMs - Date.now();
   if (rows.length && wait > 0) {
-    log(`Waiting ${(wait / 1000).toFixed(1)} s before removing an old dataset: API isolates may still read it that long after the last switch`);
+    log(
+      `Waiting ${(wait / 1000).toFixed(1)} s before removing an old dataset: API isolates may still read it that long after the last switch`,
+    );
     await sleep(wait);
   }
   for (const r of rows) {
@@ -133,7 +169,11 @@ export async function removeUnreferenced(
     const { rows: top } = await db.execute('SELECT MAX(id) AS m FROM health_records WHERE dataset_id = ?', [id]);
     const maxId = Number(top[0]?.m ?? 0);
     for (let hi = maxId; hi > 0; hi -= ROWS_PER_STATEMENT) {
-      await db.execute('DELETE FROM health_records WHERE dataset_id = ? AND id > ? AND id <= ?', [id, Math.max(0, hi - ROWS_PER_STATEMENT), hi]);
+      await db.execute('DELETE FROM health_records WHERE dataset_id = ? AND id > ? AND id <= ?', [
+        id,
+        Math.max(0, hi - ROWS_PER_STATEMENT),
+        hi,
+      ]);
     }
     for (const table of ['record_pages', 'record_counts', 'agg_age_risk', 'dataset_files']) {
       // Bounded by LIMIT: a 5M-row dataset has ~150,000 anchors.

@@ -22,7 +22,7 @@ export const MODEL = {
   floatPrintShare: 0.2, // rows printing integers as "170.0"
 } as const;
 
-const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
+const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : Math.min(v, hi));
 const round5 = (v: number) => Math.round(v / 5) * 5;
 const fixed1 = (v: number) => (Math.round(v * 10) / 10).toFixed(1);
 
@@ -58,7 +58,9 @@ export function synthRow(rng: Rng, subscriberId: number, year: number): string[]
 
   // Fasting glucose: log-normal core; diabetes more likely with age and the metabolic factor.
   const diabetic = rng.next() < 1 / (1 + Math.exp(-(-3.85 + 0.42 * a + 0.75 * z + (male ? 0.3 : 0))));
-  const glucoseV = diabetic ? 118 + 38 * Math.abs(rng.normal()) + 6 * rng.normal() : Math.exp(Math.log(90 + 1.8 * a + 3.5 * z) + 0.085 * rng.normal());
+  const glucoseV = diabetic
+    ? 118 + 38 * Math.abs(rng.normal()) + 6 * rng.normal()
+    : Math.exp(Math.log(90 + 1.8 * a + 3.5 * z) + 0.085 * rng.normal());
   const glucose = maybe(0.003, () => int(clamp(glucoseV, 45, 600)));
 
   // Lipid panel, measured on about one row in three (every few years per person).
@@ -81,9 +83,11 @@ export function synthRow(rng: Rng, subscriberId: number, year: number): string[]
   const drinking = maybe(0.0005, () => (rng.chance(male ? 0.64 : 0.37) ? '1' : '0'));
   const oral = rng.chance(0.36);
   const detail = (p: number) => (oral && rng.chance(p) ? (rng.chance(0.25) ? '1' : '0') : '');
-  const sight = () => maybe(0.001, () => (rng.chance(0.003) ? '9.9' : fixed1(clamp(1.0 - 0.04 * a + 0.3 * rng.normal(), 0.1, 2.5))));
+  const sight = () =>
+    maybe(0.001, () => (rng.chance(0.003) ? '9.9' : fixed1(clamp(1.0 - 0.04 * a + 0.3 * rng.normal(), 0.1, 2.5))));
   const hearing = () => maybe(0.001, () => (rng.chance(0.02 + 0.012 * a) ? '2' : '1'));
-  const lognormal = (median: number, sigma: number, max: number) => String(Math.round(clamp(Math.exp(Math.log(median) + sigma * rng.normal()), 3, max)));
+  const lognormal = (median: number, sigma: number, max: number) =>
+    String(Math.round(clamp(Math.exp(Math.log(median) + sigma * rng.normal()), 3, max)));
 
   return [
     String(year),

@@ -78,7 +78,8 @@ export function* csvBlocks(opts: GenerateOptions): Generator<Buffer> {
 
 /** Writes the CSV to a stream, waiting on 'drain' (backpressure) so memory stays flat. */
 export async function writeCsv(out: Writable, opts: GenerateOptions): Promise<GenerateResult> {
-  if (!Number.isInteger(opts.rows) || opts.rows < 0) throw new Error(`rows must be a non-negative integer, got ${opts.rows}`);
+  if (!Number.isInteger(opts.rows) || opts.rows < 0)
+    throw new Error(`rows must be a non-negative integer, got ${opts.rows}`);
   let bytes = 0;
   for (const block of csvBlocks(opts)) {
     bytes += block.length;

@@ -146,7 +146,12 @@ export class RecordReader {
 
   /** A blank line: one unquoted field of blanks. */
   isBlankLine(bytes: Uint8Array): boolean {
-    return this.fields === 1 && !this.unterminatedQuote && bytes[this.lineStart] !== QUOTE && isBlank(bytes, this.lineStart, this.lineEnd);
+    return (
+      this.fields === 1 &&
+      !this.unterminatedQuote &&
+      bytes[this.lineStart] !== QUOTE &&
+      isBlank(bytes, this.lineStart, this.lineEnd)
+    );
   }
 
   /**

@@ -22,7 +22,12 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function detectEncoding(head: Uint8Array, forced: EncodingOption = 'auto'): DetectedEncoding {
   const bomLength = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
-  if (forced !== 'auto') return { encoding: forced === 'utf8' ? 'utf8' : 'cp949', bomLength: forced === 'utf8' ? bomLength : 0, how: 'forced' };
+  if (forced !== 'auto')
+    return {
+      encoding: forced === 'utf8' ? 'utf8' : 'cp949',
+      bomLength: forced === 'utf8' ? bomLength : 0,
+      how: 'forced',
+    };
   if (bomLength) return { encoding: 'utf8', bomLength, how: 'bom' };
   // Only judge complete lines: a sample cut inside a multi-byte character is not an error.
   const nl = head.lastIndexOf(0x0a);

@@ -47,7 +47,10 @@ export async function readHead(path: string, forced: EncodingOption = 'auto'): P
       layout = mapHeader(names);
     } catch (err) {
       if (err instanceof HeaderError && text.includes('\ufffd')) {
-        throw new HeaderError(`${err.message} (the header does not decode as ${encoding.encoding}: check --encoding)`, err.missing);
+        throw new HeaderError(
+          `${err.message} (the header does not decode as ${encoding.encoding}: check --encoding)`,
+          err.missing,
+        );
       }
       throw err;
     }
@@ -149,7 +152,8 @@ export class RangeCutter {
     if (!this.fileSize || !this.workers) return this.chunkBytes;
     if (this.count < this.workers) return Math.max(1, this.chunkBytes >> 2);
     const left = this.fileSize - this.last;
-    if (left < 2 * this.workers * this.chunkBytes) return Math.max(this.chunkBytes >> 3, Math.ceil(left / (2 * this.workers)));
+    if (left < 2 * this.workers * this.chunkBytes)
+      return Math.max(this.chunkBytes >> 3, Math.ceil(left / (2 * this.workers)));
     return this.chunkBytes;
   }
 

@@ -11,7 +11,12 @@ export interface Progress {
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
-export function createProgress(totalBytes: number, mode: ProgressMode, log: (line: string) => void, intervalMs = 2000): Progress {
+export function createProgress(
+  totalBytes: number,
+  mode: ProgressMode,
+  log: (line: string) => void,
+  intervalMs = 2000,
+): Progress {
   const resolved = mode === 'auto' ? (process.stderr.isTTY ? 'bar' : 'lines') : mode;
   const started = performance.now();
   const rate = (rows: number) => rows / Math.max(0.001, (performance.now() - started) / 1000);
@@ -41,7 +46,9 @@ export function createProgress(totalBytes: number, mode: ProgressMode, log: (lin
   let lastRows = 0;
   const print = () => {
     const pct = ((100 * lastBytes) / totalBytes).toFixed(0);
-    log(`progress: ${pct}% of ${(totalBytes / 1048576).toFixed(1)} MiB, ${int(lastRows)} rows, ${int(rate(lastRows))} rows/s`);
+    log(
+      `progress: ${pct}% of ${(totalBytes / 1048576).toFixed(1)} MiB, ${int(lastRows)} rows, ${int(rate(lastRows))} rows/s`,
+    );
   };
   return {
     update(bytes, rows) {

@@ -61,7 +61,9 @@ export function renderSummary(s: EtlSummary): string {
     .filter(([, n]) => n > 0)
     .sort((a, b) => b[1] - a[1]);
   if (reasons.length) lines.push(`  invalid by reason  ${reasons.map(([k, n]) => `${k} ${int(n)}`).join(', ')}`);
-  lines.push(`  not rows    blank lines ${int(r.blankLines)}, truncated lines ${int(r.truncatedLines)} (counted, not stored)`);
+  lines.push(
+    `  not rows    blank lines ${int(r.blankLines)}, truncated lines ${int(r.truncatedLines)} (counted, not stored)`,
+  );
   if (s.file.ignoredColumns.length) lines.push(`  ignored columns  ${s.file.ignoredColumns.join(', ')}`);
   if (s.dataset) {
     lines.push(
@@ -76,6 +78,11 @@ export function renderSummary(s: EtlSummary): string {
     `  phases      ${phases.join(', ')}`,
   );
   if (s.retries) lines.push(`  retries     ${int(s.retries)} statement(s) retried after a transient error`);
-  if (s.workerMs) lines.push(`  workers     ${Object.entries(s.workerMs).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(2)} s`).join(', ')} (summed over chunks)`);
+  if (s.workerMs)
+    lines.push(
+      `  workers     ${Object.entries(s.workerMs)
+        .map(([k, ms]) => `${k} ${(ms / 1000).toFixed(2)} s`)
+        .join(', ')} (summed over chunks)`,
+    );
   return lines.join('\n');
 }

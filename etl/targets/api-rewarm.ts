@@ -19,7 +19,11 @@ export interface RewarmReport {
  * NHIS_API_URL and NHIS_API_KEY; for a loopback database only, else `.local/stack.json` (written
  * by `npm start`): a load into a remote database never touches a local stack's API.
  */
-export function resolveApiTarget(loopback: boolean, env: NodeJS.ProcessEnv = process.env, stackFile = '.local/stack.json'): ApiTarget | null {
+export function resolveApiTarget(
+  loopback: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+  stackFile = '.local/stack.json',
+): ApiTarget | null {
   if (env.NHIS_API_URL) {
     if (!env.NHIS_API_KEY) throw new Error('NHIS_API_URL is set without NHIS_API_KEY: give both, or neither');
     return { url: env.NHIS_API_URL, key: env.NHIS_API_KEY };
@@ -43,19 +47,35 @@ export const REWARM_DELAY_MS = 3500;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function rewarmApi(api: ApiTarget | null, timeoutMs = 10_000, delayMs = REWARM_DELAY_MS): Promise<RewarmReport> {
-  if (!api) return { rewarmed: [], summary: 'no API given (NHIS_API_URL/NHIS_API_KEY): nothing re-warmed; each isolate sees the new dataset within its L1 lifetime' };
+export async function rewarmApi(
+  api: ApiTarget | null,
+  timeoutMs = 10_000,
+  delayMs = REWARM_DELAY_MS,
+): Promise<RewarmReport> {
+  if (!api)
+    return {
+      rewarmed: [],
+      summary:
+        'no API given (NHIS_API_URL/NHIS_API_KEY): nothing re-warmed; each isolate sees the new dataset within its L1 lifetime',
+    };
   await sleep(delayMs);
   const base = api.url.replace(/\/+$/, '');
   const rewarmed = await Promise.all(
     PATHS.map(async (path) => {
       const t0 = performance.now();
       try {
-        const res = await fetch(`${base}${path}`, { headers: { 'X-API-KEY': api.key }, signal: AbortSignal.timeout(timeoutMs) });
+        const res = await fetch(`${base}${path}`, {
+          headers: { 'X-API-KEY': api.key },
+          signal: AbortSignal.timeout(timeoutMs),
+        });
         await res.arrayBuffer();
         return { path, status: res.status, ms: Math.round(performance.now() - t0) };
       } catch (err) {
-        return { path, status: (err as Error).name === 'TimeoutError' ? 'timeout' : (err as Error).message, ms: Math.round(performance.now() - t0) };
+        return {
+          path,
+          status: (err as Error).name === 'TimeoutError' ? 'timeout' : (err as Error).message,
+          ms: Math.round(performance.now() - t0),
+        };
       }
     }),
   );

@@ -19,7 +19,10 @@ export function describeTarget(t: EtlTarget): string {
 }
 
 export async function openClient(target: EtlTarget, onRetry?: (err: unknown) => void): Promise<SqlClient> {
-  const client = target.kind === 'planetscale' ? planetScaleClient(planetScaleTarget(target.url)) : await mysqlClient(target.mysql, target.database);
+  const client =
+    target.kind === 'planetscale'
+      ? planetScaleClient(planetScaleTarget(target.url))
+      : await mysqlClient(target.mysql, target.database);
   return retrying(client, undefined, onRetry);
 }
 

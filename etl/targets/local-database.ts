@@ -9,7 +9,15 @@ import type { SqlClient } from './sql-client.ts';
 import { mysqlClient } from './mysql.ts';
 
 /** Tables of the layout before datasets had ids (one table set swapped by RENAME TABLE). */
-const LEGACY_TABLES = ['health_records', 'agg_age_risk', 'dataset_summary', 'dataset_files', 'record_pages', 'record_counts', 'etl_runs'];
+const LEGACY_TABLES = [
+  'health_records',
+  'agg_age_risk',
+  'dataset_summary',
+  'dataset_files',
+  'record_pages',
+  'record_counts',
+  'etl_runs',
+];
 
 /** Runs every statement of the schema files (each is idempotent) through `db`. */
 export async function applySchema(db: SqlClient): Promise<void> {
@@ -29,8 +37,12 @@ export async function createLocalDatabase(target: MysqlTarget, database: string)
       [database, database],
     );
     if ((legacy as unknown[]).length) {
-      const [all] = await conn.query('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ?', [database]);
-      const drop = (all as { t: string }[]).map((r) => r.t).filter((t) => LEGACY_TABLES.some((l) => t === l || t === `${l}_staging` || t === `${l}_old`));
+      const [all] = await conn.query('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ?', [
+        database,
+      ]);
+      const drop = (all as { t: string }[])
+        .map((r) => r.t)
+        .filter((t) => LEGACY_TABLES.some((l) => t === l || t === `${l}_staging` || t === `${l}_old`));
       for (const t of drop) await conn.query(`DROP TABLE \`${database}\`.\`${t}\``);
     }
   } finally {

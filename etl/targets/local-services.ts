@@ -63,7 +63,10 @@ function isRefused(err: Error): boolean {
 }
 
 /** Ensures MariaDB answers; starts it when installed but stopped. Returns the working target. */
-export async function ensureMariaDb(target: MysqlTarget = mysqlTarget(), log: (m: string) => void = () => {}): Promise<MysqlTarget> {
+export async function ensureMariaDb(
+  target: MysqlTarget = mysqlTarget(),
+  log: (m: string) => void = () => {},
+): Promise<MysqlTarget> {
   let reached = await reachMysql(target);
   if (!(reached instanceof Error)) return reached;
   if (!isRefused(reached)) {
@@ -119,9 +122,24 @@ export async function ensureRedis(url: string = redisUrl(), log: (m: string) => 
   }
   const { hostname, port } = new URL(url);
   log(`Redis is not running; starting ${server}`);
-  spawnSync(server, ['--daemonize', 'yes', '--bind', hostname || '127.0.0.1', '--port', port || '6379', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  spawnSync(
+    server,
+    [
+      '--daemonize',
+      'yes',
+      '--bind',
+      hostname || '127.0.0.1',
+      '--port',
+      port || '6379',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
   for (let i = 0; i < 40; i++) {
     await sleep(250);
     if (await redisPing(url)) return url;

@@ -50,11 +50,16 @@ export function mysqlTarget(env: NodeJS.ProcessEnv = process.env): MysqlTarget {
     throw new Error(`MYSQL_URL: ssl-mode must be DISABLED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY (got ${mode})`);
   }
   if (mode === 'DISABLED') {
-    if (!loopback) throw new Error(`MYSQL_URL: ssl-mode=DISABLED is refused for ${host}: a remote server is reached over verified TLS only`);
+    if (!loopback)
+      throw new Error(
+        `MYSQL_URL: ssl-mode=DISABLED is refused for ${host}: a remote server is reached over verified TLS only`,
+      );
     return target;
   }
   if (mode === 'REQUIRED' && !loopback) {
-    throw new Error(`MYSQL_URL: ssl-mode=REQUIRED does not verify the server; use VERIFY_IDENTITY (the default) for ${host}`);
+    throw new Error(
+      `MYSQL_URL: ssl-mode=REQUIRED does not verify the server; use VERIFY_IDENTITY (the default) for ${host}`,
+    );
   }
   const file = (name: string) => {
     const path = params.get(name);

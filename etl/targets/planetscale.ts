@@ -20,7 +20,8 @@ export function planetScaleTarget(url: string): PlanetScaleTarget {
   if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
     throw new Error(`DATABASE_URL: http:// is only for a local gateway; ${u.hostname} must be reached over https://`);
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error(`DATABASE_URL must be https:// (got ${u.protocol}//)`);
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    throw new Error(`DATABASE_URL must be https:// (got ${u.protocol}//)`);
   return { url };
 }
 
@@ -41,7 +42,11 @@ export function planetScaleClient(target: PlanetScaleTarget, timeoutMs = STATEME
     describe: `PlanetScale at ${describeUrl(target.url)}`,
     async execute(sql, args) {
       const r = await client.execute(sql, args ? [...args] : null);
-      return { rows: r.rows as Record<string, unknown>[], affectedRows: r.rowsAffected, insertId: Number(r.insertId ?? 0) };
+      return {
+        rows: r.rows as Record<string, unknown>[],
+        affectedRows: r.rowsAffected,
+        insertId: Number(r.insertId ?? 0),
+      };
     },
     async close() {},
   };

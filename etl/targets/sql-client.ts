@@ -20,7 +20,14 @@ const TRANSIENT_CODES = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'DEADLINE_
 
 /** Whether an error from either client means "try again later" rather than "this statement is wrong". */
 export function isTransient(err: unknown): boolean {
-  const e = err as { name?: string; status?: number; body?: { code?: string; message?: string }; code?: string; errno?: number; fatal?: boolean };
+  const e = err as {
+    name?: string;
+    status?: number;
+    body?: { code?: string; message?: string };
+    code?: string;
+    errno?: number;
+    fatal?: boolean;
+  };
   if (e?.name === 'DatabaseError') {
     if (e.status !== undefined && e.status >= 500) return true;
     const code = e.body?.code ?? '';
@@ -61,7 +68,11 @@ export async function withRetries<T>(
 }
 
 /** A client whose every statement is retried on transient errors. */
-export function retrying(client: SqlClient, policy: RetryPolicy = DEFAULT_RETRY, onRetry?: (err: unknown) => void): SqlClient {
+export function retrying(
+  client: SqlClient,
+  policy: RetryPolicy = DEFAULT_RETRY,
+  onRetry?: (err: unknown) => void,
+): SqlClient {
   return {
     describe: client.describe,
     execute: (sql, args) => withRetries(() => client.execute(sql, args), policy, onRetry),

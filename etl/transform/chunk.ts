@@ -1,6 +1,16 @@
 // The pure heart of the ETL: one aligned byte range of the CSV in, its rows validated,
 // classified and written as LOAD DATA rows out, with counts. No I/O: runs in a worker or in a test.
-import { AGE_GROUP_MIN, checkRow, classify, INVALID_REASONS, RISK_GROUPS, RULE_VERSION, type InvalidReason, type RowCheck, type SourceFields } from '../../src/risk/index.ts';
+import {
+  AGE_GROUP_MIN,
+  checkRow,
+  classify,
+  INVALID_REASONS,
+  RISK_GROUPS,
+  RULE_VERSION,
+  type InvalidReason,
+  type RowCheck,
+  type SourceFields,
+} from '../../src/risk/index.ts';
 import { BAD as BAD_CELL, EMPTY as EMPTY_CELL, SOURCE_CELL_TYPES } from '../read/cells.ts';
 
 // Hot-loop constants as module-local values (an imported binding is re-read on every use).
@@ -56,22 +66,46 @@ export interface ChunkOutput {
 }
 
 /** age group << 3 | (gender − 1) << 2 | risk group index. */
-export const packFilters = (ageGroup: number, gender: number, group: number) => (ageGroup << 3) | ((gender - 1) << 2) | group;
-export const unpackFilters = (packed: number) => ({ ageGroup: packed >> 3, gender: ((packed >> 2) & 1) + 1, group: packed & 3 });
+export const packFilters = (ageGroup: number, gender: number, group: number) =>
+  (ageGroup << 3) | ((gender - 1) << 2) | group;
+export const unpackFilters = (packed: number) => ({
+  ageGroup: packed >> 3,
+  gender: ((packed >> 2) & 1) + 1,
+  group: packed & 3,
+});
 
-export const aggIndex = (ageGroup: number, riskGroupIndex: number) => (ageGroup - AGE_GROUP_MIN) * RISK_GROUPS.length + riskGroupIndex;
+export const aggIndex = (ageGroup: number, riskGroupIndex: number) =>
+  (ageGroup - AGE_GROUP_MIN) * RISK_GROUPS.length + riskGroupIndex;
 export const AGG_SIZE = 14 * RISK_GROUPS.length;
 
 export function emptyStats(): ChunkStats {
   const zeros = (n: number) => new Array<number>(n).fill(0);
-  return { rows: 0, lines: 0, blankLines: 0, truncatedLines: 0, valid: 0, invalid: 0, reasons: zeros(INVALID_REASONS.length), aggRecords: zeros(AGG_SIZE), aggRiskSum: zeros(AGG_SIZE) };
+  return {
+    rows: 0,
+    lines: 0,
+    blankLines: 0,
+    truncatedLines: 0,
+    valid: 0,
+    invalid: 0,
+    reasons: zeros(INVALID_REASONS.length),
+    aggRecords: zeros(AGG_SIZE),
+    aggRiskSum: zeros(AGG_SIZE),
+  };
 }
 
 const col = (name: SourceColumn) => SOURCE_COLUMNS.findIndex(([, c]) => c === name);
 const C = {
-  age: col('age_group_code'), gender: col('gender_code'), height: col('height'), weight: col('weight'),
-  sbp: col('systolic_bp'), dbp: col('diastolic_bp'), glucose: col('fasting_glucose'), tc: col('total_cholesterol'),
-  tg: col('triglycerides'), hdl: col('hdl_cholesterol'), smoking: col('smoking_status'),
+  age: col('age_group_code'),
+  gender: col('gender_code'),
+  height: col('height'),
+  weight: col('weight'),
+  sbp: col('systolic_bp'),
+  dbp: col('diastolic_bp'),
+  glucose: col('fasting_glucose'),
+  tc: col('total_cholesterol'),
+  tg: col('triglycerides'),
+  hdl: col('hdl_cholesterol'),
+  smoking: col('smoking_status'),
 };
 const NCOL = SOURCE_COLUMNS.length;
 const KIND = SOURCE_CELL_TYPES.map((t) => t.kind);
@@ -108,8 +142,17 @@ export function processChunk(input: ChunkInput, scratch?: TsvBuffer): ChunkOutpu
   let valid = new Uint32Array(4096);
   let nValid = 0;
   const fields: SourceFields = {
-    ageGroup: null, gender: null, height: null, weight: null, systolicBp: null, diastolicBp: null,
-    fastingGlucose: null, totalCholesterol: null, triglycerides: null, hdlCholesterol: null, smokingCode: null,
+    ageGroup: null,
+    gender: null,
+    height: null,
+    weight: null,
+    systolicBp: null,
+    diastolicBp: null,
+    fastingGlucose: null,
+    totalCholesterol: null,
+    triglycerides: null,
+    hdlCholesterol: null,
+    smokingCode: null,
   };
   const num = (c: number) => {
     const v = value[c] as number;
@@ -209,7 +252,13 @@ export function processChunk(input: ChunkInput, scratch?: TsvBuffer): ChunkOutpu
       p = putUint(o, p + 15, k.riskFactorCount);
       out.pos = putBytes(o, p, GROUP_BYTES[group] as Uint8Array);
     } else {
-      out.pos = putBytes(o, p, REASON_BYTES[bad ? UNPARSEABLE : (REASON_INDEX.get((check as { reason: InvalidReason }).reason) as number)] as Uint8Array);
+      out.pos = putBytes(
+        o,
+        p,
+        REASON_BYTES[
+          bad ? UNPARSEABLE : (REASON_INDEX.get((check as { reason: InvalidReason }).reason) as number)
+        ] as Uint8Array,
+      );
       if (bad) out.text(decodeBytes(bytes.subarray(rec.lineStart, rec.lineEnd), encoding));
       else out.pos = putBytes(out.buf, out.pos, NULL_VALUE);
       out.buf[out.pos++] = NL;

@@ -50,7 +50,9 @@ class FastPageIndex implements PageIndex {
 
   private comboOf(packed: number): Int32Array {
     const f = unpackFilters(packed);
-    const combo = Int32Array.from(keysOf(f.ageGroup, f.gender, RISK_GROUPS[f.group] as RiskGroup), (key) => this.keyOf(key));
+    const combo = Int32Array.from(keysOf(f.ageGroup, f.gender, RISK_GROUPS[f.group] as RiskGroup), (key) =>
+      this.keyOf(key),
+    );
     this.combos.set(packed, combo);
     return combo;
   }

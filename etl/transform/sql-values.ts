@@ -12,7 +12,10 @@ const N = 0x4e;
 /** Which of the TSV's value columns (after @lid and @lline) are text. */
 const TEXT_TYPES = /^(ENUM|VARCHAR|TEXT)/;
 const SOURCE_COUNT = RECORD_COLUMNS.length - 5 - DERIVED_COLUMNS.length;
-const IS_TEXT = Uint8Array.from([...new Array<number>(SOURCE_COUNT).fill(0), ...DERIVED_COLUMNS.map(([, type]) => (TEXT_TYPES.test(type) ? 1 : 0))]);
+const IS_TEXT = Uint8Array.from([
+  ...new Array<number>(SOURCE_COUNT).fill(0),
+  ...DERIVED_COLUMNS.map(([, type]) => (TEXT_TYPES.test(type) ? 1 : 0)),
+]);
 const FIELDS = IS_TEXT.length;
 
 export const INSERT_HEAD = `INSERT INTO health_records (${RECORD_COLUMNS.join(', ')}) VALUES `;
@@ -44,7 +47,12 @@ function readUint(tsv: Uint8Array, p: number): [value: number, next: number] {
  * Splits the TSV into INSERT statements of at most `maxBytes` (a row longer than that still gets
  * a statement of its own) and at most `maxRows` rows.
  */
-export function* insertStatements(tsv: Uint8Array, ctx: InsertContext, maxBytes: number, maxRows: number): Generator<InsertStatement> {
+export function* insertStatements(
+  tsv: Uint8Array,
+  ctx: InsertContext,
+  maxBytes: number,
+  maxRows: number,
+): Generator<InsertStatement> {
   if (!/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(ctx.createdAt)) throw new Error(`Bad created_at ${ctx.createdAt}`);
   const tail = Buffer.from(`,'${ctx.createdAt}')`);
   const fixed = Buffer.from(`,${ctx.runId},`);

@@ -27,7 +27,9 @@ export class TsvBuffer {
 
   /** Escaped UTF-8 text (LOAD DATA's escapes for \\, tab, newline, CR and NUL). */
   text(value: string): void {
-    const escaped = value.replace(/[\\\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0'));
+    const escaped = value.replace(/[\\\t\n\r\0]/g, (c) =>
+      c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0',
+    );
     this.ensure(Buffer.byteLength(escaped, 'utf8'));
     this.pos += this.buf.write(escaped, this.pos, 'utf8');
   }

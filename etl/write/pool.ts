@@ -139,7 +139,10 @@ export async function runPool(pool: ChunkPool, opts: PoolOptions): Promise<PoolO
     };
     return pool.run(task, { transferList, signal: abort.signal }).then((result) => {
       ports[batchId]?.close();
-      if (result.status === 'failed') throw new ChunkFailedError(`Chunk ${batchId} (bytes ${range.start}–${range.end}) failed: ${result.error.message}`);
+      if (result.status === 'failed')
+        throw new ChunkFailedError(
+          `Chunk ${batchId} (bytes ${range.start}–${range.end}) failed: ${result.error.message}`,
+        );
       mergeStats(stats, result.stats);
       for (const k of Object.keys(timings) as (keyof ChunkTimings)[]) timings[k] += result.timings[k];
       opts.onChunk?.(result, idOffsets[batchId] ?? 0);

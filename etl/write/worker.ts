@@ -33,7 +33,8 @@ async function readRange(file: string, start: number, end: number): Promise<Buff
     let off = 0;
     while (off < buf.length) {
       const { bytesRead } = await fh.read(buf, off, buf.length - off, start + off);
-      if (bytesRead === 0) throw new Error(`File shrank while loading: expected ${end - start} bytes at ${start}, got ${off}`);
+      if (bytesRead === 0)
+        throw new Error(`File shrank while loading: expected ${end - start} bytes at ${start}, got ${off}`);
       off += bytesRead;
     }
   } finally {
@@ -69,15 +70,15 @@ async function sendInsert(db: SqlClient, st: InsertStatement, datasetId: number,
     async (attempt) => {
       try {
         const r = await db.execute(st.sql);
-        if (r.affectedRows !== st.rows) throw new Error(`INSERT of ids ${st.firstId}… stored ${r.affectedRows} rows, expected ${st.rows}`);
+        if (r.affectedRows !== st.rows)
+          throw new Error(`INSERT of ids ${st.firstId}… stored ${r.affectedRows} rows, expected ${st.rows}`);
       } catch (err) {
         if (attempt === 0 || !isDuplicate(err)) throw err;
         // The lost reply of an earlier attempt: the rows are there if all of them are.
-        const { rows } = await db.execute('SELECT COUNT(*) AS n FROM health_records WHERE dataset_id = ? AND id >= ? AND id < ?', [
-          datasetId,
-          st.firstId,
-          st.firstId + st.rows,
-        ]);
+        const { rows } = await db.execute(
+          'SELECT COUNT(*) AS n FROM health_records WHERE dataset_id = ? AND id >= ? AND id < ?',
+          [datasetId, st.firstId, st.firstId + st.rows],
+        );
         if (Number(rows[0]?.n) !== st.rows) throw err;
       }
     },
@@ -86,9 +87,19 @@ async function sendInsert(db: SqlClient, st: InsertStatement, datasetId: number,
   );
 }
 
-async function insertRows(load: Extract<LoadTarget, { kind: 'planetscale' }>, tsv: Buffer, base: BaseMessage): Promise<number> {
+async function insertRows(
+  load: Extract<LoadTarget, { kind: 'planetscale' }>,
+  tsv: Buffer,
+  base: BaseMessage,
+): Promise<number> {
   const db = clientFor(load.url);
-  const ctx = { datasetId: load.datasetId, idOffset: base.idOffset, lineOffset: base.lineOffset, runId: load.runId, createdAt: load.createdAt };
+  const ctx = {
+    datasetId: load.datasetId,
+    idOffset: base.idOffset,
+    lineOffset: base.lineOffset,
+    runId: load.runId,
+    createdAt: load.createdAt,
+  };
   let retries = 0;
   const inFlight = new Set<Promise<void>>();
   let failure: unknown = null;
@@ -143,11 +154,24 @@ function connectionFor(load: Extract<LoadTarget, { kind: 'mysql' }>): Promise<my
   return mysqlConn.conn;
 }
 
-async function loadRows(load: Extract<LoadTarget, { kind: 'mysql' }>, tsv: Buffer, rows: number, base: BaseMessage, batchId: number): Promise<void> {
+async function loadRows(
+  load: Extract<LoadTarget, { kind: 'mysql' }>,
+  tsv: Buffer,
+  rows: number,
+  base: BaseMessage,
+  batchId: number,
+): Promise<void> {
   const conn = await connectionFor(load);
   infile.name = `chunk-${batchId}.tsv`;
   infile.tsv = tsv;
-  const sql = loadDataSql({ datasetId: load.datasetId, idOffset: base.idOffset, lineOffset: base.lineOffset, runId: load.runId, createdAt: load.createdAt, streamName: infile.name });
+  const sql = loadDataSql({
+    datasetId: load.datasetId,
+    idOffset: base.idOffset,
+    lineOffset: base.lineOffset,
+    runId: load.runId,
+    createdAt: load.createdAt,
+    streamName: infile.name,
+  });
   try {
     const [result] = await conn.query(sql);
     const header = result as mysql.ResultSetHeader;
@@ -155,9 +179,12 @@ async function loadRows(load: Extract<LoadTarget, { kind: 'mysql' }>, tsv: Buffe
     // would mean a value stored other than as read: processChunk should have prevented it.
     if (header.warningStatus > 0) {
       const [warnings] = await conn.query('SHOW WARNINGS LIMIT 5');
-      throw new Error(`LOAD DATA of chunk ${batchId} raised ${header.warningStatus} warning(s): ${JSON.stringify(warnings)}`);
+      throw new Error(
+        `LOAD DATA of chunk ${batchId} raised ${header.warningStatus} warning(s): ${JSON.stringify(warnings)}`,
+      );
     }
-    if (header.affectedRows !== rows) throw new Error(`LOAD DATA of chunk ${batchId} stored ${header.affectedRows} rows, expected ${rows}`);
+    if (header.affectedRows !== rows)
+      throw new Error(`LOAD DATA of chunk ${batchId} stored ${header.affectedRows} rows, expected ${rows}`);
   } catch (err) {
     // A failed connection is not reused by the next chunk.
     if ((err as { fatal?: boolean }).fatal) mysqlConn = null;
@@ -174,7 +201,10 @@ export default async function runChunk(task: ChunkTask): Promise<ChunkResult> {
   try {
     const bytes = await readRange(task.file, task.start, task.end);
     const t1 = performance.now();
-    const { tsv, stats, validRows } = processChunk({ bytes, layout: task.layout, encoding: task.encoding, atEof: task.atEof, emit: task.load !== null }, tsvBuffer);
+    const { tsv, stats, validRows } = processChunk(
+      { bytes, layout: task.layout, encoding: task.encoding, atEof: task.atEof, emit: task.load !== null },
+      tsvBuffer,
+    );
     const t2 = performance.now();
     let waitMs = 0;
     let loadMs = 0;

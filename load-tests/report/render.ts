@@ -46,17 +46,34 @@ export function renderCharts(r: LoadTestResult): Record<string, string> {
 function xCache(f: FiguresWithFailures): string {
   const c = Object.entries(f.xCache ?? {});
   const total = c.reduce((a, [, n]) => a + n, 0);
-  return total ? c.sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${num((100 * n) / total, 1)}%`).join(', ') : '';
+  return total
+    ? c
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${num((100 * n) / total, 1)}%`)
+        .join(', ')
+    : '';
 }
 
 function figuresRow(label: string, f: FiguresWithFailures): string[] {
-  return [label, int(f.requests), num(f.rps, 1), ms(f.latency.p50), ms(f.latency.p90), ms(f.latency.p95), ms(f.latency.p99), ms(f.latency.max), pct(f.failedRate), xCache(f)];
+  return [
+    label,
+    int(f.requests),
+    num(f.rps, 1),
+    ms(f.latency.p50),
+    ms(f.latency.p90),
+    ms(f.latency.p95),
+    ms(f.latency.p99),
+    ms(f.latency.max),
+    pct(f.failedRate),
+    xCache(f),
+  ];
 }
 const FIG_HEAD = ['responses', 'req/s', 'p50', 'p90', 'p95', 'p99', 'max', 'failed', 'X-Cache'];
 const FIG_ALIGN = ['l', ...FIG_HEAD.map((h) => (h === 'X-Cache' ? 'l' : 'r'))] as ('l' | 'r')[];
 
 function comparison(r: LoadTestResult, prev: LoadTestResult | null): string {
-  if (!prev) return `No earlier report of the \`${r.scenario}\` scenario in \`load-tests/reports\`: this run is the baseline for the next.`;
+  if (!prev)
+    return `No earlier report of the \`${r.scenario}\` scenario in \`load-tests/reports\`: this run is the baseline for the next.`;
   const rows: [string, number, number, (x: number) => string, boolean][] = [
     ['req/s', prev.overall.rps, r.overall.rps, (x) => num(x, 1), true],
     ['p50', prev.overall.latency.p50, r.overall.latency.p50, ms, false],
@@ -71,14 +88,26 @@ function comparison(r: LoadTestResult, prev: LoadTestResult | null): string {
     return `${d > 0 ? '+' : ''}${num(d, 1)}%${Math.abs(d) >= 10 ? (better ? ' (better)' : ' (worse)') : ''}`;
   };
   // A stack started for each run gets new ports: same kind and runtime is the same target.
-  const sameTarget = prev.target.kind === r.target.kind && prev.target.runtime === r.target.runtime && (r.target.kind === 'local-started' || prev.target.url === r.target.url);
+  const sameTarget =
+    prev.target.kind === r.target.kind &&
+    prev.target.runtime === r.target.runtime &&
+    (r.target.kind === 'local-started' || prev.target.url === r.target.url);
   return [
     `Previous run: \`${prev.id}\` (${prev.startedAt}, ${prev.pass ? 'passed' : 'failed'}), target ${prev.target.url}${prev.target.runtime ? ` (${prev.target.runtime})` : ''}${sameTarget ? '' : ' — **a different target or runtime**: compare with care'}.`,
     '',
-    table(['', 'previous', 'this run', 'change'], [
-      ...rows.map(([name, a, b, f, hib]) => [name, f(a), f(b), change(a, b, hib)]),
-      ['thresholds', prev.pass ? 'pass' : 'fail', r.pass ? 'pass' : 'fail', prev.pass === r.pass ? 'same' : r.pass ? 'now passing' : 'now failing'],
-    ], ['l', 'r', 'r', 'r']),
+    table(
+      ['', 'previous', 'this run', 'change'],
+      [
+        ...rows.map(([name, a, b, f, hib]) => [name, f(a), f(b), change(a, b, hib)]),
+        [
+          'thresholds',
+          prev.pass ? 'pass' : 'fail',
+          r.pass ? 'pass' : 'fail',
+          prev.pass === r.pass ? 'same' : r.pass ? 'now passing' : 'now failing',
+        ],
+      ],
+      ['l', 'r', 'r', 'r'],
+    ),
     '',
     'Both runs share this machine with other work (see the load averages); a change under about 10% is within noise here.',
   ].join('\n');
@@ -94,7 +123,10 @@ function errorSamples(r: LoadTestResult): string {
     if (g) g.n++;
     else groups.set(key, { s, n: 1 });
   }
-  const lines = [...groups.values()].map(({ s, n }) => `- **${s.status}** \`${s.method} ${s.path}\`${n > 1 ? ` (×${n})` : ''}: \`${s.body.replace(/\s+/g, ' ').replace(/`/g, "'")}\``);
+  const lines = [...groups.values()].map(
+    ({ s, n }) =>
+      `- **${s.status}** \`${s.method} ${s.path}\`${n > 1 ? ` (×${n})` : ''}: \`${s.body.replace(/\s+/g, ' ').replace(/`/g, "'")}\``,
+  );
   return `Up to three kept per status and endpoint:\n\n${lines.join('\n')}`;
 }
 
@@ -108,13 +140,26 @@ const counts = (o: Record<string, number>) =>
 export function faultsSection(f: FaultReport): string {
   const bound = f.dbTimeoutMs + 1000;
   const windows = table(
-    ['window', 'from–to', 'responses', '2xx', '503 + Retry-After', 'other statuses', 'no response', 'p99', 'max', 'statements hit'],
+    [
+      'window',
+      'from–to',
+      'responses',
+      '2xx',
+      '503 + Retry-After',
+      'other statuses',
+      'no response',
+      'p99',
+      'max',
+      'statements hit',
+    ],
     f.windows.map((w) => [
       w.fromS === null ? 'no fault (all the rest)' : w.label,
       w.fromS === null ? '' : `${num(w.fromS, 1)}–${num(w.toS ?? w.fromS, 1)} s`,
       int(w.responses),
       int(w.ok),
-      w.afterFault503 ? `${int(w.retryable503)} (${int(w.afterFault503)} within ${AFTER_FAULT_MS / 1000} s after a fault)` : int(w.retryable503),
+      w.afterFault503
+        ? `${int(w.retryable503)} (${int(w.afterFault503)} within ${AFTER_FAULT_MS / 1000} s after a fault)`
+        : int(w.retryable503),
       counts({ ...w.other, ...(w.bare503 ? { '503 without Retry-After': w.bare503 } : {}) }) || '0',
       int(w.noResponse),
       ms(w.p99),
@@ -127,14 +172,21 @@ export function faultsSection(f: FaultReport): string {
   const during = f.duringFaults.length
     ? table(
         ['endpoint', 'responses', '2xx', '503 + Retry-After', 'other', 'X-Cache of the 2xx'],
-        f.duringFaults.map((e) => [`\`${e.endpoint}\``, int(e.responses), int(e.ok), int(e.retryable503), int(e.other), tiers(e.okXCache)]),
+        f.duringFaults.map((e) => [
+          `\`${e.endpoint}\``,
+          int(e.responses),
+          int(e.ok),
+          int(e.retryable503),
+          int(e.other),
+          tiers(e.okXCache),
+        ]),
         ['l', 'r', 'r', 'r', 'r', 'l'],
       )
-    : 'No response completed inside a Vitess error\'s window.';
+    : "No response completed inside a Vitess error's window.";
   const stats = f.duringFaults.filter((e) => e.endpoint.startsWith('GET /stats/'));
   const staleNote = stats.length
     ? stats.some((e) => e.okXCache.STALE)
-      ? 'A stats response marked STALE was served from a copy past its freshness whose revalidation needed the failing database: stale-if-error. HIT-L1 ones came from the isolate\'s own copy before it lapsed.'
+      ? "A stats response marked STALE was served from a copy past its freshness whose revalidation needed the failing database: stale-if-error. HIT-L1 ones came from the isolate's own copy before it lapsed."
       : 'No stats response was STALE: every one came from a copy still fresh, so the database was not asked and stale-if-error was not exercised.'
     : '';
   return `## Faults
@@ -143,7 +195,11 @@ Injected on the Worker's own PlanetScale gateway (${f.gateway}, the reader role 
 Each Vitess error fails every statement for its window, inside a 200 reply, as PlanetScale does during failovers and overload;
 at its start the stats copies in the cache are aged past their freshness, so stats can only be revalidated from the failing database.
 
-${table(['at', 'event'], f.timeline.map((e) => [`${num(e.at, 1)} s`, e.event]), ['r', 'l'])}
+${table(
+  ['at', 'event'],
+  f.timeline.map((e) => [`${num(e.at, 1)} s`, e.event]),
+  ['r', 'l'],
+)}
 
 Responses by the window they completed in; "statements hit" is the gateway's own count of statements the fault applied to:
 
@@ -175,8 +231,13 @@ ${bad.length ? `\nNot answered: ${bad.map((x) => `${x.status ?? 'no response'}${
 export function render(r: LoadTestResult, previous: LoadTestResult | null): string {
   const files = chartFiles(r.id);
   const byEndpoint = (code: string) =>
-    r.endpoints.filter((e) => e.status[code]).map((e) => `\`${e.endpoint}\` ${int(e.status[code]!)}`).join(', ');
-  const statusRows = Object.entries(r.overall.status).sort((a, b) => b[1] - a[1]).map(([code, n]) => [code, int(n), pct(n / Math.max(1, r.overall.requests)), byEndpoint(code)]);
+    r.endpoints
+      .filter((e) => e.status[code])
+      .map((e) => `\`${e.endpoint}\` ${int(e.status[code]!)}`)
+      .join(', ');
+  const statusRows = Object.entries(r.overall.status)
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, n]) => [code, int(n), pct(n / Math.max(1, r.overall.requests)), byEndpoint(code)]);
   const errs = r.connectionErrors.map((e) => [`no response: ${e.kind}`, int(e.count), '', '']);
   const skipped = r.thresholds.filter((t) => t.pass === null).length;
   return `# Load test: ${r.scenario} — ${r.pass ? 'PASS' : 'FAIL'}${skipped ? ` (${skipped} threshold${skipped > 1 ? 's' : ''} not evaluated)` : ''}
@@ -188,17 +249,37 @@ ${r.summary}
 
 ## Run
 
-${table(['', ''], [
-    ['Target', `${r.target.url}: ${TARGET_KIND[r.target.kind]}${r.target.runtime ? `; runtime ${r.target.runtime}` : ''}`],
+${table(
+  ['', ''],
+  [
+    [
+      'Target',
+      `${r.target.url}: ${TARGET_KIND[r.target.kind]}${r.target.runtime ? `; runtime ${r.target.runtime}` : ''}`,
+    ],
     ['Started', `${r.startedAt}; ${num(r.durationS, 1)} s of traffic (planned ${r.settings.plannedDurationS} s)`],
-    ['Stages', r.settings.stages.map((s) => `${s.label}: ${s.connections} connections for ${s.durationS} s`).join('; ')],
-    ['Traffic', `${r.settings.traffic}: ${r.settings.weights.map((w) => `${w.endpoint} ${num(w.weight, 1)}%`).join(', ')} (${r.settings.distinctRequests} distinct requests)`],
+    [
+      'Stages',
+      r.settings.stages.map((s) => `${s.label}: ${s.connections} connections for ${s.durationS} s`).join('; '),
+    ],
+    [
+      'Traffic',
+      `${r.settings.traffic}: ${r.settings.weights.map((w) => `${w.endpoint} ${num(w.weight, 1)}%`).join(', ')} (${r.settings.distinctRequests} distinct requests)`,
+    ],
     ['Generator', `autocannon ${r.machine.autocannon}, worker-thread mode (workers: 1), Node ${r.machine.node}`],
-  ])}
+  ],
+)}
 
 ## Thresholds
 
-${table(['threshold', 'why', 'measured', 'verdict'], r.thresholds.map((t) => [`\`${thresholdName(t)}\``, t.source ?? '', t.actual === null ? (t.note ?? '') : num(t.actual, 3), verdict(t.pass)]))}
+${table(
+  ['threshold', 'why', 'measured', 'verdict'],
+  r.thresholds.map((t) => [
+    `\`${thresholdName(t)}\``,
+    t.source ?? '',
+    t.actual === null ? (t.note ?? '') : num(t.actual, 3),
+    verdict(t.pass),
+  ]),
+)}
 
 ${r.pass ? 'Every evaluated threshold passes.' : 'At least one threshold fails: `npm run load-test` exits with status 1.'}${skipped ? ' A threshold that could not be evaluated (see "measured") neither passes nor fails the run, as in k6; read it as a check that did not happen.' : ''}
 ${r.faults ? `\n${faultsSection(r.faults)}` : ''}
@@ -208,7 +289,11 @@ ${table(['scope', ...FIG_HEAD], [figuresRow('all requests', r.overall), ...(r.st
 
 Per endpoint:
 
-${table(['endpoint', ...FIG_HEAD], r.endpoints.map((e) => figuresRow(`\`${e.endpoint}\``, e)), FIG_ALIGN)}
+${table(
+  ['endpoint', ...FIG_HEAD],
+  r.endpoints.map((e) => figuresRow(`\`${e.endpoint}\``, e)),
+  FIG_ALIGN,
+)}
 
 Percentiles are over every response (nearest rank, autocannon's clock), whatever its status. "Failed" counts
 responses outside 200–399 and requests that got no response. X-Cache tallies the header of every response.

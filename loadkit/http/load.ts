@@ -97,7 +97,10 @@ export interface LoadRun {
   };
 }
 
-function concat<T extends Float64Array | Float32Array | Uint16Array | Uint8Array>(parts: T[], make: (n: number) => T): T {
+function concat<T extends Float64Array | Float32Array | Uint16Array | Uint8Array>(
+  parts: T[],
+  make: (n: number) => T,
+): T {
   const out = make(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {

@@ -84,7 +84,8 @@ export async function openLoop(opts: OpenLoopOptions): Promise<OpenLoopResult> {
   const measureMs = opts.durationS * 1000;
   const intervalMs = 1000 / opts.rate;
   // Microseconds, 1 µs to 5 min, 3 significant digits.
-  const newHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 300_000_000, numberOfSignificantValueDigits: 3 });
+  const newHistogram = () =>
+    hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 300_000_000, numberOfSignificantValueDigits: 3 });
   const latency = newHistogram();
   const service = newHistogram();
 

@@ -31,7 +31,7 @@ const groupIndex = new Map();
 
 /** "GET /records/123?x=1" → "GET /records/:id": one series per endpoint, not per URL. */
 function groupOf(req) {
-  const name = `${(req && req.method) || 'GET'} ${((req && req.path) || '/').split('?')[0].replace(/\/\d+(?=\/|$)/g, '/:id')}`;
+  const name = `${req?.method || 'GET'} ${(req?.path || '/').split('?')[0].replace(/\/\d+(?=\/|$)/g, '/:id')}`;
   let i = groupIndex.get(name);
   if (i === undefined) {
     i = groups.length;
@@ -105,12 +105,12 @@ module.exports = function setupClient(client) {
   let lastRetryAfter = 0;
   let wantBody = 0; // status of an error response whose body we keep
   client.on('headers', (info) => {
-    lastCache = cacheCode((info && info.headers) || []);
-    const statusCode = (info && info.statusCode) || 0;
+    lastCache = cacheCode(info?.headers || []);
+    const statusCode = info?.statusCode || 0;
     // Only failures are expected to carry it: a success never pays for the scan.
-    lastRetryAfter = statusCode >= 400 ? hasRetryAfter((info && info.headers) || []) : 0;
+    lastRetryAfter = statusCode >= 400 ? hasRetryAfter(info?.headers || []) : 0;
     if (statusCode >= 400 && samplesKept < MAX_SAMPLES) {
-      const kind = `${statusCode} ${groups[groupOf(it && it.currentRequest)]}`;
+      const kind = `${statusCode} ${groups[groupOf(it?.currentRequest)]}`;
       const seen = kinds.get(kind) || 0;
       if (seen < PER_KIND) {
         kinds.set(kind, seen + 1);
@@ -125,10 +125,16 @@ module.exports = function setupClient(client) {
     if (!wantBody || !channel) return;
     const text = chunk.toString('utf8');
     const at = text.indexOf('\r\n\r\n');
-    const req = (it && it.currentRequest) || {};
+    const req = it?.currentRequest || {};
     channel.postMessage({
       type: 'error-sample',
-      sample: { at: Date.now(), status: wantBody, method: req.method || 'GET', path: req.path || '', body: (at >= 0 ? text.slice(at + 4) : text).slice(0, BODY_CHARS) },
+      sample: {
+        at: Date.now(),
+        status: wantBody,
+        method: req.method || 'GET',
+        path: req.path || '',
+        body: (at >= 0 ? text.slice(at + 4) : text).slice(0, BODY_CHARS),
+      },
     });
     wantBody = 0;
   });
@@ -139,9 +145,9 @@ module.exports = function setupClient(client) {
     at.push(Date.now());
     ms.push(responseTime);
     status.push(statusCode);
-    group.push(groupOf(it && it.currentRequest));
+    group.push(groupOf(it?.currentRequest));
   });
-  const failed = (kind) => errors.push({ at: Date.now(), kind, endpoint: groups[groupOf(it && it.currentRequest)] });
+  const failed = (kind) => errors.push({ at: Date.now(), kind, endpoint: groups[groupOf(it?.currentRequest)] });
   client.on('connError', (err) => failed((err && (err.code || err.message)) || 'connection error'));
   client.on('timeout', () => failed('timeout'));
   // autocannon destroys every client when the run ends ('done'); after the last one, say so, so

@@ -39,7 +39,8 @@ export function joinSamples(list: LoadSamples[]): LoadSamples {
 /** The responses (and connection errors) for which `keep` holds. */
 export function selectSamples(s: LoadSamples, keep: (at: number, endpoint: string) => boolean): LoadSamples {
   const idx: number[] = [];
-  for (let i = 0; i < s.at.length; i++) if (keep(s.at[i] as number, s.endpoints[s.endpoint[i] as number] ?? '?')) idx.push(i);
+  for (let i = 0; i < s.at.length; i++)
+    if (keep(s.at[i] as number, s.endpoints[s.endpoint[i] as number] ?? '?')) idx.push(i);
   return {
     at: Float64Array.from(idx, (i) => s.at[i] as number),
     ms: Float32Array.from(idx, (i) => s.ms[i] as number),
@@ -49,9 +50,12 @@ export function selectSamples(s: LoadSamples, keep: (at: number, endpoint: strin
     cache: Uint8Array.from(idx, (i) => s.cache[i] as number),
     ...(s.retryAfter ? { retryAfter: Uint8Array.from(idx, (i) => s.retryAfter![i] as number) } : {}),
     errors: s.errors.filter((e) => keep(e.at, e.endpoint ?? '?')),
-    errorSamples: s.errorSamples.filter((e) => keep(e.at, `${e.method} ${e.path.split('?')[0]!.replace(/\/\d+(?=\/|$)/g, '/:id')}`)),
+    errorSamples: s.errorSamples.filter((e) =>
+      keep(e.at, `${e.method} ${e.path.split('?')[0]!.replace(/\/\d+(?=\/|$)/g, '/:id')}`),
+    ),
   };
 }
 
 /** Samples completed in [fromMs, toMs). */
-export const windowOf = (s: LoadSamples, fromMs: number, toMs: number) => selectSamples(s, (at) => at >= fromMs && at < toMs);
+export const windowOf = (s: LoadSamples, fromMs: number, toMs: number) =>
+  selectSamples(s, (at) => at >= fromMs && at < toMs);

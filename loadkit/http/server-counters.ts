@@ -54,7 +54,10 @@ export type Scrape = { ok: true; series: MetricSeries } | { ok: false; error: st
 /** GET /metrics, or why it could not be read (the reports say so instead of guessing). */
 export async function scrapeMetrics(baseUrl: string, apiKey: string): Promise<Scrape> {
   try {
-    const res = await fetch(`${baseUrl}/metrics`, { headers: { 'x-api-key': apiKey }, signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`${baseUrl}/metrics`, {
+      headers: { 'x-api-key': apiKey },
+      signal: AbortSignal.timeout(5_000),
+    });
     const text = await res.text();
     if (!res.ok) return { ok: false, error: `GET /metrics answered ${res.status}: ${text.slice(0, 160)}` };
     return { ok: true, series: parsePrometheus(text) };
@@ -66,6 +69,7 @@ export async function scrapeMetrics(baseUrl: string, apiKey: string): Promise<Sc
 /** Statements whose normalised SQL contains `fragment` (e.g. a table name). */
 export function dbStatementsMatching(m: MetricSeries, fragment: string): number {
   let n = 0;
-  for (const [series, v] of m) if (series.startsWith('db_query_duration_seconds_count{') && series.includes(fragment)) n += v;
+  for (const [series, v] of m)
+    if (series.startsWith('db_query_duration_seconds_count{') && series.includes(fragment)) n += v;
   return n;
 }

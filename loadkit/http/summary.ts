@@ -96,7 +96,8 @@ export function httpFigures(samples: LoadSamples, durationS: number): HttpFigure
   }
   const timeouts = samples.errors.filter((e) => e.kind === 'timeout').length;
   const xCache: Record<string, number> = {};
-  for (const c of samples.cache) if (c) xCache[CACHE_TIERS[c] ?? 'other'] = (xCache[CACHE_TIERS[c] ?? 'other'] ?? 0) + 1;
+  for (const c of samples.cache)
+    if (c) xCache[CACHE_TIERS[c] ?? 'other'] = (xCache[CACHE_TIERS[c] ?? 'other'] ?? 0) + 1;
   return {
     requests: samples.status.length,
     rps: round(durationS > 0 ? samples.status.length / durationS : 0, 1),
@@ -120,7 +121,14 @@ export function slowBursts(samples: Pick<LoadSamples, 'at' | 'ms'>, overMs = 20,
     else sizes.push(1);
   }
   sizes.sort((a, b) => a - b);
-  return { overMs, slow: at.length, bursts: sizes.length, gapMs, medianBurst: percentile(sizes, 50), largestBurst: sizes.at(-1) ?? 0 };
+  return {
+    overMs,
+    slow: at.length,
+    bursts: sizes.length,
+    gapMs,
+    medianBurst: percentile(sizes, 50),
+    largestBurst: sizes.at(-1) ?? 0,
+  };
 }
 
 /** Per-second counts and p95 from `startMs` on (seconds with no response appear with zeros). */
@@ -128,7 +136,13 @@ export function perSecond(samples: LoadSamples, startMs: number, seconds?: numbe
   const last = samples.at.length ? Math.floor(((samples.at[samples.at.length - 1] as number) - startMs) / 1000) : -1;
   const n = Math.max(seconds ?? 0, last + 1, 0);
   const lat: number[][] = Array.from({ length: n }, () => []);
-  const points: SecondPoint[] = Array.from({ length: n }, (_, second) => ({ second, ok: 0, non2xx: 0, errors: 0, p95: 0 }));
+  const points: SecondPoint[] = Array.from({ length: n }, (_, second) => ({
+    second,
+    ok: 0,
+    non2xx: 0,
+    errors: 0,
+    p95: 0,
+  }));
   for (let i = 0; i < samples.at.length; i++) {
     const sec = Math.floor(((samples.at[i] as number) - startMs) / 1000);
     const p = points[sec];
@@ -142,6 +156,14 @@ export function perSecond(samples: LoadSamples, startMs: number, seconds?: numbe
     const p = points[Math.floor((e.at - startMs) / 1000)];
     if (p) p.errors++;
   }
-  points.forEach((p, i) => (p.p95 = round(percentile(lat[i]!.sort((a, b) => a - b), 95))));
+  points.forEach(
+    (p, i) =>
+      (p.p95 = round(
+        percentile(
+          lat[i]!.sort((a, b) => a - b),
+          95,
+        ),
+      )),
+  );
   return points;
 }

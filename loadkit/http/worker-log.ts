@@ -18,7 +18,7 @@ export function muteWorkerLogs(): { stop(): WorkerLogSummary } {
   const originals = streams.map((s) => s.write);
   streams.forEach((stream, i) => {
     const original = originals[i]!;
-    stream.write = function (chunk: unknown, ...rest: unknown[]): boolean {
+    stream.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
       const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
       if (!FORWARDED.test(text)) return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
       for (const line of text.split('\n')) {
@@ -31,7 +31,7 @@ export function muteWorkerLogs(): { stop(): WorkerLogSummary } {
         }
       }
       return true;
-    } as typeof stream.write;
+    }) as typeof stream.write;
   });
   return {
     stop() {

@@ -8,7 +8,8 @@ import { ROOT } from '../../local/bundle.ts';
 /** Version from node_modules/<name>/package.json (some packages do not export it). */
 export function packageVersion(name: string): string {
   try {
-    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch {
     return 'unknown';
   }

@@ -7,7 +7,8 @@ export function table(header: string[], rows: (string | number)[][], align?: ('l
 }
 
 export const int = (n: number) => Math.round(n).toLocaleString('en-US');
-export const num = (n: number, digits = 2) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+export const num = (n: number, digits = 2) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 export const ms = (n: number) => `${num(n)} ms`;
 
 /** Flattens nested plain data to dotted keys with scalar values (arrays of scalars joined). */
@@ -17,7 +18,8 @@ export function flatten(value: unknown, prefix = '', out: [string, string][] = [
     if (value.every((v) => v === null || typeof v !== 'object')) out.push([prefix, value.join(', ')]);
     else value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
   } else if (typeof value === 'object') {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>))
+      flatten(v, prefix ? `${prefix}.${k}` : k, out);
   } else out.push([prefix, typeof value === 'number' ? value.toLocaleString('en-US') : String(value)]);
   return out;
 }

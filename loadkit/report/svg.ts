@@ -28,16 +28,26 @@ export function niceMax(max: number): number {
   return 10 * p;
 }
 
-const fmt = (v: number) => (v === 0 ? '0' : v >= 100 ? Math.round(v).toLocaleString('en-US') : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const fmt = (v: number) =>
+  v === 0 ? '0' : v >= 100 ? Math.round(v).toLocaleString('en-US') : v >= 10 ? v.toFixed(1) : v.toFixed(2);
 
 function legend(series: { name: string; color: string }[], x: number, y: number): string {
   return series
-    .map((s, i) => `<rect x="${x + i * 150}" y="${y - 10}" width="12" height="12" fill="${s.color}"/><text x="${x + i * 150 + 18}" y="${y}" font-size="12">${escapeXml(s.name)}</text>`)
+    .map(
+      (s, i) =>
+        `<rect x="${x + i * 150}" y="${y - 10}" width="12" height="12" fill="${s.color}"/><text x="${x + i * 150 + 18}" y="${y}" font-size="12">${escapeXml(s.name)}</text>`,
+    )
     .join('');
 }
 
 /** Grouped horizontal bars: one group per category, one bar per series, values printed at the bar's end. */
-export function barChart(opts: { title: string; unit: string; categories: string[]; series: BarSeries[]; width?: number }): string {
+export function barChart(opts: {
+  title: string;
+  unit: string;
+  categories: string[];
+  series: BarSeries[];
+  width?: number;
+}): string {
   const width = opts.width ?? 760;
   const labelW = 250;
   const barH = 14;
@@ -49,17 +59,25 @@ export function barChart(opts: { title: string; unit: string; categories: string
   const max = niceMax(Math.max(0, ...opts.series.flatMap((s) => s.values.map((v) => v ?? 0))));
   const scale = (v: number) => (v / max) * plotW;
   const parts: string[] = [];
-  parts.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(opts.title)}</text>`);
+  parts.push(
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(opts.title)}</text>`,
+  );
   parts.push(legend(opts.series, labelW, 40));
   for (let t = 0; t <= 4; t++) {
     const x = labelW + (plotW * t) / 4;
     parts.push(`<line x1="${x}" y1="${top - 4}" x2="${x}" y2="${height - 30}" stroke="#ddd"/>`);
-    parts.push(`<text x="${x}" y="${height - 16}" text-anchor="middle" font-size="11" fill="#555">${fmt((max * t) / 4)}</text>`);
+    parts.push(
+      `<text x="${x}" y="${height - 16}" text-anchor="middle" font-size="11" fill="#555">${fmt((max * t) / 4)}</text>`,
+    );
   }
-  parts.push(`<text x="${labelW + plotW / 2}" y="${height - 3}" text-anchor="middle" font-size="11" fill="#555">${escapeXml(opts.unit)}</text>`);
+  parts.push(
+    `<text x="${labelW + plotW / 2}" y="${height - 3}" text-anchor="middle" font-size="11" fill="#555">${escapeXml(opts.unit)}</text>`,
+  );
   opts.categories.forEach((cat, ci) => {
     const y0 = top + ci * groupH;
-    parts.push(`<text x="${labelW - 8}" y="${y0 + (opts.series.length * barH) / 2 + 4}" text-anchor="end" font-size="12">${escapeXml(cat)}</text>`);
+    parts.push(
+      `<text x="${labelW - 8}" y="${y0 + (opts.series.length * barH) / 2 + 4}" text-anchor="end" font-size="12">${escapeXml(cat)}</text>`,
+    );
     opts.series.forEach((s, si) => {
       const v = s.values[ci];
       const y = y0 + si * barH;
@@ -76,7 +94,14 @@ export function barChart(opts: { title: string; unit: string; categories: string
 }
 
 /** Lines over a shared x axis of seconds (one value per second per series). */
-export function lineChart(opts: { title: string; yUnit: string; series: LineSeries[]; width?: number; height?: number; markers?: { at: number; label: string }[] }): string {
+export function lineChart(opts: {
+  title: string;
+  yUnit: string;
+  series: LineSeries[];
+  width?: number;
+  height?: number;
+  markers?: { at: number; label: string }[];
+}): string {
   const width = opts.width ?? 760;
   const height = opts.height ?? 300;
   const left = 60;
@@ -90,19 +115,34 @@ export function lineChart(opts: { title: string; yUnit: string; series: LineSeri
   const x = (i: number) => left + (i / (n - 1)) * plotW;
   const y = (v: number) => top + plotH - (v / max) * plotH;
   const parts: string[] = [];
-  parts.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(opts.title)}</text>`);
+  parts.push(
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(opts.title)}</text>`,
+  );
   parts.push(legend(opts.series, left, 38));
   for (let t = 0; t <= 4; t++) {
     const v = (max * t) / 4;
-    parts.push(`<line x1="${left}" y1="${y(v).toFixed(1)}" x2="${width - right}" y2="${y(v).toFixed(1)}" stroke="#e3e3e3"/>`);
-    parts.push(`<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#555">${fmt(v)}</text>`);
+    parts.push(
+      `<line x1="${left}" y1="${y(v).toFixed(1)}" x2="${width - right}" y2="${y(v).toFixed(1)}" stroke="#e3e3e3"/>`,
+    );
+    parts.push(
+      `<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#555">${fmt(v)}</text>`,
+    );
   }
   const step = Math.max(1, Math.ceil((n - 1) / 10));
-  for (let i = 0; i < n; i += step) parts.push(`<text x="${x(i).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle" font-size="11" fill="#555">${i}</text>`);
-  parts.push(`<text x="${left + plotW / 2}" y="${height - 6}" text-anchor="middle" font-size="11" fill="#555">seconds since start · ${escapeXml(opts.yUnit)}</text>`);
+  for (let i = 0; i < n; i += step)
+    parts.push(
+      `<text x="${x(i).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle" font-size="11" fill="#555">${i}</text>`,
+    );
+  parts.push(
+    `<text x="${left + plotW / 2}" y="${height - 6}" text-anchor="middle" font-size="11" fill="#555">seconds since start · ${escapeXml(opts.yUnit)}</text>`,
+  );
   for (const m of opts.markers ?? []) {
-    parts.push(`<line x1="${x(m.at).toFixed(1)}" y1="${top}" x2="${x(m.at).toFixed(1)}" y2="${top + plotH}" stroke="#999" stroke-dasharray="4 3"/>`);
-    parts.push(`<text x="${(x(m.at) + 3).toFixed(1)}" y="${top + 10}" font-size="10" fill="#666">${escapeXml(m.label)}</text>`);
+    parts.push(
+      `<line x1="${x(m.at).toFixed(1)}" y1="${top}" x2="${x(m.at).toFixed(1)}" y2="${top + plotH}" stroke="#999" stroke-dasharray="4 3"/>`,
+    );
+    parts.push(
+      `<text x="${(x(m.at) + 3).toFixed(1)}" y="${top + 10}" font-size="10" fill="#666">${escapeXml(m.label)}</text>`,
+    );
   }
   for (const s of opts.series) {
     const pts = s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');

@@ -43,7 +43,7 @@ export async function serveAdmin(
   if (req.method === 'GET') return send(200, JSON.stringify({ faults: admin.faults.list() }));
   if (req.method === 'DELETE') return send(200, JSON.stringify({ cleared: admin.faults.clear() }));
   const body = await readBody(req);
-  let fault;
+  let fault: ReturnType<FaultInjector['inject']>;
   try {
     fault = admin.faults.inject(faultSpec(body));
   } catch (err) {

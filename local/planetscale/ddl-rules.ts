@@ -22,8 +22,27 @@ function sqlParser(): Parser {
 const ROUTINES = new Set(['PROCEDURE', 'FUNCTION', 'TRIGGER', 'EVENT']);
 // Words that may stand between CREATE and the object type (MySQL/MariaDB CREATE syntax).
 const CREATE_MODIFIERS = new Set([
-  'OR', 'REPLACE', 'TEMPORARY', 'UNIQUE', 'FULLTEXT', 'SPATIAL', 'ONLINE', 'OFFLINE', 'AGGREGATE', 'ALGORITHM',
-  'UNDEFINED', 'MERGE', 'TEMPTABLE', 'SQL', 'SECURITY', 'DEFINER', 'INVOKER', 'CURRENT_USER', 'IF', 'NOT', 'EXISTS',
+  'OR',
+  'REPLACE',
+  'TEMPORARY',
+  'UNIQUE',
+  'FULLTEXT',
+  'SPATIAL',
+  'ONLINE',
+  'OFFLINE',
+  'AGGREGATE',
+  'ALGORITHM',
+  'UNDEFINED',
+  'MERGE',
+  'TEMPTABLE',
+  'SQL',
+  'SECURITY',
+  'DEFINER',
+  'INVOKER',
+  'CURRENT_USER',
+  'IF',
+  'NOT',
+  'EXISTS',
 ]);
 
 /**
@@ -34,7 +53,8 @@ export function ddlRefusal(verb: string, tokens: Token[], sql: string, safeMigra
   const object = objectType(tokens);
   if (object === 'DATABASE' || object === 'SCHEMA') {
     // mysql-compatibility: "CREATE DATABASE ❌ You cannot CREATE a PlanetScale database from the MySQL command line".
-    if (verb === 'CREATE' || verb === 'DROP') return { rule: 'create-database', error: refusals.database(verb === 'CREATE' ? 'create' : 'drop') };
+    if (verb === 'CREATE' || verb === 'DROP')
+      return { rule: 'create-database', error: refusals.database(verb === 'CREATE' ? 'create' : 'drop') };
   }
   if (object && ROUTINES.has(object)) {
     return { rule: 'stored-routine', error: refusals.storedRoutine(`${verb} ${object}`) };

@@ -4,7 +4,12 @@ import type { VtError } from './errors.ts';
 import { transientError, vtError } from './vitess-errors.ts';
 import type { TransientCode } from './vitess-errors.ts';
 
-export const TRANSIENT_CODES: readonly TransientCode[] = ['UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'DEADLINE_EXCEEDED', 'ABORTED'];
+export const TRANSIENT_CODES: readonly TransientCode[] = [
+  'UNAVAILABLE',
+  'RESOURCE_EXHAUSTED',
+  'DEADLINE_EXCEEDED',
+  'ABORTED',
+];
 
 export interface FaultSpec {
   /** Answer with this vtrpc code and a realistic Vitess message (see vitess-errors.ts `transientError`). */
@@ -104,14 +109,17 @@ export class FaultInjector {
     this.applied += 1;
     const { code, delayMs = 0 } = fault.info;
     if (!code) return { delayMs };
-    const error = fault.message ? vtError(code, fault.message, ...defaultErrno(code)) : transientError(code, this.database, this.user);
+    const error = fault.message
+      ? vtError(code, fault.message, ...defaultErrno(code))
+      : transientError(code, this.database, this.user);
     return { delayMs, error };
   }
 
   private live(): ActiveFault[] {
     const now = Date.now();
     this.faults = this.faults.filter(
-      (f) => (f.info.remaining === null || f.info.remaining > 0) && (f.info.expiresAt === null || f.info.expiresAt > now),
+      (f) =>
+        (f.info.remaining === null || f.info.remaining > 0) && (f.info.expiresAt === null || f.info.expiresAt > now),
     );
     return this.faults;
   }

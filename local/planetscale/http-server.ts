@@ -34,8 +34,13 @@ export function createHandler(sessions: SessionManager, credentials: Credentials
     const path = new URL(req.url ?? '/', 'http://gateway').pathname;
     if (path.startsWith(ADMIN_PREFIX)) {
       // The gateway's own controls for tests: never a psdb path, so database-js cannot reach them.
-      return serveAdmin(req, path, admin, () => checkAuth(req.headers.authorization), readJsonBody, (status, body) =>
-        send(res, status, body),
+      return serveAdmin(
+        req,
+        path,
+        admin,
+        () => checkAuth(req.headers.authorization),
+        readJsonBody,
+        (status, body) => send(res, status, body),
       );
     }
     const method = path.startsWith(SERVICE) ? path.slice(SERVICE.length) : '';

@@ -94,7 +94,15 @@ export function createBackend(target: MysqlTarget, database: string, poolSize: n
 
 /** What one statement produced, already encoded for the wire. */
 export type QueryOutcome =
-  | { kind: 'rows'; fields: string; rows: string[]; rowCount: number; exceeded: boolean; bytes: number; tooLarge: boolean }
+  | {
+      kind: 'rows';
+      fields: string;
+      rows: string[];
+      rowCount: number;
+      exceeded: boolean;
+      bytes: number;
+      tooLarge: boolean;
+    }
   | { kind: 'ok'; affectedRows: string; insertId: string; inTransaction: boolean; autocommit: boolean };
 
 /**

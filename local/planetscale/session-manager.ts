@@ -132,7 +132,14 @@ export class SessionManager {
 
   private async run(state: SessionState, sql: string, entry: StatementLogEntry, started: number): Promise<string> {
     if (isFilteredNoop(sql)) return this.reply(state, '{}', started);
-    const verdict = timedClassify(sql, { safeMigrations: this.options.safeMigrations, ...(this.options.role === 'reader' ? { readOnlyUser: this.options.username } : {}) }, entry);
+    const verdict = timedClassify(
+      sql,
+      {
+        safeMigrations: this.options.safeMigrations,
+        ...(this.options.role === 'reader' ? { readOnlyUser: this.options.username } : {}),
+      },
+      entry,
+    );
     if (verdict.refusal) return this.refuse(state, verdict.refusal.rule, verdict.refusal.error, entry, started);
     const fault = this.options.faults.take(sql);
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
@@ -192,7 +199,10 @@ export class SessionManager {
       // Vitess rolled the client's transaction back with the statement: the session still names it, so the
       // reply keeps inTransaction and the client's next statement in it fails as well.
       const txId = state.txId || '0';
-      this.endTransaction(state, { error: { code: 'ABORTED', message: `transaction ${txId}: rolled back: ${result.error.message}` }, rule: result.rule });
+      this.endTransaction(state, {
+        error: { code: 'ABORTED', message: `transaction ${txId}: rolled back: ${result.error.message}` },
+        rule: result.rule,
+      });
       return this.refuse({ id: state.id, inTransaction: true }, result.rule, result.error, entry, started);
     }
     return this.refuse(state, result.rule, result.error, entry, started);
@@ -248,7 +258,13 @@ export class SessionManager {
   }
 
   /** An error the gateway raised by one of PlanetScale's rules (refusal, limit, fault). */
-  private refuse(session: ReplySession, rule: RuleName, error: VtError, entry: StatementLogEntry, started: number): string {
+  private refuse(
+    session: ReplySession,
+    rule: RuleName,
+    error: VtError,
+    entry: StatementLogEntry,
+    started: number,
+  ): string {
     entry.refused = true;
     entry.rule = rule;
     return this.fail(session, error, entry, started);

@@ -49,8 +49,19 @@ export class SessionStore {
 
   open(id: string): SessionState {
     const state: SessionState = {
-      id, conn: null, active: null, inTransaction: false, autocommit: true, reserved: false, lost: null,
-      busy: false, waiters: [], idleTimer: null, txStartedAt: 0, txId: '', txTimer: null,
+      id,
+      conn: null,
+      active: null,
+      inTransaction: false,
+      autocommit: true,
+      reserved: false,
+      lost: null,
+      busy: false,
+      waiters: [],
+      idleTimer: null,
+      txStartedAt: 0,
+      txId: '',
+      txTimer: null,
     };
     this.sessions.set(id, state);
     return state;
@@ -81,7 +92,10 @@ export class SessionStore {
   /** Hands the session to the next queued request, or parks it (pinned: idle timer; unpinned: forgotten). */
   unlock(state: SessionState): void {
     const next = state.waiters.shift();
-    if (next) return next();
+    if (next) {
+      next();
+      return;
+    }
     state.busy = false;
     if (this.closing) return;
     this.options.beforePark(state);

@@ -15,7 +15,11 @@ export interface SetVerdict {
 // vtgate accepts these for NAMES / CHARACTER SET and keeps utf8mb4 on the wire (executor_set_test.go).
 const CHARSETS = new Set(['UTF8', 'UTF8MB4', 'UTF8MB3', 'DEFAULT']);
 const SCOPES: Record<string, 'global' | 'session'> = {
-  GLOBAL: 'global', PERSIST: 'global', PERSIST_ONLY: 'global', SESSION: 'session', LOCAL: 'session',
+  GLOBAL: 'global',
+  PERSIST: 'global',
+  PERSIST_ONLY: 'global',
+  SESSION: 'session',
+  LOCAL: 'session',
 };
 
 /** `tokens` is the whole statement, starting with SET. */
@@ -25,7 +29,9 @@ export function setVerdict(tokens: Token[], sql: string): SetVerdict {
   // SET [GLOBAL|SESSION] TRANSACTION ... is its own statement (vtgate SetTransaction), not an assignment.
   if (second.upper === 'TRANSACTION') return {};
   if (tokens[2]?.upper === 'TRANSACTION' && SCOPES[second.upper]) {
-    return SCOPES[second.upper] === 'global' ? { refusal: { rule: 'set-global', error: refusals.setGlobal('transaction') } } : {};
+    return SCOPES[second.upper] === 'global'
+      ? { refusal: { rule: 'set-global', error: refusals.setGlobal('transaction') } }
+      : {};
   }
   if (second.type === 'word' && second.upper === 'STATEMENT') {
     // MariaDB's SET STATEMENT ... FOR: not MySQL 8 syntax.

@@ -48,7 +48,10 @@ export function tokenize(sql: string, maxTokens = Number.POSITIVE_INFINITY): Tok
     } else if (c === 42 /* * */ && executable > 0 && sql.charCodeAt(i + 1) === 47) {
       executable -= 1;
       i += 2;
-    } else if (c === 35 /* # */ || (c === 45 && sql.charCodeAt(i + 1) === 45 && (i + 2 >= n || sql.charCodeAt(i + 2) <= 32))) {
+    } else if (
+      c === 35 /* # */ ||
+      (c === 45 && sql.charCodeAt(i + 1) === 45 && (i + 2 >= n || sql.charCodeAt(i + 2) <= 32))
+    ) {
       const eol = sql.indexOf('\n', i);
       i = eol < 0 ? n : eol + 1;
     } else if (c === 39 || c === 34 /* ' " */) {

@@ -58,8 +58,16 @@ export class StatementLog {
     // for as long as the log holds its entry.
     const preview = sql.length > SQL_PREVIEW ? Buffer.from(sql.slice(0, SQL_PREVIEW)).toString() : sql;
     return {
-      at: Date.now(), session, sql: preview, kind: 'other', refused: false,
-      rows: 0, rowsAffected: 0, durationMs: 0, classifyMs: 0, classifyCpuMs: 0,
+      at: Date.now(),
+      session,
+      sql: preview,
+      kind: 'other',
+      refused: false,
+      rows: 0,
+      rowsAffected: 0,
+      durationMs: 0,
+      classifyMs: 0,
+      classifyCpuMs: 0,
     };
   }
 

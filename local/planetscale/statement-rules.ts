@@ -6,7 +6,6 @@ import { setVerdict } from './set-rules.ts';
 import { tokenize } from './sql-scan.ts';
 import type { Token } from './sql-scan.ts';
 import { refusals } from './vitess-errors.ts';
-import type { RuleName } from './vitess-errors.ts';
 
 export type StatementKind = 'select' | 'insert' | 'update' | 'delete' | 'ddl' | 'set' | 'other';
 
@@ -32,9 +31,21 @@ export interface RuleOptions {
 
 const HEAD_TOKENS = 4;
 const KINDS: Record<string, StatementKind> = {
-  SELECT: 'select', WITH: 'select', VALUES: 'select', TABLE: 'select', '(': 'select',
-  INSERT: 'insert', REPLACE: 'insert', UPDATE: 'update', DELETE: 'delete',
-  CREATE: 'ddl', ALTER: 'ddl', DROP: 'ddl', RENAME: 'ddl', TRUNCATE: 'ddl', SET: 'set',
+  SELECT: 'select',
+  WITH: 'select',
+  VALUES: 'select',
+  TABLE: 'select',
+  '(': 'select',
+  INSERT: 'insert',
+  REPLACE: 'insert',
+  UPDATE: 'update',
+  DELETE: 'delete',
+  CREATE: 'ddl',
+  ALTER: 'ddl',
+  DROP: 'ddl',
+  RENAME: 'ddl',
+  TRUNCATE: 'ddl',
+  SET: 'set',
 };
 // MySQL's locking functions (https://dev.mysql.com/doc/refman/8.0/en/locking-functions.html).
 const LOCK_FUNCTIONS = new Set(['GET_LOCK', 'RELEASE_LOCK', 'RELEASE_ALL_LOCKS', 'IS_FREE_LOCK', 'IS_USED_LOCK']);
@@ -52,7 +63,10 @@ export function classify(sql: string, options: RuleOptions): Verdict {
   const refusal = headRefusal(first, head[1]?.upper ?? '');
   if (refusal) return { ...verdict, refusal };
   if (options.readOnlyUser !== undefined && (verdict.dml || kind === 'ddl')) {
-    return { ...verdict, refusal: { rule: 'read-only-role', error: refusals.readOnlyRole(options.readOnlyUser, first) } };
+    return {
+      ...verdict,
+      refusal: { rule: 'read-only-role', error: refusals.readOnlyRole(options.readOnlyUser, first) },
+    };
   }
   // Anywhere in any statement; the substring search keeps large statements away from the full scan.
   if (MAYBE_LOCK_FUNCTION.test(sql)) {

@@ -48,12 +48,20 @@ export class TransactionClock {
 
   /** Whether the session's transaction has been open longer than the limit. */
   expired(state: TransactionTimes & { inTransaction: boolean }): boolean {
-    return this.timeoutMs > 0 && state.inTransaction && state.txStartedAt > 0 && Date.now() - state.txStartedAt >= this.timeoutMs;
+    return (
+      this.timeoutMs > 0 &&
+      state.inTransaction &&
+      state.txStartedAt > 0 &&
+      Date.now() - state.txStartedAt >= this.timeoutMs
+    );
   }
 
   /** The tx killer's error ("transaction ... (exceeded timeout: 20s)"), remembered for the session. */
   kill(sessionId: string, state: TransactionTimes): EndedTransaction {
-    const ended = { error: limitErrors.transactionKilled(state.txId, new Date(), this.timeoutMs), rule: 'transaction-timeout' as const };
+    const ended = {
+      error: limitErrors.transactionKilled(state.txId, new Date(), this.timeoutMs),
+      rule: 'transaction-timeout' as const,
+    };
     this.stop(state);
     this.remember(sessionId, ended);
     return ended;

@@ -45,7 +45,8 @@ export const refusals = {
   /** Vitess go/vt/vterrors/code.go VT10001 (ABORTED, no state → 1317/70100, as Prisma sees it on Vitess). */
   foreignKey: () => vtError('ABORTED', 'VT10001: foreign key constraints are not allowed', 1317, '70100'),
   /** Named locks need a reserved connection; the HTTP API holds none across requests (vitessio/vitess#3631). */
-  lockingFunction: (name: string) => unimplemented(`${name.toLowerCase()}() is disallowed: named locks do not outlive one HTTP request`),
+  lockingFunction: (name: string) =>
+    unimplemented(`${name.toLowerCase()}() is disallowed: named locks do not outlive one HTTP request`),
   /** LOCK TABLES is not forwarded by vtgate (vitessio/vitess#7139); the HTTP API keeps no connection to hold it. */
   lockTables: (what: string) => unimplemented(`${what}`),
   /** go/vt/vtgate/planbuilder/set.go (GlobalScope); mysql-compatibility: "SET GLOBAL time_zone ❌ ... can not be modified". */

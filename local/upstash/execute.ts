@@ -16,12 +16,36 @@ export interface Executor {
 const TRANSACTION = new Set(['multi', 'exec', 'discard', 'watch', 'unwatch']);
 // Commands that would change the state of a connection other requests share.
 const CONNECTION_STATE = new Set([
-  'select', 'hello', 'auth', 'reset', 'quit', 'monitor', 'sync', 'psync', 'replconf',
-  'subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe',
+  'select',
+  'hello',
+  'auth',
+  'reset',
+  'quit',
+  'monitor',
+  'sync',
+  'psync',
+  'replconf',
+  'subscribe',
+  'psubscribe',
+  'ssubscribe',
+  'unsubscribe',
+  'punsubscribe',
+  'sunsubscribe',
 ]);
 const CLIENT_STATE = new Set(['reply', 'tracking', 'caching']);
 // Commands that can hold a connection for their whole timeout; they get a dedicated one.
-const BLOCKING = new Set(['blpop', 'brpop', 'brpoplpush', 'blmove', 'blmpop', 'bzpopmin', 'bzpopmax', 'bzmpop', 'wait', 'waitaof']);
+const BLOCKING = new Set([
+  'blpop',
+  'brpop',
+  'brpoplpush',
+  'blmove',
+  'blmpop',
+  'bzpopmin',
+  'bzpopmax',
+  'bzmpop',
+  'wait',
+  'waitaof',
+]);
 
 /** Why the gateway will not forward this command, or undefined. */
 function refusal(args: RedisCommand): string | undefined {
@@ -89,7 +113,11 @@ export function createExecutor(conns: RedisConnections): Executor {
       }
       const prepared = commands.map(prepare);
       return conns.withDedicated(async (send) => {
-        const replies = await Promise.allSettled([send(['MULTI']), ...prepared.map((p) => send(p.args)), send(['EXEC'])]);
+        const replies = await Promise.allSettled([
+          send(['MULTI']),
+          ...prepared.map((p) => send(p.args)),
+          send(['EXEC']),
+        ]);
         for (const r of replies) {
           if (r.status === 'rejected' && !(r.reason instanceof ErrorReply)) throw r.reason;
         }

@@ -39,7 +39,10 @@ function makeClient(url: string, reconnect: boolean) {
 }
 type Client = ReturnType<typeof makeClient>;
 
-const sender = (client: Client): Send => (args) => client.sendCommand(args, RAW_REPLIES);
+const sender =
+  (client: Client): Send =>
+  (args) =>
+    client.sendCommand(args, RAW_REPLIES);
 
 /** The URL without credentials, for messages. */
 export function describeRedis(url: string): string {

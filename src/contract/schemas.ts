@@ -43,7 +43,9 @@ const INT_FIELDS = Object.entries(RANGES) as [keyof typeof RANGES, readonly [num
  * zod's parse of a valid body took about 20,000 instructions, twice what classifying and explaining
  * the person takes; this check takes a small fraction of that.
  */
-export function parseSimulateBody(input: unknown): { success: true; data: SimulateBody } | { success: false; error: z.ZodError } {
+export function parseSimulateBody(
+  input: unknown,
+): { success: true; data: SimulateBody } | { success: false; error: z.ZodError } {
   if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
     const o = input as Record<string, unknown>;
     let ok = (SMOKING_STATUSES as readonly unknown[]).includes(o.smoking_status);
@@ -120,8 +122,15 @@ export function issuesToDetails(error: z.ZodError): ErrorDetails {
 // these shapes; test/unit/openapi.test.ts checks real responses against them.
 
 const count = () => z.number().int().min(0);
-const riskGroup = z.enum(RISK_GROUPS).describe('diabetes → CHD_RISK_EQUIVALENT; else ≥ 2 flags → MULTIPLE_RISK_FACTORS');
-const ageGroup = z.number().int().min(RANGES.age_group[0]).max(RANGES.age_group[1]).describe('NHIS age group code (5-year bands)');
+const riskGroup = z
+  .enum(RISK_GROUPS)
+  .describe('diabetes → CHD_RISK_EQUIVALENT; else ≥ 2 flags → MULTIPLE_RISK_FACTORS');
+const ageGroup = z
+  .number()
+  .int()
+  .min(RANGES.age_group[0])
+  .max(RANGES.age_group[1])
+  .describe('NHIS age group code (5-year bands)');
 const gender = z.number().int().min(1).max(2).describe('1 = 남성 (male), 2 = 여성 (female)');
 const createdAt = z.string().meta({ format: 'date-time', examples: ['2026-02-17T10:30:00Z'] });
 const oneDecimal = (what: string) => z.number().describe(`${what}, one decimal`);
@@ -146,58 +155,125 @@ export const deepHealthBodySchema = z.object({
 });
 
 const recordFlags = z.object({
-  hypertension: z.boolean(), diabetes: z.boolean(), high_tc: z.boolean(), high_tg: z.boolean(),
-  low_hdl: z.boolean(), obesity: z.boolean(), smoking: z.boolean(),
+  hypertension: z.boolean(),
+  diabetes: z.boolean(),
+  high_tc: z.boolean(),
+  high_tg: z.boolean(),
+  low_hdl: z.boolean(),
+  obesity: z.boolean(),
+  smoking: z.boolean(),
 });
 export const recordSummarySchema = z.object({
-  id: z.number().int().min(1), age_group: ageGroup, gender, bmi: oneDecimal('BMI'),
-  risk_factor_count: z.number().int().min(0).max(7), risk_group: riskGroup, flags: recordFlags, created_at: createdAt,
+  id: z.number().int().min(1),
+  age_group: ageGroup,
+  gender,
+  bmi: oneDecimal('BMI'),
+  risk_factor_count: z.number().int().min(0).max(7),
+  risk_group: riskGroup,
+  flags: recordFlags,
+  created_at: createdAt,
 });
 export const recordListBodySchema = z.object({
   data: z.array(recordSummarySchema),
-  pagination: z.object({ page: z.number().int().min(1), limit: z.number().int().min(1).max(100), total_items: count(), total_pages: count() }),
+  pagination: z.object({
+    page: z.number().int().min(1),
+    limit: z.number().int().min(1).max(100),
+    total_items: count(),
+    total_pages: count(),
+  }),
 });
 export const recordDetailBodySchema = z.object({
-  id: z.number().int().min(1), age_group: ageGroup, age_display: z.string().meta({ examples: ['55-59세'] }), gender,
-  gender_display: z.enum(['남성', '여성']), height: z.number(), weight: z.number(), bmi: oneDecimal('BMI'),
-  systolic_bp: z.number(), diastolic_bp: z.number(), fasting_glucose: z.number(), total_cholesterol: z.number(),
-  triglycerides: z.number(), hdl_cholesterol: z.number(), smoking_status: z.enum(SMOKING_STATUSES),
-  risk_factor_count: z.number().int().min(0).max(7), risk_group: riskGroup, flags: recordFlags,
-  rule_version: z.string(), inference_time_ms: count(), created_at: createdAt,
+  id: z.number().int().min(1),
+  age_group: ageGroup,
+  age_display: z.string().meta({ examples: ['55-59세'] }),
+  gender,
+  gender_display: z.enum(['남성', '여성']),
+  height: z.number(),
+  weight: z.number(),
+  bmi: oneDecimal('BMI'),
+  systolic_bp: z.number(),
+  diastolic_bp: z.number(),
+  fasting_glucose: z.number(),
+  total_cholesterol: z.number(),
+  triglycerides: z.number(),
+  hdl_cholesterol: z.number(),
+  smoking_status: z.enum(SMOKING_STATUSES),
+  risk_factor_count: z.number().int().min(0).max(7),
+  risk_group: riskGroup,
+  flags: recordFlags,
+  rule_version: z.string(),
+  inference_time_ms: count(),
+  created_at: createdAt,
 });
 
 const groupShare = z.object({ count: count(), percentage: oneDecimal('Percent of valid records') });
 export const riskStatsBodySchema = z.object({
   risk_distribution: z.object({
-    ZERO_TO_ONE_RISK_FACTOR: groupShare, MULTIPLE_RISK_FACTORS: groupShare, CHD_RISK_EQUIVALENT: groupShare,
+    ZERO_TO_ONE_RISK_FACTOR: groupShare,
+    MULTIPLE_RISK_FACTORS: groupShare,
+    CHD_RISK_EQUIVALENT: groupShare,
   }),
-  total_records: count(), valid_records: count(), invalid_records: count(),
+  total_records: count(),
+  valid_records: count(),
+  invalid_records: count(),
 });
 export const ageStatsBodySchema = z.object({
-  age_distribution: z.array(z.object({
-    age_group: ageGroup, age_display: z.string(), count: count(), percentage: oneDecimal('Percent of valid records'),
-    avg_risk_factor_count: oneDecimal('Mean risk factor count'), high_risk_count: count().describe('CHD_RISK_EQUIVALENT records'),
-  })),
+  age_distribution: z.array(
+    z.object({
+      age_group: ageGroup,
+      age_display: z.string(),
+      count: count(),
+      percentage: oneDecimal('Percent of valid records'),
+      avg_risk_factor_count: oneDecimal('Mean risk factor count'),
+      high_risk_count: count().describe('CHD_RISK_EQUIVALENT records'),
+    }),
+  ),
   total_records: count().describe('Valid records'),
 });
 
-const simulateInput = z.object({ age_group: ageGroup, age_display: z.string(), gender, gender_display: z.enum(['남성', '여성']), bmi: oneDecimal('BMI') });
+const simulateInput = z.object({
+  age_group: ageGroup,
+  age_display: z.string(),
+  gender,
+  gender_display: z.enum(['남성', '여성']),
+  bmi: oneDecimal('BMI'),
+});
 const simulateResult = z.object({
   risk_factor_count: z.number().int().min(0).max(7),
   risk_group: riskGroup,
   flags: z.object({
-    hypertension: z.boolean(), diabetes: z.boolean(), high_total_cholesterol: z.boolean(), high_triglycerides: z.boolean(),
-    low_hdl: z.boolean(), obesity_asia: z.boolean(), smoking: z.boolean(),
+    hypertension: z.boolean(),
+    diabetes: z.boolean(),
+    high_total_cholesterol: z.boolean(),
+    high_triglycerides: z.boolean(),
+    low_hdl: z.boolean(),
+    obesity_asia: z.boolean(),
+    smoking: z.boolean(),
   }),
   explanations: z.array(z.string()).describe('One line per true flag, in flag order'),
   rule_version: z.string(),
   inference_time_ms: count(),
 });
-export const simulateResponseSchema = z.object({ input: simulateInput, result: simulateResult, disclaimer: z.string() });
+export const simulateResponseSchema = z.object({
+  input: simulateInput,
+  result: simulateResult,
+  disclaimer: z.string(),
+});
 
-const personIndex = z.number().int().min(0).max(BATCH_MAX_PERSONS - 1).describe('Position of the person in persons, from 0');
+const personIndex = z
+  .number()
+  .int()
+  .min(0)
+  .max(BATCH_MAX_PERSONS - 1)
+  .describe('Position of the person in persons, from 0');
 export const batchScoredSchema = z
-  .object({ index: personIndex, ok: z.literal(true), input: simulateInput, result: simulateResult, disclaimer: z.string() })
+  .object({
+    index: personIndex,
+    ok: z.literal(true),
+    input: simulateInput,
+    result: simulateResult,
+    disclaimer: z.string(),
+  })
   .describe('A scored person: index and ok, then exactly the body POST /simulate answers for that person');
 export const batchRejectedSchema = z
   .object({
@@ -206,9 +282,15 @@ export const batchRejectedSchema = z
     status: z.literal([400, 422]).describe('The status POST /simulate answers for this person'),
     error: errorBodySchema,
   })
-  .describe('A rejected person: index, ok and status, and in error exactly the body POST /simulate answers for that person');
+  .describe(
+    'A rejected person: index, ok and status, and in error exactly the body POST /simulate answers for that person',
+  );
 export const simulateBatchResponseSchema = z.object({
-  results: z.array(z.union([batchScoredSchema, batchRejectedSchema])).min(1).max(BATCH_MAX_PERSONS).describe('One item per person, in the order sent'),
+  results: z
+    .array(z.union([batchScoredSchema, batchRejectedSchema]))
+    .min(1)
+    .max(BATCH_MAX_PERSONS)
+    .describe('One item per person, in the order sent'),
   summary: z.object({
     total: count().describe('Persons sent'),
     scored: count().describe('Items with ok true'),

@@ -174,7 +174,12 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
     return isFresh(local, now(), policy.ttlSeconds * 1000) ? answer(key, local, 'HIT-L1') : undefined;
   }
 
-  async function cached(key: string, policy: TtlPolicy, load: () => Promise<string>, req: CacheRequest): Promise<CachedValue> {
+  async function cached(
+    key: string,
+    policy: TtlPolicy,
+    load: () => Promise<string>,
+    req: CacheRequest,
+  ): Promise<CachedValue> {
     const t = now();
     const freshMs = policy.ttlSeconds * 1000;
     const local = l1.get(key);
@@ -188,7 +193,8 @@ export function createTieredCache(opts: TieredCacheOptions): Cached {
     // single-flight slot): take it, or every request of that window would load once more.
     const loaded = l1.get(key);
     if (loaded && loaded !== local && now() - loaded.storedAt < freshMs) return answer(key, loaded, 'HIT-L1');
-    const stale = [remote, local].filter((e): e is Entry => !!e && t - e.storedAt < freshMs + opts.staleMs)
+    const stale = [remote, local]
+      .filter((e): e is Entry => !!e && t - e.storedAt < freshMs + opts.staleMs)
       .sort((a, b) => b.storedAt - a.storedAt)[0];
     if (stale) {
       // Stale-while-revalidate: answer now, refresh once in the background. After a failed

@@ -2,7 +2,7 @@
 // ANCHOR_EVERY-th matching record. A page at any depth then costs one indexed seek from the
 // nearest anchor plus at most ANCHOR_EVERY skipped index entries, instead of an OFFSET scan over
 // the table. Built by the ETL, read by the store; this file is the shared, pure definition.
-import { RISK_GROUPS, type RiskGroup } from '../risk/index.ts';
+import type { RiskGroup } from '../risk/index.ts';
 import type { RecordFilter } from './store.ts';
 
 /** Distance between anchors, in matching records (≥ the largest page size, 100). */
@@ -46,9 +46,21 @@ export class PageIndexBuilder {
 export function indexFor(f: RecordFilter): string {
   // Approximate share of valid records matching each filter alone.
   const share = (k: 'age' | 'gender' | 'risk') =>
-    k === 'age' ? (f.ageGroup === undefined ? 1 : 0.08)
-    : k === 'gender' ? (f.gender === undefined ? 1 : 0.5)
-    : f.riskGroup === undefined ? 1 : f.riskGroup === 'CHD_RISK_EQUIVALENT' ? 0.09 : f.riskGroup === 'MULTIPLE_RISK_FACTORS' ? 0.27 : 0.64;
+    k === 'age'
+      ? f.ageGroup === undefined
+        ? 1
+        : 0.08
+      : k === 'gender'
+        ? f.gender === undefined
+          ? 1
+          : 0.5
+        : f.riskGroup === undefined
+          ? 1
+          : f.riskGroup === 'CHD_RISK_EQUIVALENT'
+            ? 0.09
+            : f.riskGroup === 'MULTIPLE_RISK_FACTORS'
+              ? 0.27
+              : 0.64;
   const best = (['age', 'risk', 'gender'] as const).reduce((a, b) => (share(b) < share(a) ? b : a));
   if (share(best) === 1) return 'idx_valid_id';
   return { age: 'idx_valid_age', gender: 'idx_valid_gender', risk: 'idx_valid_risk' }[best];

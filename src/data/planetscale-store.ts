@@ -27,9 +27,9 @@ const SUMMARY_COLUMNS = `id, age_group_code, gender_code, bmi,
 function where(dataset: number, filter: RecordFilter): { sql: string; args: unknown[] } {
   const parts = ['dataset_id = ?', 'invalid_flag = 0'];
   const args: unknown[] = [dataset];
-  if (filter.ageGroup !== undefined) (parts.push('age_group_code = ?'), args.push(filter.ageGroup));
-  if (filter.gender !== undefined) (parts.push('gender_code = ?'), args.push(filter.gender));
-  if (filter.riskGroup !== undefined) (parts.push('risk_group = ?'), args.push(filter.riskGroup));
+  if (filter.ageGroup !== undefined) parts.push('age_group_code = ?'), args.push(filter.ageGroup);
+  if (filter.gender !== undefined) parts.push('gender_code = ?'), args.push(filter.gender);
+  if (filter.riskGroup !== undefined) parts.push('risk_group = ?'), args.push(filter.riskGroup);
   return { sql: parts.join(' AND '), args };
 }
 
@@ -43,7 +43,10 @@ export const POINTER_SQL = 'SELECT live_dataset, generation FROM dataset_pointer
 
 /** Total of a filter: one primary-key lookup in the page index (built by the ETL). */
 export function countStatement(dataset: number, filter: RecordFilter): Statement {
-  return { sql: 'SELECT total FROM record_counts WHERE dataset_id = ? AND filter_key = ?', args: [dataset, filterKey(filter)] };
+  return {
+    sql: 'SELECT total FROM record_counts WHERE dataset_id = ? AND filter_key = ?',
+    args: [dataset, filterKey(filter)],
+  };
 }
 
 /**
@@ -67,7 +70,10 @@ export function pageStatement(dataset: number, filter: RecordFilter, offset: num
 }
 
 export function recordStatement(dataset: number, id: number): Statement {
-  return { sql: `SELECT ${RECORD_COLUMNS} FROM health_records WHERE dataset_id = ? AND id = ? AND invalid_flag = 0`, args: [dataset, id] };
+  return {
+    sql: `SELECT ${RECORD_COLUMNS} FROM health_records WHERE dataset_id = ? AND id = ? AND invalid_flag = 0`,
+    args: [dataset, id],
+  };
 }
 
 export function summaryStatement(dataset: number): Statement {
@@ -180,7 +186,13 @@ function toDependencyError(err: unknown): DependencyError {
     return new DependencyError('database', message, 'query', typeof code === 'string' ? code : undefined);
   }
   const e = err as Error;
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return new DependencyError('database', 'database timed out', 'timeout');
-  if (e instanceof SyntaxError) return new DependencyError('database', 'database sent a malformed response', 'bad_response');
-  return new DependencyError('database', `database unreachable: ${e?.message ?? String(err)}`.slice(0, 500), 'unreachable');
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
+    return new DependencyError('database', 'database timed out', 'timeout');
+  if (e instanceof SyntaxError)
+    return new DependencyError('database', 'database sent a malformed response', 'bad_response');
+  return new DependencyError(
+    'database',
+    `database unreachable: ${e?.message ?? String(err)}`.slice(0, 500),
+    'unreachable',
+  );
 }

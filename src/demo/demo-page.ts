@@ -14,16 +14,24 @@ const opts = (pairs: [string | number, string][], selected?: string | number) =>
 const AGES: [number, string][] = [];
 for (let code = RANGES.age_group[0]; code <= RANGES.age_group[1]; code++) AGES.push([code, ageDisplay(code)]);
 const GENDERS = RANGES.gender.map((g) => [g, genderDisplay(g as GenderCode)] as [number, string]);
-const SMOKING: [string, string][] = [['never', 'never · 비흡연'], ['former', 'former · 과거 흡연'], ['current', 'current · 현재 흡연']];
+const SMOKING: [string, string][] = [
+  ['never', 'never · 비흡연'],
+  ['former', 'former · 과거 흡연'],
+  ['current', 'current · 현재 흡연'],
+];
 const GROUPS = RISK_GROUPS.map((g) => [g, g] as [string, string]);
 const ALL: [string, string] = ['', 'All'];
 
 /** Numeric fields of POST /simulate with a label and an ordinary adult's value as default. */
 const NUMERIC: [Range, string, number][] = [
-  ['height', 'Height (cm)', 170], ['weight', 'Weight (kg)', 68],
-  ['systolic_bp', 'Systolic BP (mmHg)', 124], ['diastolic_bp', 'Diastolic BP (mmHg)', 80],
-  ['fasting_glucose', 'Fasting glucose (mg/dL)', 96], ['total_cholesterol', 'Total cholesterol (mg/dL)', 195],
-  ['triglycerides', 'Triglycerides (mg/dL)', 130], ['hdl_cholesterol', 'HDL cholesterol (mg/dL)', 52],
+  ['height', 'Height (cm)', 170],
+  ['weight', 'Weight (kg)', 68],
+  ['systolic_bp', 'Systolic BP (mmHg)', 124],
+  ['diastolic_bp', 'Diastolic BP (mmHg)', 80],
+  ['fasting_glucose', 'Fasting glucose (mg/dL)', 96],
+  ['total_cholesterol', 'Total cholesterol (mg/dL)', 195],
+  ['triglycerides', 'Triglycerides (mg/dL)', 130],
+  ['hdl_cholesterol', 'HDL cholesterol (mg/dL)', 52],
 ];
 
 /** The columns a batch CSV needs: the fields of the /simulate body, in the form's order. */
@@ -34,14 +42,19 @@ const field = (name: string | null, label: string, control: string) =>
   `<label>${esc(label)}${control}${name ? `<span class="ferr" data-for="${name}"></span>` : ''}</label>`;
 const select = (name: string, options: string) => `<select name="${name}" id="s-${name}">${options}</select>`;
 
-const simulateFields = () => [
-  field('age_group', 'Age group', select('age_group', opts(AGES, 12))),
-  field('gender', 'Gender', select('gender', opts(GENDERS, 1))),
-  ...NUMERIC.map(([name, label, value]) =>
-    field(name, label, `<input name="${name}" id="s-${name}" type="number" inputmode="numeric" step="1" min="${RANGES[name][0]}" max="${RANGES[name][1]}" value="${value}">`),
-  ),
-  field('smoking_status', 'Smoking', select('smoking_status', opts(SMOKING, 'never'))),
-].join('');
+const simulateFields = () =>
+  [
+    field('age_group', 'Age group', select('age_group', opts(AGES, 12))),
+    field('gender', 'Gender', select('gender', opts(GENDERS, 1))),
+    ...NUMERIC.map(([name, label, value]) =>
+      field(
+        name,
+        label,
+        `<input name="${name}" id="s-${name}" type="number" inputmode="numeric" step="1" min="${RANGES[name][0]}" max="${RANGES[name][1]}" value="${value}">`,
+      ),
+    ),
+    field('smoking_status', 'Smoking', select('smoking_status', opts(SMOKING, 'never'))),
+  ].join('');
 
 // Built on the first request (lazyPage), not at isolate start-up.
 const body = () => `<main>
@@ -75,7 +88,19 @@ const body = () => `<main>
 ${field(null, 'Age group', `<select name="age_group">${opts([ALL, ...AGES])}</select>`)}
 ${field(null, 'Gender', `<select name="gender">${opts([ALL, ...GENDERS])}</select>`)}
 ${field(null, 'Risk group', `<select name="risk_group">${opts([ALL, ...GROUPS])}</select>`)}
-${field(null, 'Per page', `<select name="limit">${opts([[10, '10'], [20, '20'], [50, '50'], [100, '100']], 20)}</select>`)}
+${field(
+  null,
+  'Per page',
+  `<select name="limit">${opts(
+    [
+      [10, '10'],
+      [20, '20'],
+      [50, '50'],
+      [100, '100'],
+    ],
+    20,
+  )}</select>`,
+)}
 </form>
 <div id="rec-err" class="err" role="alert" hidden></div>
 <div class="scroll"><table id="rec-table"><thead><tr><th>ID</th><th>Age</th><th>Gender</th><th class="hide-s">BMI</th><th>Factors</th><th>Risk group</th></tr></thead><tbody></tbody></table></div>
@@ -86,4 +111,9 @@ ${field(null, 'Per page', `<select name="limit">${opts([[10, '10'], [20, '20'], 
 <p><button type="button" class="ghost" id="detail-close">Close</button></p></div></section>
 </main>`;
 
-export const demoPage = (): PageParts => ({ title: 'NHIS risk API · demo', style: STYLE, script: DEMO_SCRIPT, body: body() });
+export const demoPage = (): PageParts => ({
+  title: 'NHIS risk API · demo',
+  style: STYLE,
+  script: DEMO_SCRIPT,
+  body: body(),
+});

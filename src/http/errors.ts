@@ -17,7 +17,8 @@ export class ApiError extends Error {
   }
 }
 
-export const badRequest = (message: string, extra: Record<string, unknown> = {}) => new ApiError(400, 'Bad Request', message, extra);
+export const badRequest = (message: string, extra: Record<string, unknown> = {}) =>
+  new ApiError(400, 'Bad Request', message, extra);
 export const validationError = (details: ErrorDetails) =>
   new ApiError(400, 'Validation Error', 'Invalid input data', { details });
 export const unauthorized = () => new ApiError(401, 'Unauthorized', 'Invalid or missing API key');
@@ -36,4 +37,3 @@ export const invalidData = (message: string, details?: ErrorDetails) =>
   new ApiError(422, 'Invalid Data', message, details ? { details } : {});
 export const serviceUnavailable = (message: string, retryAfterSeconds = 5) =>
   new ApiError(503, 'Service Unavailable', message, {}, { 'Retry-After': String(retryAfterSeconds) });
-

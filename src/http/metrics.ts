@@ -19,7 +19,9 @@ class Histogram {
 
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, ' ');
 const labels = (l: Record<string, string>) =>
-  `{${Object.entries(l).map(([k, v]) => `${k}="${esc(v)}"`).join(',')}}`;
+  `{${Object.entries(l)
+    .map(([k, v]) => `${k}="${esc(v)}"`)
+    .join(',')}}`;
 
 /**
  * Collapse a SQL statement to its pattern: literals and whitespace runs do not make new series,
@@ -32,7 +34,7 @@ export function normaliseSql(sql: string): string {
     .replace(/\b\d+\b/g, '?')
     .replace(/\s+/g, ' ')
     .trim()
-    .replace(/^SELECT ([^,]+), [^]{40,}? FROM /i, 'SELECT $1, … FROM ')
+    .replace(/^SELECT ([^,]+), [\s\S]{40,}? FROM /i, 'SELECT $1, … FROM ')
     .slice(0, 240);
 }
 
@@ -74,7 +76,10 @@ export class Metrics {
   ) {}
 
   request(route: string, method: string, status: number, ms: number) {
-    const s = nested(this.routes, route, method, () => ({ latency: new Histogram(), statuses: new Map<number, number>() }));
+    const s = nested(this.routes, route, method, () => ({
+      latency: new Histogram(),
+      statuses: new Map<number, number>(),
+    }));
     s.statuses.set(status, (s.statuses.get(status) ?? 0) + 1);
     s.latency.observe(ms);
   }
@@ -148,15 +153,25 @@ export class Metrics {
       }
     }
     const cache = new Map<string, number>();
-    for (const [family, bySource] of this.cache) for (const [source, c] of bySource) cache.set(JSON.stringify([family, source]), c.n);
-    counter('http_requests_total', 'HTTP requests by route, method and status.', requests, ['route', 'method', 'status']);
+    for (const [family, bySource] of this.cache)
+      for (const [source, c] of bySource) cache.set(JSON.stringify([family, source]), c.n);
+    counter('http_requests_total', 'HTTP requests by route, method and status.', requests, [
+      'route',
+      'method',
+      'status',
+    ]);
     histo('http_request_duration_seconds', 'HTTP request latency by route.', latency, ['route', 'method']);
     counter('cache_results_total', 'Cache lookups by key family and the tier that answered.', cache, ['key', 'result']);
     histo('db_query_duration_seconds', 'Database statement latency by normalised pattern.', this.db, ['pattern']);
     const errs = new Map([...this.errors].map(([k, v]) => [JSON.stringify([k]), v]));
     counter('errors_total', 'Errors by kind.', errs, ['kind']);
     const commands = new Map([...this.upstash].map(([k, v]) => [JSON.stringify([k]), v]));
-    counter('upstash_commands_total', 'Upstash commands sent, by client (cache, rate_limit); Upstash bills per command.', commands, ['client']);
+    counter(
+      'upstash_commands_total',
+      'Upstash commands sent, by client (cache, rate_limit); Upstash bills per command.',
+      commands,
+      ['client'],
+    );
     let answered = 0;
     for (const n of requests.values()) answered += n;
     let sent = 0;

@@ -86,14 +86,30 @@ export class RateLimiter {
     let s = this.states.get(key);
     if (!s || t >= s.resetAt) {
       const windowStart = s && t < s.resetAt + rule.windowMs ? s.resetAt : t;
-      s = { windowStart, resetAt: windowStart + rule.windowMs, globalUsed: 0, pending: 0, inflight: 0, syncing: false, lastSync: s?.lastSync ?? 0 };
+      s = {
+        windowStart,
+        resetAt: windowStart + rule.windowMs,
+        globalUsed: 0,
+        pending: 0,
+        inflight: 0,
+        syncing: false,
+        lastSync: s?.lastSync ?? 0,
+      };
       this.states.set(key, s);
     }
     const used = s.globalUsed + s.inflight + s.pending;
     const allowed = used < rule.limit;
     if (allowed) s.pending++;
-    const decision = { allowed, limit: rule.limit, remaining: Math.max(0, rule.limit - used - (allowed ? 1 : 0)), resetAt: s.resetAt };
-    const due = !s.syncing && s.pending > 0 && (t - s.lastSync >= (this.opts.syncEveryMs ?? 1000) || s.pending >= rule.limit / 10);
+    const decision = {
+      allowed,
+      limit: rule.limit,
+      remaining: Math.max(0, rule.limit - used - (allowed ? 1 : 0)),
+      resetAt: s.resetAt,
+    };
+    const due =
+      !s.syncing &&
+      s.pending > 0 &&
+      (t - s.lastSync >= (this.opts.syncEveryMs ?? 1000) || s.pending >= rule.limit / 10);
     return due ? { decision, pending: this.sync(key, s, rule) } : { decision };
   }
 
@@ -130,10 +146,16 @@ export function rateLimit(limiter: RateLimiter): MiddlewareHandler<AppEnv> {
       'X-RateLimit-Reset': String(Math.ceil(decision.resetAt / 1000)),
     };
     if (!decision.allowed) {
-      throw new ApiError(429, 'Too Many Requests', `Rate limit of ${decision.limit} requests exceeded; retry in ${resetSeconds} s`, {}, {
-        ...headers,
-        'Retry-After': String(Math.max(1, resetSeconds)),
-      });
+      throw new ApiError(
+        429,
+        'Too Many Requests',
+        `Rate limit of ${decision.limit} requests exceeded; retry in ${resetSeconds} s`,
+        {},
+        {
+          ...headers,
+          'Retry-After': String(Math.max(1, resetSeconds)),
+        },
+      );
     }
     c.set('extraHeaders', { ...c.get('extraHeaders'), ...headers });
     return next();
@@ -156,7 +178,10 @@ export function parseRule(text: string): RateRule | null {
 /** Parses RATE_LIMITS: "key1=100/60s,key2=unlimited". */
 export function parsePerKey(text: string | undefined): Map<string, RateRule | null> {
   const out = new Map<string, RateRule | null>();
-  for (const part of (text ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (text ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = part.lastIndexOf('=');
     if (eq <= 0) throw new Error('invalid RATE_LIMITS entry: use KEY=LIMIT/WINDOW, e.g. mykey=100/60s');
     out.set(part.slice(0, eq).trim(), parseRule(part.slice(eq + 1)));

@@ -9,7 +9,9 @@ import { Timings } from './timings.ts';
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** `onDone` sees every request once its response is final (metrics). */
-export function requestContext(onDone?: (c: Context, totalMs: number) => void): MiddlewareHandler<{ Variables: RequestVars }> {
+export function requestContext(
+  onDone?: (c: Context, totalMs: number) => void,
+): MiddlewareHandler<{ Variables: RequestVars }> {
   return async function requestContext(c, next) {
     const incoming = c.req.header('x-request-id');
     c.set('startedAt', Date.now());

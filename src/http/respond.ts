@@ -65,7 +65,11 @@ export function respond(
   return res;
 }
 
-export function json(c: Context<{ Variables: RequestVars }>, value: unknown, status = 200, headers?: Record<string, string>): Response {
+export function json(
+  c: Context<{ Variables: RequestVars }>,
+  value: unknown,
+  status = 200,
+  headers?: Record<string, string>,
+): Response {
   return respond(c, JSON.stringify(value), status, JSON_TYPE, headers);
 }
-

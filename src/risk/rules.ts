@@ -100,7 +100,8 @@ export interface ExplanationText {
 export function explain(m: Measurements, c: Classification, t: ExplanationText = EXPLANATION_TEXT): string[] {
   const lines: string[] = [];
   const f = c.flags;
-  if (f.hypertension) lines.push(t.hypertension[0] + m.systolicBp + t.hypertension[1] + m.diastolicBp + t.hypertension[2]);
+  if (f.hypertension)
+    lines.push(t.hypertension[0] + m.systolicBp + t.hypertension[1] + m.diastolicBp + t.hypertension[2]);
   if (f.diabetes) lines.push(t.diabetes[0] + m.fastingGlucose + t.diabetes[1]);
   if (f.highTc) lines.push(t.highTc[0] + m.totalCholesterol + t.highTc[1]);
   if (f.highTg) lines.push(t.highTg[0] + m.triglycerides + t.highTg[1]);

@@ -36,14 +36,22 @@ export interface SourceFields {
 export const INVALID_REASONS = [
   'BAD_AGE_GROUP',
   'BAD_GENDER',
-  'MISSING_HEIGHT', 'RANGE_HEIGHT',
-  'MISSING_WEIGHT', 'RANGE_WEIGHT',
-  'MISSING_SBP', 'RANGE_SBP',
-  'MISSING_DBP', 'RANGE_DBP',
-  'MISSING_GLUCOSE', 'RANGE_GLUCOSE',
-  'MISSING_TC', 'RANGE_TC',
-  'MISSING_TG', 'RANGE_TG',
-  'MISSING_HDL', 'RANGE_HDL',
+  'MISSING_HEIGHT',
+  'RANGE_HEIGHT',
+  'MISSING_WEIGHT',
+  'RANGE_WEIGHT',
+  'MISSING_SBP',
+  'RANGE_SBP',
+  'MISSING_DBP',
+  'RANGE_DBP',
+  'MISSING_GLUCOSE',
+  'RANGE_GLUCOSE',
+  'MISSING_TC',
+  'RANGE_TC',
+  'MISSING_TG',
+  'RANGE_TG',
+  'MISSING_HDL',
+  'RANGE_HDL',
   'DBP_NOT_BELOW_SBP',
   'BAD_SMOKING',
   'UNPARSEABLE', // a cell that is not a number where one is required (the ETL sets this)
@@ -70,7 +78,8 @@ export type RowCheck =
 
 /** Decide whether a source row is usable; the first failing check gives the reason. */
 export function checkRow(row: SourceFields): RowCheck {
-  if (row.ageGroup === null || !inRange(row.ageGroup, RANGES.age_group)) return { valid: false, reason: 'BAD_AGE_GROUP' };
+  if (row.ageGroup === null || !inRange(row.ageGroup, RANGES.age_group))
+    return { valid: false, reason: 'BAD_AGE_GROUP' };
   if (row.gender !== 1 && row.gender !== 2) return { valid: false, reason: 'BAD_GENDER' };
   for (const [field, range, missing, outside] of MEASURED) {
     const v = row[field];

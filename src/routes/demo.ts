@@ -9,7 +9,5 @@ import { demoPage } from '../demo/demo-page.ts';
 const page = lazyPage(demoPage);
 
 export function demoRoutes() {
-  return new Hono<AppEnv>()
-    .get('/demo', async (c) => sendPage(c, await page()))
-    .all('/demo', onlyAllows('GET'));
+  return new Hono<AppEnv>().get('/demo', async (c) => sendPage(c, await page())).all('/demo', onlyAllows('GET'));
 }

@@ -26,7 +26,10 @@ export function healthRoutes(auth: MiddlewareHandler, store: Store, cache: KeyVa
       const ok = database.status === 'ok';
       return json(
         c,
-        { status: ok ? (cacheCheck.status === 'ok' ? 'ok' : 'degraded') : 'unavailable', checks: { database, cache: cacheCheck } },
+        {
+          status: ok ? (cacheCheck.status === 'ok' ? 'ok' : 'degraded') : 'unavailable',
+          checks: { database, cache: cacheCheck },
+        },
         ok ? 200 : 503,
         ok ? undefined : { 'Retry-After': '5' },
       );

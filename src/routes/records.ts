@@ -101,8 +101,15 @@ export function recordsRoutes(auth: MiddlewareHandler, store: Store, cached: Cac
       if (dataset !== null) {
         // Total (cached per dataset and filter) and page in parallel: a page past the end comes back empty anyway.
         const [totalBody, page] = await Promise.all([
-          cached(recordsCountKey(dataset, filterKey(filter)), RECORDS_COUNT_POLICY, async () => String(await timed(c, 'db', () => store.countRecords(dataset, filter))), cacheRequest(c)),
-          q.page <= MAX_LISTED_PAGE ? timed(c, 'db', () => store.listRecords(dataset, filter, offset, q.limit)) : Promise.resolve([]),
+          cached(
+            recordsCountKey(dataset, filterKey(filter)),
+            RECORDS_COUNT_POLICY,
+            async () => String(await timed(c, 'db', () => store.countRecords(dataset, filter))),
+            cacheRequest(c),
+          ),
+          q.page <= MAX_LISTED_PAGE
+            ? timed(c, 'db', () => store.listRecords(dataset, filter, offset, q.limit))
+            : Promise.resolve([]),
         ]);
         total = Number(totalBody.body);
         rows = offset < total ? page : [];

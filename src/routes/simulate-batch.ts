@@ -12,8 +12,17 @@
 // more than classifying and explaining the person (about 10,000).
 import { Hono } from 'hono';
 import {
-  AGE_GROUP_MAX, AGE_GROUP_MIN, EXPLANATION_TEXT, GENDERS, RULE_VERSION, ageDisplay, classify, explain, genderDisplay,
-  type Classification, type ExplanationText,
+  AGE_GROUP_MAX,
+  AGE_GROUP_MIN,
+  EXPLANATION_TEXT,
+  GENDERS,
+  RULE_VERSION,
+  ageDisplay,
+  classify,
+  explain,
+  genderDisplay,
+  type Classification,
+  type ExplanationText,
 } from '../risk/index.ts';
 import { ApiError, onlyAllows } from '../http/errors.ts';
 import { readJsonBody } from '../http/json-body.ts';
@@ -30,13 +39,19 @@ const refused = (message: string, field: string, detail: string) =>
 
 /** The persons of a batch body, or the 400 that refuses the whole request. */
 function batchPersons(body: unknown): unknown[] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw refused(SHAPE, 'body', 'Must be an object with a persons array');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw refused(SHAPE, 'body', 'Must be an object with a persons array');
   const persons = (body as { persons?: unknown }).persons;
   if (persons === undefined) throw refused(SHAPE, 'persons', 'Field is required');
   if (!Array.isArray(persons)) throw refused(SHAPE, 'persons', 'Must be an array');
-  if (persons.length === 0) throw refused(`persons is empty: send 1 to ${BATCH_MAX_PERSONS} persons`, 'persons', 'Must hold at least 1 person');
+  if (persons.length === 0)
+    throw refused(`persons is empty: send 1 to ${BATCH_MAX_PERSONS} persons`, 'persons', 'Must hold at least 1 person');
   if (persons.length > BATCH_MAX_PERSONS) {
-    throw refused(`persons holds ${persons.length} persons: at most ${BATCH_MAX_PERSONS} per request`, 'persons', `Must hold at most ${BATCH_MAX_PERSONS} persons`);
+    throw refused(
+      `persons holds ${persons.length} persons: at most ${BATCH_MAX_PERSONS} per request`,
+      'persons',
+      `Must hold at most ${BATCH_MAX_PERSONS} persons`,
+    );
   }
   return persons;
 }
@@ -78,10 +93,18 @@ function itemText(): ItemText {
     p.map((x, i) => `${i === 0 ? '"' : ''}${asciiJsonChars(x)}${i === p.length - 1 ? '"' : ''}`) as unknown as T;
   const t = EXPLANATION_TEXT;
   return {
-    age, gender, ruleVersion: asciiJson(RULE_VERSION), disclaimer: asciiJson(DISCLAIMER),
+    age,
+    gender,
+    ruleVersion: asciiJson(RULE_VERSION),
+    disclaimer: asciiJson(DISCLAIMER),
     explanations: {
-      hypertension: pieces(t.hypertension), diabetes: pieces(t.diabetes), highTc: pieces(t.highTc), highTg: pieces(t.highTg),
-      lowHdl: pieces(t.lowHdl), obesity: pieces(t.obesity), smoking: pieces(t.smoking),
+      hypertension: pieces(t.hypertension),
+      diabetes: pieces(t.diabetes),
+      highTc: pieces(t.highTc),
+      highTg: pieces(t.highTg),
+      lowHdl: pieces(t.lowHdl),
+      obesity: pieces(t.obesity),
+      smoking: pieces(t.smoking),
     },
   };
 }
@@ -92,18 +115,32 @@ let text: ItemText | undefined;
  * A scored person's item: index and ok, then the members of /simulate's answer in its order
  * (test/unit/simulate-batch.test.ts holds every item to /simulate's own answer).
  */
-function scoredItem(t: ItemText, index: number, b: SimulateBody, r: Classification, lines: string[], ms: number): string {
+function scoredItem(
+  t: ItemText,
+  index: number,
+  b: SimulateBody,
+  r: Classification,
+  lines: string[],
+  ms: number,
+): string {
   const f = r.flags;
-  return `{"index":${index},"ok":true,"input":{"age_group":${b.age_group},"age_display":${t.age[b.age_group]},"gender":${b.gender},` +
+  return (
+    `{"index":${index},"ok":true,"input":{"age_group":${b.age_group},"age_display":${t.age[b.age_group]},"gender":${b.gender},` +
     `"gender_display":${t.gender[b.gender]},"bmi":${r.bmi}},"result":{"risk_factor_count":${r.riskFactorCount},"risk_group":"${r.riskGroup}",` +
     `"flags":{"hypertension":${f.hypertension},"diabetes":${f.diabetes},"high_total_cholesterol":${f.highTc},"high_triglycerides":${f.highTg},` +
     `"low_hdl":${f.lowHdl},"obesity_asia":${f.obesity},"smoking":${f.smoking}},"explanations":[${lines.join(',')}],` +
-    `"rule_version":${t.ruleVersion},"inference_time_ms":${ms}},"disclaimer":${t.disclaimer}}`;
+    `"rule_version":${t.ruleVersion},"inference_time_ms":${ms}},"disclaimer":${t.disclaimer}}`
+  );
 }
 
 /** A refused person's item: index, ok, the status and the error body /simulate answers. */
 function rejectedItem(index: number, e: ApiError): string {
-  return JSON.stringify({ index, ok: false, status: e.status, error: { error: e.error, message: e.message, ...e.extra } });
+  return JSON.stringify({
+    index,
+    ok: false,
+    status: e.status,
+    error: { error: e.error, message: e.message, ...e.extra },
+  });
 }
 
 export function simulateBatchRoutes(auth: ReturnType<typeof import('../http/auth.ts').apiKeyAuth>) {

@@ -2,7 +2,15 @@
 // checkPerson and measurementsOf are shared with POST /simulate/batch, which checks and classifies
 // each of its persons the same way.
 import { Hono } from 'hono';
-import { RULE_VERSION, ageDisplay, classify, explain, genderDisplay, type GenderCode, type Measurements } from '../risk/index.ts';
+import {
+  RULE_VERSION,
+  ageDisplay,
+  classify,
+  explain,
+  genderDisplay,
+  type GenderCode,
+  type Measurements,
+} from '../risk/index.ts';
 import { issuesToDetails, parseSimulateBody, type SimulateBody } from '../contract/schemas.ts';
 import { invalidData, onlyAllows, validationError, type ApiError } from '../http/errors.ts';
 import { readJsonBody } from '../http/json-body.ts';

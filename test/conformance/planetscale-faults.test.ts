@@ -66,10 +66,14 @@ describe('fault injection', () => {
 
   it('answers each transient code with a realistic Vitess message inside a 200 reply', async () => {
     const expected = {
-      UNAVAILABLE: /^target: nhis_conformance_faults\.-\.primary: no healthy tablet available for .* \(errno 1105\) \(sqlstate HY000\)$/,
-      RESOURCE_EXHAUSTED: /code = ResourceExhausted desc = transaction pool connection limit exceeded \(errno 1203\) \(sqlstate 42000\)$/,
-      DEADLINE_EXCEEDED: /code = DeadlineExceeded desc = \(errno 2013\) due to context deadline exceeded, elapsed time: .*\(errno 1317\)/,
-      ABORTED: /code = Aborted desc = transaction \d+: in use: for tx killer rollback .*\(errno 1317\) \(sqlstate 70100\)$/,
+      UNAVAILABLE:
+        /^target: nhis_conformance_faults\.-\.primary: no healthy tablet available for .* \(errno 1105\) \(sqlstate HY000\)$/,
+      RESOURCE_EXHAUSTED:
+        /code = ResourceExhausted desc = transaction pool connection limit exceeded \(errno 1203\) \(sqlstate 42000\)$/,
+      DEADLINE_EXCEEDED:
+        /code = DeadlineExceeded desc = \(errno 2013\) due to context deadline exceeded, elapsed time: .*\(errno 1317\)/,
+      ABORTED:
+        /code = Aborted desc = transaction \d+: in use: for tx killer rollback .*\(errno 1317\) \(sqlstate 70100\)$/,
     } as const;
     for (const [code, message] of Object.entries(expected)) {
       gateway.faults.inject({ code: code as keyof typeof expected });
@@ -105,19 +109,28 @@ describe('fault injection', () => {
 
   it('takes faults over HTTP at POST /__gateway/faults behind the same Basic auth', async () => {
     expect((await admin('POST', '/__gateway/faults', { code: 'ABORTED', count: 1 }, null)).status).toBe(401);
-    const posted = await admin('POST', '/__gateway/faults', { code: 'ABORTED', count: 1, match: '^select 5', matchFlags: 'i' });
+    const posted = await admin('POST', '/__gateway/faults', {
+      code: 'ABORTED',
+      count: 1,
+      match: '^select 5',
+      matchFlags: 'i',
+    });
     expect(posted.status).toBe(200);
     expect((await json(posted)).fault).toMatchObject({ id: expect.any(Number), code: 'ABORTED', remaining: 1 });
-    expect((await json((await admin('GET', '/__gateway/faults')))).faults).toHaveLength(1);
+    expect((await json(await admin('GET', '/__gateway/faults'))).faults).toHaveLength(1);
     expect(await outcome('SELECT 5')).toBe('ABORTED');
     await admin('POST', '/__gateway/faults', { code: 'UNAVAILABLE', durationMs: 10_000 });
-    expect(await json((await admin('DELETE', '/__gateway/faults')))).toEqual({ cleared: 1 });
+    expect(await json(await admin('DELETE', '/__gateway/faults'))).toEqual({ cleared: 1 });
     expect(await outcome('SELECT 5')).toBe('ok');
     const bad = await admin('POST', '/__gateway/faults', { code: 'NOT_A_CODE' });
     expect(bad.status).toBe(400);
     expect((await json(bad)).error.code).toBe('invalid_argument');
     const stats = await json(await admin('GET', '/__gateway/stats'));
-    expect(stats).toMatchObject({ statements: expect.any(Number), refused: expect.any(Number), faultsApplied: expect.any(Number) });
+    expect(stats).toMatchObject({
+      statements: expect.any(Number),
+      refused: expect.any(Number),
+      faultsApplied: expect.any(Number),
+    });
   });
 
   it('keeps 404 for every other path, admin prefix included', async () => {

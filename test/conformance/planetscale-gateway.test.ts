@@ -13,8 +13,10 @@ const DB = 'nhis_conformance_ps';
 const USER = 'conformance';
 const PASSWORD = 'p@ss:wörd';
 // Children before parents, so dropping in this order never trips a foreign key.
-const TABLES = ['ps_child', 'ps_parent', 'ps_ints', 'ps_decimals', 'ps_times', 'ps_text', 'ps_bin', 'ps_json']
-  .concat(['ps_dml', 'ps_tx']);
+const TABLES = ['ps_child', 'ps_parent', 'ps_ints', 'ps_decimals', 'ps_times', 'ps_text', 'ps_bin', 'ps_json'].concat([
+  'ps_dml',
+  'ps_tx',
+]);
 const LIMIT_ROWS = 50;
 const IDLE_MS = 300;
 
@@ -169,7 +171,15 @@ describe('values', () => {
   it('returns small integers as numbers and 64-bit ones as exact strings', async () => {
     const db = connect({ url: gateway.url });
     await db.execute('INSERT INTO ps_ints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
-      1, -128, -32768, -8388608, -2147483648, 255, true, '9223372036854775807', '18446744073709551615',
+      1,
+      -128,
+      -32768,
+      -8388608,
+      -2147483648,
+      255,
+      true,
+      '9223372036854775807',
+      '18446744073709551615',
     ]);
     await db.execute('INSERT INTO ps_ints (id) VALUES (2), (3)');
     const result = await db.execute('SELECT ti, si, mi, i, tu, bo, bi, bu FROM ps_ints WHERE id = 1');
@@ -180,7 +190,14 @@ describe('values', () => {
       },
     ]);
     expect(result.types).toEqual({
-      ti: 'INT8', si: 'INT16', mi: 'INT24', i: 'INT32', tu: 'UINT8', bo: 'INT8', bi: 'INT64', bu: 'UINT64',
+      ti: 'INT8',
+      si: 'INT16',
+      mi: 'INT24',
+      i: 'INT32',
+      tu: 'UINT8',
+      bo: 'INT8',
+      bi: 'INT64',
+      bu: 'UINT64',
     });
     const count = await db.execute('SELECT COUNT(*) AS n FROM ps_ints');
     expect(count.rows).toEqual([{ n: '3' }]);
@@ -257,10 +274,10 @@ describe('values', () => {
   it('returns binary columns as bytes and _bin collations as text', async () => {
     const db = connect({ url: gateway.url });
     const all = Uint8Array.from({ length: 256 }, (_, i) => i);
-    await db.execute(
-      "INSERT INTO ps_bin VALUES (1, ?, ?, 'r', 'ab', 'ab', b'111', ST_GeomFromText('POINT(1 2)'))",
-      [all, all],
-    );
+    await db.execute("INSERT INTO ps_bin VALUES (1, ?, ?, 'r', 'ab', 'ab', b'111', ST_GeomFromText('POINT(1 2)'))", [
+      all,
+      all,
+    ]);
     const result = await db.execute('SELECT vb, bl, b4, cbin, cutf, bt, g FROM ps_bin WHERE id = 1');
     const row = result.rows[0] as Record<string, unknown>;
     expect(row.vb).toBeInstanceOf(Uint8Array);
@@ -275,14 +292,23 @@ describe('values', () => {
     expect(point.length).toBe(25); // 4-byte SRID + WKB point
     expect(new DataView(point.buffer, point.byteOffset).getFloat64(9, true)).toBe(1);
     expect(result.types).toEqual({
-      vb: 'VARBINARY', bl: 'BLOB', b4: 'BINARY', cbin: 'BINARY', cutf: 'BINARY', bt: 'BIT', g: 'GEOMETRY',
+      vb: 'VARBINARY',
+      bl: 'BLOB',
+      b4: 'BINARY',
+      cbin: 'BINARY',
+      cutf: 'BINARY',
+      bt: 'BIT',
+      g: 'GEOMETRY',
     });
   });
 
   it('parses JSON columns and expressions, and returns ENUM/SET as strings', async () => {
     const db = connect({ url: gateway.url });
     await db.execute('INSERT INTO ps_json VALUES (1, ?, ?, ?), (2, ?, NULL, NULL)', [
-      '{"b": [1, 2], "a": "한"}', 'large', 'a,c', 'null',
+      '{"b": [1, 2], "a": "한"}',
+      'large',
+      'a,c',
+      'null',
     ]);
     const sql = 'SELECT j, e, s, JSON_OBJECT(?, 1, ?, ?) AS obj FROM ps_json WHERE id = 1';
     const result = await db.execute(sql, ['x', 'y', 'z']);

@@ -28,7 +28,13 @@ beforeAll(async () => {
   await admin.query('CREATE TABLE lim_rows (id INT PRIMARY KEY, v INT NOT NULL DEFAULT 0) ENGINE=InnoDB');
   const base = { mysql: mysqlTarget(), database: DB, username: USER, password: PASSWORD };
   [small, defaults] = await Promise.all([
-    startPlanetScaleGateway({ ...base, maxDmlRows: 5, dmlTimeoutMs: 500, transactionTimeoutMs: 500, maxResultBytes: 1000 }),
+    startPlanetScaleGateway({
+      ...base,
+      maxDmlRows: 5,
+      dmlTimeoutMs: 500,
+      transactionTimeoutMs: 500,
+      maxResultBytes: 1000,
+    }),
     startPlanetScaleGateway(base),
   ]);
 });
@@ -45,11 +51,13 @@ beforeEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const tuples = (from: number, count: number) =>
-  Array.from({ length: count }, (_, i) => `(${from + i}, 0)`).join(', ');
+const tuples = (from: number, count: number) => Array.from({ length: count }, (_, i) => `(${from + i}, 0)`).join(', ');
 
 async function failure(promise: Promise<unknown>): Promise<DatabaseError> {
-  const err: unknown = await promise.then(() => new Error('expected the statement to fail'), (e: unknown) => e);
+  const err: unknown = await promise.then(
+    () => new Error('expected the statement to fail'),
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(DatabaseError);
   return err as DatabaseError;
 }
@@ -109,7 +117,9 @@ describe('time limits', () => {
     // SLEEP(1) would finish the UPDATE without error: the failure itself shows the statement was cut at 500 ms.
     const err = await failure(connect({ url: small.url }).execute('UPDATE lim_rows SET v = SLEEP(1) + 7 WHERE id = 1'));
     expect(err.body.code).toBe('DEADLINE_EXCEEDED');
-    expect(err.message).toMatch(/^\(errno 2013\) due to context deadline exceeded, elapsed time: [\d.]+s, killing query ID \d+/);
+    expect(err.message).toMatch(
+      /^\(errno 2013\) due to context deadline exceeded, elapsed time: [\d.]+s, killing query ID \d+/,
+    );
     expect(err.message).toMatch(/\(errno 1317\) \(sqlstate 70100\)$/);
     expect((await table())[0]).toEqual({ id: 1, v: 0 });
     // "Per-query SELECT timeout 900s": a SELECT is not held to the DML limit.
@@ -124,7 +134,9 @@ describe('time limits', () => {
     await sleep(800);
     const err = await failure(conn.execute('INSERT INTO lim_rows VALUES (61, 0)'));
     expect(err.body.code).toBe('ABORTED');
-    expect(err.message).toMatch(/^transaction \d+: ended at .* UTC \(exceeded timeout: 500ms\) \(errno 1105\) \(sqlstate HY000\)$/);
+    expect(err.message).toMatch(
+      /^transaction \d+: ended at .* UTC \(exceeded timeout: 500ms\) \(errno 1105\) \(sqlstate HY000\)$/,
+    );
     await expect(conn.execute('ROLLBACK')).resolves.toBeDefined();
     expect((await table()).map((r) => r.id)).not.toContain(60);
     // The row lock went with it, and a short transaction still commits.
@@ -139,7 +151,9 @@ describe('result size', () => {
     const conn = connect({ url: small.url });
     const err = await failure(conn.execute("SELECT REPEAT('x', 600) AS a FROM seq_1_to_2"));
     expect(err.body.code).toBe('RESOURCE_EXHAUSTED');
-    expect(err.message).toMatch(/^grpc: trying to send message larger than max \(\d+ vs\. 1000\) \(errno 1153\) \(sqlstate 08S01\)$/);
+    expect(err.message).toMatch(
+      /^grpc: trying to send message larger than max \(\d+ vs\. 1000\) \(errno 1153\) \(sqlstate 08S01\)$/,
+    );
     expect((await conn.execute("SELECT REPEAT('x', 600) AS a")).rows).toEqual([{ a: 'x'.repeat(600) }]);
   });
 });

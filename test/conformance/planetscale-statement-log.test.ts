@@ -67,12 +67,17 @@ describe('statement log', () => {
     expect(gateway.statements().slice(-7)).toEqual(seen);
     const stats = gateway.stats();
     expect(stats).toMatchObject({ statements: 7, refused: 1, errors: 2, byRule: { 'direct-ddl': 1 } });
-    expect(stats.classifyMs).toBeCloseTo(seen.reduce((sum, e) => sum + e.classifyMs, 0), 6);
+    expect(stats.classifyMs).toBeCloseTo(
+      seen.reduce((sum, e) => sum + e.classifyMs, 0),
+      6,
+    );
   });
 
   it('counts injected faults as refusals under the rule "fault"', async () => {
     gateway.faults.inject({ code: 'UNAVAILABLE', count: 1 });
-    await connect({ url: gateway.url }).execute('SELECT 1').catch(() => undefined);
+    await connect({ url: gateway.url })
+      .execute('SELECT 1')
+      .catch(() => undefined);
     expect(seen[0]).toMatchObject({ refused: true, rule: 'fault', code: 'UNAVAILABLE', kind: 'select' });
     expect(gateway.stats()).toMatchObject({ refused: 1, faultsApplied: 1, byRule: { fault: 1 } });
   });
@@ -103,8 +108,12 @@ describe('classification cost', () => {
 
   it('uses the parser only for short DDL that mentions a foreign key', async () => {
     const before = gateway.stats().parserCalls;
-    await connect({ url: gateway.url }).execute('CREATE TABLE t (id INT, p INT REFERENCES q (id))').catch(() => undefined);
-    await connect({ url: gateway.url }).execute('CREATE TABLE t (id INT)').catch(() => undefined);
+    await connect({ url: gateway.url })
+      .execute('CREATE TABLE t (id INT, p INT REFERENCES q (id))')
+      .catch(() => undefined);
+    await connect({ url: gateway.url })
+      .execute('CREATE TABLE t (id INT)')
+      .catch(() => undefined);
     expect(gateway.stats().parserCalls - before).toBe(1);
     expect(seen.map((e) => e.rule)).toEqual(['foreign-key', 'direct-ddl']);
   });

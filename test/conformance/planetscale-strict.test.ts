@@ -25,7 +25,8 @@ beforeAll(async () => {
   admin = await mysql.createConnection({ ...mysqlTarget() });
   await admin.query(`CREATE DATABASE IF NOT EXISTS ${DB} CHARACTER SET utf8mb4`);
   await admin.query(`USE ${DB}`);
-  for (const t of ['st_rows', 'st_parent', 'st_new', 'st_renamed', 'st_fk']) await admin.query(`DROP TABLE IF EXISTS ${t}`);
+  for (const t of ['st_rows', 'st_parent', 'st_new', 'st_renamed', 'st_fk'])
+    await admin.query(`DROP TABLE IF EXISTS ${t}`);
   await admin.query('DROP VIEW IF EXISTS st_view');
   await admin.query('CREATE TABLE st_rows (id INT PRIMARY KEY, v VARCHAR(64)) ENGINE=InnoDB');
   await admin.query('CREATE TABLE st_parent (id INT PRIMARY KEY) ENGINE=InnoDB');
@@ -40,10 +41,12 @@ afterAll(async () => {
 
 /** The driver's error for a statement the gateway must refuse, with the Vitess code and message. */
 async function refused(target: RunningGateway, sql: string): Promise<DatabaseError['body'] & { message: string }> {
-  const err: unknown = await connect({ url: target.url }).execute(sql).then(
-    () => new Error(`expected a refusal: ${sql}`),
-    (e: unknown) => e,
-  );
+  const err: unknown = await connect({ url: target.url })
+    .execute(sql)
+    .then(
+      () => new Error(`expected a refusal: ${sql}`),
+      (e: unknown) => e,
+    );
   expect(err, sql).toBeInstanceOf(DatabaseError);
   expect((err as DatabaseError).status).toBe(400); // database-js: a 200 reply with `error` is a 400 DatabaseError
   return (err as DatabaseError).body;
@@ -64,9 +67,14 @@ describe('statements PlanetScale accepts', () => {
       await tx.execute("INSERT INTO st_rows VALUES (4, 'tx')");
     });
     for (const sql of [
-      'SET @x = 41', 'SET NAMES utf8mb4', 'SET autocommit = 1', "SET time_zone = '+00:00'",
-      "SET sql_mode = 'STRICT_TRANS_TABLES'", 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED',
-      "SET @@session.time_zone = '+00:00', @y := 1", "SET workload = 'olap'",
+      'SET @x = 41',
+      'SET NAMES utf8mb4',
+      'SET autocommit = 1',
+      "SET time_zone = '+00:00'",
+      "SET sql_mode = 'STRICT_TRANS_TABLES'",
+      'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED',
+      "SET @@session.time_zone = '+00:00', @y := 1",
+      "SET workload = 'olap'",
     ]) {
       await expect(conn.execute(sql), sql).resolves.toBeDefined();
     }
@@ -114,7 +122,11 @@ describe('statements PlanetScale refuses', () => {
 
   // COMPAT: "SET GLOBAL time_zone ❌ The global time zone is set to UTC and can not be modified."
   it('refuses SET GLOBAL and SET @@global.x (vtgate set.go: "unsupported: system setting")', async () => {
-    for (const sql of ['SET GLOBAL max_connections = 10', "SET @@global.time_zone = '+01:00'", 'SET PERSIST sql_mode = ""']) {
+    for (const sql of [
+      'SET GLOBAL max_connections = 10',
+      "SET @@global.time_zone = '+01:00'",
+      'SET PERSIST sql_mode = ""',
+    ]) {
       const body = await refused(development, sql);
       expect(body.code).toBe('UNIMPLEMENTED');
       expect(body.message).toMatch(/^VT12001: unsupported: system setting: \w+ \(errno 1235\) \(sqlstate 42000\)$/);
@@ -127,7 +139,9 @@ describe('statements PlanetScale refuses', () => {
       code: 'NOT_FOUND',
       message: "VT05006: unknown system variable '@@max_statement_time = 1' (errno 1193) (sqlstate HY000)",
     });
-    expect((await refused(development, 'SET version = 1')).message).toContain("VT03010: variable 'version' is a read only variable");
+    expect((await refused(development, 'SET version = 1')).message).toContain(
+      "VT03010: variable 'version' is a read only variable",
+    );
     expect((await refused(development, 'SET auto_increment_increment = 2')).code).toBe('UNIMPLEMENTED');
     expect((await refused(development, 'SET NAMES latin1')).message).toContain('charset/name latin1 is not supported');
   });
@@ -150,18 +164,40 @@ describe('statements PlanetScale refuses', () => {
 
   // COMPAT: "CONSTRAINT...FOREIGN KEY ✖️ The usage of foreign key constraints or FOREIGN KEY syntax is not supported".
   it('refuses FOREIGN KEY and REFERENCES in CREATE/ALTER TABLE, even on a development branch (VT10001)', async () => {
-    const want = { code: 'ABORTED', message: 'VT10001: foreign key constraints are not allowed (errno 1317) (sqlstate 70100)' };
-    expect(await refused(development, 'CREATE TABLE st_fk (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES st_parent (id))')).toEqual(want);
-    expect(await refused(development, 'CREATE TABLE st_fk (id INT PRIMARY KEY, p INT REFERENCES st_parent (id))')).toEqual(want);
-    expect(await refused(development, 'ALTER TABLE st_rows ADD CONSTRAINT st_fk1 FOREIGN KEY (id) REFERENCES st_parent (id)')).toEqual(want);
+    const want = {
+      code: 'ABORTED',
+      message: 'VT10001: foreign key constraints are not allowed (errno 1317) (sqlstate 70100)',
+    };
+    expect(
+      await refused(
+        development,
+        'CREATE TABLE st_fk (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES st_parent (id))',
+      ),
+    ).toEqual(want);
+    expect(
+      await refused(development, 'CREATE TABLE st_fk (id INT PRIMARY KEY, p INT REFERENCES st_parent (id))'),
+    ).toEqual(want);
+    expect(
+      await refused(
+        development,
+        'ALTER TABLE st_rows ADD CONSTRAINT st_fk1 FOREIGN KEY (id) REFERENCES st_parent (id)',
+      ),
+    ).toEqual(want);
     // A comment or a default value that mentions a foreign key defines none.
-    await ok(development, "CREATE TABLE st_fk (id INT PRIMARY KEY, note VARCHAR(40) DEFAULT 'FOREIGN KEY REFERENCES') /* FOREIGN KEY */");
+    await ok(
+      development,
+      "CREATE TABLE st_fk (id INT PRIMARY KEY, note VARCHAR(40) DEFAULT 'FOREIGN KEY REFERENCES') /* FOREIGN KEY */",
+    );
     await admin.query('DROP TABLE st_fk');
   });
 
   // Vitess serves named locks only on a reserved connection (vitessio/vitess#6367); the HTTP API keeps none.
   it('refuses GET_LOCK, RELEASE_LOCK and IS_FREE_LOCK anywhere in a statement', async () => {
-    for (const sql of ["SELECT GET_LOCK('st', 1)", "DO release_lock /* x */ ('st')", "SELECT id FROM st_rows WHERE IS_FREE_LOCK('st')"]) {
+    for (const sql of [
+      "SELECT GET_LOCK('st', 1)",
+      "DO release_lock /* x */ ('st')",
+      "SELECT id FROM st_rows WHERE IS_FREE_LOCK('st')",
+    ]) {
       const body = await refused(production, sql);
       expect(body.code, sql).toBe('UNIMPLEMENTED');
       expect(body.message).toMatch(/^VT12001: unsupported: (get|release|is_free)_lock\(\) is disallowed/);

@@ -44,7 +44,13 @@ interface RawReply {
 async function raw(
   path: string,
   body: unknown,
-  opts: { base64?: boolean; token?: string | null; method?: string; headers?: Record<string, string>; rawBody?: string } = {},
+  opts: {
+    base64?: boolean;
+    token?: string | null;
+    method?: string;
+    headers?: Record<string, string>;
+    rawBody?: string;
+  } = {},
 ): Promise<RawReply> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json', ...opts.headers };
   const token = opts.token === undefined ? TOKEN : opts.token;
@@ -250,7 +256,9 @@ describe.each(modes)('@upstash/redis with $mode', ({ tag, options }) => {
     });
 
     it('EVALSHA of an unknown script throws NOSCRIPT verbatim', async () => {
-      await expect(redis.evalsha('f'.repeat(40), [], [])).rejects.toThrow(/NOSCRIPT No matching script\. Please use EVAL\./);
+      await expect(redis.evalsha('f'.repeat(40), [], [])).rejects.toThrow(
+        /NOSCRIPT No matching script\. Please use EVAL\./,
+      );
     });
 
     it('createScript().exec() works after SCRIPT FLUSH (NOSCRIPT, then EVAL)', async () => {
@@ -383,10 +391,16 @@ describe('wire format (raw fetch)', () => {
   it('every reply type: status, nil, 64-bit integer, nested arrays, raw bytes', async () => {
     expect((await raw('/', ['set', `${K}s`, 'v'])).text).toBe('{"result":"T0s="}');
     expect((await raw('/', ['get', `${K}none`])).text).toBe('{"result":null}');
-    expect((await raw('/', ['incrby', `${K}big`, 9007199254740993n.toString()])).text).toBe('{"result":9007199254740993}');
-    expect((await raw('/', ['eval', "return {1,'a',{'b',{}},false}", 0])).text).toBe('{"result":[1,"YQ==",["Yg==",[]],null]}');
+    expect((await raw('/', ['incrby', `${K}big`, 9007199254740993n.toString()])).text).toBe(
+      '{"result":9007199254740993}',
+    );
+    expect((await raw('/', ['eval', "return {1,'a',{'b',{}},false}", 0])).text).toBe(
+      '{"result":[1,"YQ==",["Yg==",[]],null]}',
+    );
     expect((await raw('/', ['eval', 'return string.char(255,0,254)', 0])).text).toBe('{"result":"/wD+"}');
-    expect((await raw('/', ['eval', "return {1,'a',{'b'}}", 0], { base64: false })).text).toBe('{"result":[1,"a",["b"]]}');
+    expect((await raw('/', ['eval', "return {1,'a',{'b'}}", 0], { base64: false })).text).toBe(
+      '{"result":[1,"a",["b"]]}',
+    );
   });
 
   it('arguments: numbers via String(n), booleans as true/false, other JSON types are rejected', async () => {
@@ -399,13 +413,20 @@ describe('wire format (raw fetch)', () => {
       expect(r.status).toBe(400);
       expect(JSON.parse(r.text)).toEqual({ error: 'ERR invalid argument' });
     }
-    const p = await raw('/pipeline', [['set', `${K}pbad`, '1'], ['set', `${K}pbad2`, { a: 1 }]]);
+    const p = await raw('/pipeline', [
+      ['set', `${K}pbad`, '1'],
+      ['set', `${K}pbad2`, { a: 1 }],
+    ]);
     expect(p.status).toBe(400);
     expect(await direct.exists(`${K}pbad`)).toBe(0);
   });
 
   it('pipeline errors are inline and not base64', async () => {
-    const r = await raw('/pipeline', [['set', `${K}p`, 'v'], ['hget', `${K}p`, 'f'], ['get', `${K}p`]]);
+    const r = await raw('/pipeline', [
+      ['set', `${K}p`, 'v'],
+      ['hget', `${K}p`, 'f'],
+      ['get', `${K}p`],
+    ]);
     expect(r.status).toBe(200);
     expect(JSON.parse(r.text)).toEqual([
       { result: 'T0s=' },
@@ -415,14 +436,25 @@ describe('wire format (raw fetch)', () => {
   });
 
   it('multi-exec: a queue-time error is 400 EXECABORT and nothing runs', async () => {
-    const r = await raw('/multi-exec', [['set', `${K}x`], ['set', `${K}y`, '1']]);
+    const r = await raw('/multi-exec', [
+      ['set', `${K}x`],
+      ['set', `${K}y`, '1'],
+    ]);
     expect(r.status).toBe(400);
     expect(JSON.parse(r.text)).toEqual({ error: 'EXECABORT Transaction discarded because of previous errors.' });
     expect(await direct.exists(`${K}y`)).toBe(0);
   });
 
   it('multi-exec: a runtime error is that item only', async () => {
-    const r = await raw('/multi-exec', [['set', `${K}m`, 'v'], ['incr', `${K}m`], ['get', `${K}m`]], { base64: false });
+    const r = await raw(
+      '/multi-exec',
+      [
+        ['set', `${K}m`, 'v'],
+        ['incr', `${K}m`],
+        ['get', `${K}m`],
+      ],
+      { base64: false },
+    );
     expect(r.status).toBe(200);
     expect(JSON.parse(r.text)).toEqual([
       { result: 'OK' },
@@ -467,13 +499,24 @@ describe('wire format (raw fetch)', () => {
   });
 
   it('connection-state commands are refused per item in a pipeline and for the whole multi-exec', async () => {
-    const p = await raw('/pipeline', [['set', `${K}st`, 'v'], ['select', '1'], ['get', `${K}st`]], { base64: false });
+    const p = await raw(
+      '/pipeline',
+      [
+        ['set', `${K}st`, 'v'],
+        ['select', '1'],
+        ['get', `${K}st`],
+      ],
+      { base64: false },
+    );
     expect(p.status).toBe(200);
     const items = JSON.parse(p.text) as Array<{ result?: unknown; error?: string }>;
     expect(items[0]).toEqual({ result: 'OK' });
     expect(items[1]?.error).toMatch(/^ERR SELECT /);
     expect(items[2]).toEqual({ result: 'v' });
-    const m = await raw('/multi-exec', [['set', `${K}st2`, 'v'], ['watch', `${K}st2`]]);
+    const m = await raw('/multi-exec', [
+      ['set', `${K}st2`, 'v'],
+      ['watch', `${K}st2`],
+    ]);
     expect(m.status).toBe(400);
     expect(JSON.parse(m.text).error).toMatch(/^ERR WATCH /);
     expect(await direct.exists(`${K}st2`)).toBe(0);
@@ -518,7 +561,12 @@ describe('wire format (raw fetch)', () => {
     expect(load.text).toBe(`{"result":"${sha}"}`);
     expect((await raw('/', ['script', 'exists', sha], { base64: false })).text).toBe('{"result":[1]}');
     // Other flags stay: a no-writes script may not write.
-    const readOnly = await raw('/', ['eval', `#!lua flags=allow-key-locking,no-writes\nreturn redis.call('SET', KEYS[1], 'x')`, 1, `${K}ro`]);
+    const readOnly = await raw('/', [
+      'eval',
+      `#!lua flags=allow-key-locking,no-writes\nreturn redis.call('SET', KEYS[1], 'x')`,
+      1,
+      `${K}ro`,
+    ]);
     expect(readOnly.status).toBe(400);
     expect(JSON.parse(readOnly.text).error).toMatch(/Write commands are not allowed from read-only scripts/);
   });
@@ -545,7 +593,9 @@ describe('gateway lifecycle', () => {
         });
         expect(res.status).toBe(500);
         expect(res.headers.get('content-type')).toBe('application/json');
-        expect(((await res.json()) as { error: string }).error).toMatch(/^ERR Redis at redis:\/\/127\.0\.0\.1:1 is unavailable/);
+        expect(((await res.json()) as { error: string }).error).toMatch(
+          /^ERR Redis at redis:\/\/127\.0\.0\.1:1 is unavailable/,
+        );
       }
       const redis = new Redis({ url: down.url, token: TOKEN, enableAutoPipelining: false });
       await expect(redis.get('k')).rejects.toBeInstanceOf(errors.UpstashError);
@@ -577,13 +627,19 @@ describe('replication profile: a far primary and sync tokens', () => {
   const K = `${PREFIX}repl:`;
 
   beforeAll(async () => {
-    far = await startUpstashGateway({ redisUrl: redisUrl(), token: TOKEN, port: 0, replication: { primaryRttMs: RTT_MS, replicationLagMs: LAG_MS } });
+    far = await startUpstashGateway({
+      redisUrl: redisUrl(),
+      token: TOKEN,
+      port: 0,
+      replication: { primaryRttMs: RTT_MS, replicationLagMs: LAG_MS },
+    });
   });
   afterAll(async () => {
     await far?.close();
   });
 
-  const client = (readYourWrites: boolean) => new Redis({ url: far.url, token: TOKEN, readYourWrites, enableAutoPipelining: false });
+  const client = (readYourWrites: boolean) =>
+    new Redis({ url: far.url, token: TOKEN, readYourWrites, enableAutoPipelining: false });
 
   it('a write waits the round trip to the primary; a read does not', async () => {
     const redis = client(false);
@@ -636,8 +692,14 @@ describe('replication profile: a far primary and sync tokens', () => {
       const after = far.stats();
       return { writes: after.writes - before.writes, reads: after.reads - before.reads };
     };
-    expect(await count(() => redis.eval("return redis.call('SET', KEYS[1], '1')", [`${K}s`], []))).toEqual({ writes: 1, reads: 0 });
-    expect(await count(() => redis.evalRo("return redis.call('GET', KEYS[1])", [`${K}s`], []))).toEqual({ writes: 0, reads: 1 });
+    expect(await count(() => redis.eval("return redis.call('SET', KEYS[1], '1')", [`${K}s`], []))).toEqual({
+      writes: 1,
+      reads: 0,
+    });
+    expect(await count(() => redis.evalRo("return redis.call('GET', KEYS[1])", [`${K}s`], []))).toEqual({
+      writes: 0,
+      reads: 1,
+    });
     expect(await count(() => redis.pipeline().get(`${K}s`).incr(`${K}n`).exec())).toEqual({ writes: 1, reads: 0 });
     expect(await count(() => redis.pipeline().get(`${K}s`).ttl(`${K}s`).exec())).toEqual({ writes: 0, reads: 1 });
   });

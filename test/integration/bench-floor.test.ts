@@ -12,7 +12,12 @@ import { MAX_BODY_BYTES } from '../../src/http/json-body.ts';
 import { JSON_TYPE, SECURITY_HEADERS } from '../../src/http/respond.ts';
 import { simulateBodies } from '../../loadkit/inputs.ts';
 
-const SECRETS: WorkerSecrets = { DATABASE_URL: '', UPSTASH_REDIS_REST_URL: '', UPSTASH_REDIS_REST_TOKEN: '', API_KEYS: '' };
+const SECRETS: WorkerSecrets = {
+  DATABASE_URL: '',
+  UPSTASH_REDIS_REST_URL: '',
+  UPSTASH_REDIS_REST_TOKEN: '',
+  API_KEYS: '',
+};
 let dir: string;
 let scriptPath: string;
 let settings: WorkerSettings;
@@ -29,7 +34,9 @@ afterAll(async () => {
 function expectCommonHeaders(res: Response) {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(res.headers.get(name)).toBe(value);
   expect(res.headers.get('content-type')).toBe(JSON_TYPE);
-  expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  expect(res.headers.get('x-request-id')).toMatch(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+  );
   expect(res.headers.get('x-response-time')).toMatch(/^\d+ms$/);
   expect(res.headers.get('server-timing')).toMatch(/^total;dur=\d+\.\d$/);
 }
@@ -42,7 +49,8 @@ describe.each(['workerd', 'miniflare'] satisfies WorkerRuntime[])('floor Worker 
   afterAll(async () => {
     await w?.close();
   });
-  const post = (body: string, type = 'application/json') => fetch(`${w.url}/`, { method: 'POST', headers: { 'content-type': type }, body });
+  const post = (body: string, type = 'application/json') =>
+    fetch(`${w.url}/`, { method: 'POST', headers: { 'content-type': type }, body });
 
   it('answers GET / with the common headers', async () => {
     const res = await fetch(`${w.url}/`);
@@ -63,7 +71,10 @@ describe.each(['workerd', 'miniflare'] satisfies WorkerRuntime[])('floor Worker 
   it('reads the POST body under the contract rules', async () => {
     const wrongType = await post('{}', 'text/plain');
     expect(wrongType.status).toBe(415);
-    expect(await wrongType.json()).toEqual({ error: 'Unsupported Media Type', message: 'Content-Type must be application/json' });
+    expect(await wrongType.json()).toEqual({
+      error: 'Unsupported Media Type',
+      message: 'Content-Type must be application/json',
+    });
     const malformed = await post('{"age_group": ');
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { message: string }).message).toMatch(/^Malformed JSON/);

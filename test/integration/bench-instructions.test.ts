@@ -22,12 +22,26 @@ describe.skipIf('missing' in status)('instructions per response under callgrind'
   it('counts the ceiling Worker per response, one dump per window', { timeout: 240_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'nhis-callgrind-test-'));
     dirs.push(dir);
-    const worker = await startCeilingWorker({ runtime: 'workerd', dir, settings: await readWorkerSettings(), launcher: callgrindLauncher(dir), startupTimeoutMs: 180_000 });
+    const worker = await startCeilingWorker({
+      runtime: 'workerd',
+      dir,
+      settings: await readWorkerSettings(),
+      launcher: callgrindLauncher(dir),
+      startupTimeoutMs: 180_000,
+    });
     try {
       expect(worker.pid).toBeGreaterThan(0);
       // The process behind the port is valgrind's, not a bare workerd.
-      expect(execFileSync('ps', ['-o', 'args=', '-p', String(worker.pid)], { encoding: 'utf8' })).toMatch(/valgrind|callgrind/);
-      const windows = await countWindows({ url: worker.url, pid: worker.pid! }, dir, CEILING_PLAN, { warmup: 300, perWindow: 300, windows: 2, connections: 2, log: () => {} });
+      expect(execFileSync('ps', ['-o', 'args=', '-p', String(worker.pid)], { encoding: 'utf8' })).toMatch(
+        /valgrind|callgrind/,
+      );
+      const windows = await countWindows({ url: worker.url, pid: worker.pid! }, dir, CEILING_PLAN, {
+        warmup: 300,
+        perWindow: 300,
+        windows: 2,
+        connections: 2,
+        log: () => {},
+      });
       expect(windows).toHaveLength(2);
       // A hello-world response costs workerd ~170k instructions here: far from 0, far from millions.
       for (const w of windows) {

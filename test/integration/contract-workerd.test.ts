@@ -36,12 +36,16 @@ describeContract('production bundle under plain workerd, real stack', () => ({
 
 it('GET /metrics reports the database statements the real store ran, by pattern', async () => {
   const headers = { 'X-API-KEY': KEY };
-  const list = (await (await fetch(new URL('/records?limit=1', worker.url), { headers })).json()) as { data: { id: number }[] };
+  const list = (await (await fetch(new URL('/records?limit=1', worker.url), { headers })).json()) as {
+    data: { id: number }[];
+  };
   expect((await fetch(new URL(`/records/${list.data[0]?.id}`, worker.url), { headers })).status).toBe(200);
   const res = await fetch(new URL('/metrics', worker.url), { headers });
   expect(res.status).toBe(200);
   const text = await res.text();
-  expect(text).toMatch(/^db_query_duration_seconds_count\{pattern="SELECT id, … FROM health_records WHERE dataset_id = \? AND id = \?[^"]*"\} [1-9]\d*$/m);
+  expect(text).toMatch(
+    /^db_query_duration_seconds_count\{pattern="SELECT id, … FROM health_records WHERE dataset_id = \? AND id = \?[^"]*"\} [1-9]\d*$/m,
+  );
   expect(text).toContain('http_requests_total{route="/records/:id",method="GET",status="200"}');
 });
 

@@ -11,8 +11,17 @@ const stack = inject('stack');
 const origin = new URL(stack.api.url).origin;
 const ARTIFACTS = fileURLToPath(new URL('../artifacts', import.meta.url));
 const EXAMPLE = {
-  age_group: '12', gender: '1', height: '165', weight: '80', systolic_bp: '152', diastolic_bp: '96', fasting_glucose: '131',
-  total_cholesterol: '255', triglycerides: '210', hdl_cholesterol: '38', smoking_status: 'current',
+  age_group: '12',
+  gender: '1',
+  height: '165',
+  weight: '80',
+  systolic_bp: '152',
+  diastolic_bp: '96',
+  fasting_glucose: '131',
+  total_cholesterol: '255',
+  triglycerides: '210',
+  hdl_cholesterol: '38',
+  smoking_status: 'current',
 };
 const SELECTS = new Set(['age_group', 'gender', 'smoking_status']);
 
@@ -61,10 +70,12 @@ async function simulate(page: Page, values: Record<string, string>) {
 /** Waits for `selector`, or fails at once with the API error the page shows in `errBox` instead. */
 async function waitOr(page: Page, selector: string, errBox: string) {
   await page.locator(`${selector}, ${errBox}:not([hidden])`).first().waitFor();
-  if (await page.isVisible(errBox)) throw new Error(`${errBox} shows an API error instead of ${selector}: ${await page.textContent(errBox)}`);
+  if (await page.isVisible(errBox))
+    throw new Error(`${errBox} shows an API error instead of ${selector}: ${await page.textContent(errBox)}`);
 }
 
-const rowIds = (page: Page) => page.$$eval('#rec-table tbody tr[data-id]', (trs) => trs.map((tr) => Number(tr.getAttribute('data-id'))));
+const rowIds = (page: Page) =>
+  page.$$eval('#rec-table tbody tr[data-id]', (trs) => trs.map((tr) => Number(tr.getAttribute('data-id'))));
 const noOverflow = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 
 describe('demo page in Chromium (production bundle, real stack)', () => {
@@ -80,8 +91,13 @@ describe('demo page in Chromium (production bundle, real stack)', () => {
     expect(await page.textContent('#sim-group')).toBe('CHD_RISK_EQUIVALENT');
     expect(await page.textContent('#sim-who')).toBe('55-59세 · 남성 · BMI 29.4');
     expect(await page.$$eval('#sim-expl li', (li) => li.map((x) => x.textContent))).toEqual([
-      'Hypertension: SBP≥140 or DBP≥90 (152/96)', 'Diabetes: fasting glucose≥126 (131)', 'High TC: total cholesterol≥240 (255)',
-      'High TG: triglycerides≥200 (210)', 'Low HDL: hdl<40 (38)', 'Obesity(Asia): BMI≥25 (29.4)', 'Smoking: current smoker',
+      'Hypertension: SBP≥140 or DBP≥90 (152/96)',
+      'Diabetes: fasting glucose≥126 (131)',
+      'High TC: total cholesterol≥240 (255)',
+      'High TG: triglycerides≥200 (210)',
+      'Low HDL: hdl<40 (38)',
+      'Obesity(Asia): BMI≥25 (29.4)',
+      'Smoking: current smoker',
     ]);
     expect(await page.locator('#sim-flags li.on').count()).toBe(7);
 
@@ -89,10 +105,16 @@ describe('demo page in Chromium (production bundle, real stack)', () => {
     const risk = await api<{ risk_distribution: Record<string, { count: number }> }>('/stats/risk');
     const age = await api<{ age_distribution: { age_group: number; count: number }[] }>('/stats/age');
     await waitOr(page, '#risk-chart svg circle.arc', '#stats-err');
-    const arcs = await page.$$eval('#risk-chart circle.arc', (els) => els.map((e) => [e.getAttribute('data-group'), Number(e.getAttribute('data-count'))]));
-    expect(Object.fromEntries(arcs)).toEqual(Object.fromEntries(Object.entries(risk.risk_distribution).map(([g, v]) => [g, v.count])));
+    const arcs = await page.$$eval('#risk-chart circle.arc', (els) =>
+      els.map((e) => [e.getAttribute('data-group'), Number(e.getAttribute('data-count'))]),
+    );
+    expect(Object.fromEntries(arcs)).toEqual(
+      Object.fromEntries(Object.entries(risk.risk_distribution).map(([g, v]) => [g, v.count])),
+    );
     await waitOr(page, '#age-chart svg g.age rect.bar', '#stats-err');
-    const bars = await page.$$eval('#age-chart g.age', (els) => els.map((e) => [Number(e.getAttribute('data-age')), Number(e.getAttribute('data-count'))]));
+    const bars = await page.$$eval('#age-chart g.age', (els) =>
+      els.map((e) => [Number(e.getAttribute('data-age')), Number(e.getAttribute('data-count'))]),
+    );
     expect(bars).toEqual(age.age_distribution.map((a) => [a.age_group, a.count]));
     expect(await page.locator('#age-chart rect.bar').count()).toBe(age.age_distribution.length);
 
@@ -114,16 +136,26 @@ describe('demo page in Chromium (production bundle, real stack)', () => {
     // A filter resets to page 1 and only matching rows show.
     const women = await api<{ pagination: { total_items: number } }>('/records?gender=2');
     await page.selectOption('#rec-form select[name=gender]', '2');
-    await expect.poll(() => page.textContent('#rec-total'), { timeout: 10_000 }).toBe(`${women.pagination.total_items.toLocaleString('en-US')} records`);
-    expect(new Set(await page.$$eval('#rec-table tbody tr td:nth-child(3)', (td) => td.map((x) => x.textContent)))).toEqual(new Set(['여성']));
+    await expect
+      .poll(() => page.textContent('#rec-total'), { timeout: 10_000 })
+      .toBe(`${women.pagination.total_items.toLocaleString('en-US')} records`);
+    expect(
+      new Set(await page.$$eval('#rec-table tbody tr td:nth-child(3)', (td) => td.map((x) => x.textContent))),
+    ).toEqual(new Set(['여성']));
 
     // Clicking a row shows GET /records/{id}.
     const id = (await rowIds(page))[0]!;
     await page.click(`#rec-table tbody tr[data-id="${id}"]`);
     await waitOr(page, '#detail-kv dt', '#detail-err');
     const detail = await api<Record<string, unknown>>(`/records/${id}`);
-    const kv = await page.$$eval('#detail-kv dt', (dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]));
-    expect(Object.fromEntries(kv)).toMatchObject({ id: String(id), age_display: detail.age_display, risk_group: detail.risk_group });
+    const kv = await page.$$eval('#detail-kv dt', (dts) =>
+      dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]),
+    );
+    expect(Object.fromEntries(kv)).toMatchObject({
+      id: String(id),
+      age_display: detail.age_display,
+      risk_group: detail.risk_group,
+    });
     await page.screenshot({ path: `${ARTIFACTS}/demo-desktop.png`, fullPage: true });
 
     // API errors are shown: 400 with the failing field, 422, then 401 once the key is gone.
@@ -154,26 +186,50 @@ describe('demo page in Chromium (production bundle, real stack)', () => {
     await page.click('#batch-go');
     await waitOr(page, '#batch-out:not([hidden])', '#batch-err');
     expect(await page.textContent('#batch-sum')).toBe('4 persons: 2 scored, 2 refused');
-    const rows = () => page.$$eval('#batch-table tbody tr', (trs) => trs.map((tr) => ({
-      index: tr.getAttribute('data-index'), bad: tr.classList.contains('bad'), cells: [...tr.cells].map((td) => td.textContent),
-    })));
+    const rows = () =>
+      page.$$eval('#batch-table tbody tr', (trs) =>
+        trs.map((tr) => ({
+          index: tr.getAttribute('data-index'),
+          bad: tr.classList.contains('bad'),
+          cells: [...tr.cells].map((td) => td.textContent),
+        })),
+      );
     const shown = await rows();
-    expect(shown.map((r) => [r.index, r.bad, r.cells[0]])).toEqual([['0', false, '2'], ['1', false, '3'], ['2', true, '4'], ['3', true, '5']]);
+    expect(shown.map((r) => [r.index, r.bad, r.cells[0]])).toEqual([
+      ['0', false, '2'],
+      ['1', false, '3'],
+      ['2', true, '4'],
+      ['3', true, '5'],
+    ]);
     expect(shown[0]!.cells).toEqual(['2', '55-59세', '남성', '29.4', '7', 'CHD equivalent']);
     expect(shown[2]!.cells[1]).toBe('400 Validation Error — Invalid input dataheight: Must be between 140 and 200');
-    expect(shown[3]!.cells[1]).toBe('422 Invalid Data — diastolic_bp must be lower than systolic_bp' +
-      'diastolic_bp: Must be lower than systolic_bp (120)');
+    expect(shown[3]!.cells[1]).toBe(
+      '422 Invalid Data — diastolic_bp must be lower than systolic_bp' +
+        'diastolic_bp: Must be lower than systolic_bp (120)',
+    );
     await page.screenshot({ path: `${ARTIFACTS}/demo-batch.png`, fullPage: true });
     // The page shows what the API answers for the same persons.
     const [head, ...lines] = csv.split('\n').map((l) => l.split(','));
-    const persons = lines.map((l) => Object.fromEntries(head!.map((f, i) => [f, f === 'smoking_status' ? l[i] : Number(l[i])])));
-    const direct = (await (await fetch(new URL('/simulate/batch', origin), {
-      method: 'POST', headers: { 'X-API-KEY': stack.api.key, 'Content-Type': 'application/json' }, body: JSON.stringify({ persons }),
-    })).json()) as { results: { ok: boolean; result?: { risk_factor_count: number } }[] };
-    expect(shown.filter((r) => !r.bad).map((r) => r.cells[4])).toEqual(direct.results.filter((r) => r.ok).map((r) => String(r.result!.risk_factor_count)));
+    const persons = lines.map((l) =>
+      Object.fromEntries(head!.map((f, i) => [f, f === 'smoking_status' ? l[i] : Number(l[i])])),
+    );
+    const direct = (await (
+      await fetch(new URL('/simulate/batch', origin), {
+        method: 'POST',
+        headers: { 'X-API-KEY': stack.api.key, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ persons }),
+      })
+    ).json()) as { results: { ok: boolean; result?: { risk_factor_count: number } }[] };
+    expect(shown.filter((r) => !r.bad).map((r) => r.cells[4])).toEqual(
+      direct.results.filter((r) => r.ok).map((r) => String(r.result!.risk_factor_count)),
+    );
 
     // Tabs, quotes, CRLF and an empty cell; the empty cell is the API's "Field is required".
-    const tsv = [Object.keys(EXAMPLE).join('\t'), '12\t1\t165\t80\t152\t96\t131\t255\t210\t38\t"current"', '9\t2\t160\t\t118\t76\t92\t190\t90\t60\tnever'].join('\r\n');
+    const tsv = [
+      Object.keys(EXAMPLE).join('\t'),
+      '12\t1\t165\t80\t152\t96\t131\t255\t210\t38\t"current"',
+      '9\t2\t160\t\t118\t76\t92\t190\t90\t60\tnever',
+    ].join('\r\n');
     await page.fill('#batch-csv', tsv);
     await page.click('#batch-go');
     await expect.poll(() => page.textContent('#batch-sum'), { timeout: 10_000 }).toBe('2 persons: 1 scored, 1 refused');
@@ -189,9 +245,14 @@ describe('demo page in Chromium (production bundle, real stack)', () => {
     expect(urls.filter((u) => u.endsWith('/simulate/batch')).length).toBe(before);
 
     // Over the API's limit: its 400 is shown as it came.
-    await page.fill('#batch-csv', [Object.keys(EXAMPLE).join(','), ...Array(1001).fill(Object.values(EXAMPLE).join(','))].join('\n'));
+    await page.fill(
+      '#batch-csv',
+      [Object.keys(EXAMPLE).join(','), ...Array(1001).fill(Object.values(EXAMPLE).join(','))].join('\n'),
+    );
     await page.click('#batch-go');
-    await expect.poll(() => page.textContent('#batch-err'), { timeout: 10_000 }).toMatch(/^400 Validation Error — persons holds 1001 persons: at most 1000 per request/);
+    await expect
+      .poll(() => page.textContent('#batch-err'), { timeout: 10_000 })
+      .toMatch(/^400 Validation Error — persons holds 1001 persons: at most 1000 per request/);
 
     expect(problems).toEqual([]);
     expect(urls.filter((u) => new URL(u).origin !== origin && !u.startsWith('data:'))).toEqual([]);

@@ -43,7 +43,8 @@ async function get<T>(path: string): Promise<{ body: T; cache: string | null }> 
 }
 
 const riskStats = () => get<RiskStats>('/stats/risk');
-const recordsTotal = async (query: string) => (await get<{ pagination: { total_items: number } }>(`/records?${query}`)).body.pagination.total_items;
+const recordsTotal = async (query: string) =>
+  (await get<{ pagination: { total_items: number } }>(`/records?${query}`)).body.pagination.total_items;
 
 /**
  * Polls every 50 ms until `read` answers `want`, for at most one L1 lifetime plus a second;

@@ -77,22 +77,39 @@ async function verifyAgainstRecount(q: Query, expectedRows: number) {
       SUM(NOT x_valid AND COALESCE(bmi, flag_hypertension, flag_obesity, risk_factor_count, risk_group, rule_version) IS NOT NULL) AS invalid_with_derived,
       SUM((raw_line IS NOT NULL) <> (invalid_reason <=> 'UNPARSEABLE')) AS bad_raw_line
     FROM g`);
-  expect(row).toMatchObject({ total: expectedRows, min_id: 1, max_id: expectedRows, bad_flag: '0', bad_reason: '0', bad_derived: '0', invalid_with_derived: '0', bad_raw_line: '0' });
+  expect(row).toMatchObject({
+    total: expectedRows,
+    min_id: 1,
+    max_id: expectedRows,
+    bad_flag: '0',
+    bad_reason: '0',
+    bad_derived: '0',
+    invalid_with_derived: '0',
+    bad_raw_line: '0',
+  });
   const valid = Number(row?.valid);
   const [summary] = await q(`SELECT total_records, valid_records, invalid_records FROM datasets WHERE id = ${live}`);
   expect(summary).toEqual({ total_records: expectedRows, valid_records: valid, invalid_records: expectedRows - valid });
-  const recounted = await q(`${recount(live)} SELECT age_group_code AS a, x_group AS g, COUNT(*) AS n, SUM(x_count) AS s FROM g WHERE x_valid GROUP BY a, g`);
-  const stored = await q(`SELECT age_group_code AS a, risk_group AS g, records AS n, risk_factor_sum AS s FROM agg_age_risk WHERE dataset_id = ${live}`);
+  const recounted = await q(
+    `${recount(live)} SELECT age_group_code AS a, x_group AS g, COUNT(*) AS n, SUM(x_count) AS s FROM g WHERE x_valid GROUP BY a, g`,
+  );
+  const stored = await q(
+    `SELECT age_group_code AS a, risk_group AS g, records AS n, risk_factor_sum AS s FROM agg_age_risk WHERE dataset_id = ${live}`,
+  );
   const key = (r: RowDataPacket) => `${r.a}|${r.g}|${Number(r.n)}|${Number(r.s)}`;
   expect(stored.map(key).sort()).toEqual(recounted.map(key).sort());
   expect(stored.length).toBeGreaterThan(30);
   // The /records page index equals one rebuilt from the stored valid rows, in id order.
   const builder = new PageIndexBuilder();
-  for (const r of await q(`SELECT id, age_group_code AS a, gender_code AS g, risk_group AS r FROM health_records WHERE dataset_id = ${live} AND invalid_flag = 0 ORDER BY id`)) {
+  for (const r of await q(
+    `SELECT id, age_group_code AS a, gender_code AS g, risk_group AS r FROM health_records WHERE dataset_id = ${live} AND invalid_flag = 0 ORDER BY id`,
+  )) {
     builder.add(r.id, r.a, r.g, r.r);
   }
   const anchors = await q(`SELECT filter_key AS k, anchor AS a, id FROM record_pages WHERE dataset_id = ${live}`);
-  expect(anchors.map((r) => `${r.k}|${r.a}|${r.id}`).sort()).toEqual(builder.anchors.map(([k, a, id]) => `${k}|${a}|${id}`).sort());
+  expect(anchors.map((r) => `${r.k}|${r.a}|${r.id}`).sort()).toEqual(
+    builder.anchors.map(([k, a, id]) => `${k}|${a}|${id}`).sort(),
+  );
   const counts = await q(`SELECT filter_key AS k, total AS n FROM record_counts WHERE dataset_id = ${live}`);
   expect(Object.fromEntries(counts.map((r) => [r.k, r.n]))).toEqual(Object.fromEntries(builder.totals));
   // Ids follow source order: line numbers grow with the id within each file.
@@ -109,7 +126,8 @@ beforeAll(async () => {
   await generateFile(fileA, { rows: ROWS, seed: 'etl-a' });
   // Lines that are not clean rows: a short row and a cell its column cannot hold (both stored
   // as UNPARSEABLE), blank lines (counted apart) and a truncated last line (counted apart).
-  const broken = '2024,20001,11,1,9,170\r\n\r\n2024,20002,11,1,9,170,70,abc,1.0,1.0,1,1,120,80,90,200,100,50,130,14.0,1,1.0,20,20,20,1,1,0,,,,,\r\n\r\n2024,20003,41,2';
+  const broken =
+    '2024,20001,11,1,9,170\r\n\r\n2024,20002,11,1,9,170,70,abc,1.0,1.0,1,1,120,80,90,200,100,50,130,14.0,1,1.0,20,20,20,1,1,0,,,,,\r\n\r\n2024,20003,41,2';
   appendFileSync(fileA, broken);
   await generateFile(fileB, { rows: ROWS, seed: 'etl-b', year: 2023 });
   appendFileSync(fileB, broken.replaceAll('2024,', '2023,'));
@@ -127,10 +145,16 @@ async function freshDatabase(db: string): Promise<Connection> {
 
 /** Every stored column of a dataset's rows but the dataset, run and timestamp, in id order. */
 async function rowsDigest(conn: Connection, dataset: number): Promise<string> {
-  const cols = (await conn.query<RowDataPacket[]>("SELECT column_name AS c FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'health_records' ORDER BY ordinal_position"))[0]
+  const cols = (
+    await conn.query<RowDataPacket[]>(
+      "SELECT column_name AS c FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'health_records' ORDER BY ordinal_position",
+    )
+  )[0]
     .map((r) => r.c as string)
     .filter((c) => !['dataset_id', 'run_id', 'created_at'].includes(c));
-  const [rows] = await conn.query<RowDataPacket[]>(`SELECT MD5(GROUP_CONCAT(MD5(CONCAT_WS('|', ${cols.map((c) => `COALESCE(${c}, '<null>')`).join(', ')})) ORDER BY id)) AS d FROM health_records WHERE dataset_id = ${dataset}`);
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT MD5(GROUP_CONCAT(MD5(CONCAT_WS('|', ${cols.map((c) => `COALESCE(${c}, '<null>')`).join(', ')})) ORDER BY id)) AS d FROM health_records WHERE dataset_id = ${dataset}`,
+  );
   return String(rows[0]?.d);
 }
 
@@ -141,13 +165,19 @@ describe.each(['planetscale', 'mysql'] as const)('ETL load through %s', (kind) =
   let conn: Connection;
   let gateway: RunningGateway | null = null;
   let target: EtlTarget;
-  const q: Query = async <T,>(sql: string) => (await conn.query<RowDataPacket[]>(sql))[0] as T[];
-  const etl = (input: string, extra: Partial<EtlOptions> = {}) => runEtl({ input, target, workers: 2, chunkBytes: 256 * 1024, progress: 'none', removalGraceMs: 0, ...extra });
+  const q: Query = async <T>(sql: string) => (await conn.query<RowDataPacket[]>(sql))[0] as T[];
+  const etl = (input: string, extra: Partial<EtlOptions> = {}) =>
+    runEtl({ input, target, workers: 2, chunkBytes: 256 * 1024, progress: 'none', removalGraceMs: 0, ...extra });
 
   beforeAll(async () => {
     conn = await freshDatabase(db);
     if (kind === 'planetscale') {
-      gateway = await startPlanetScaleGateway({ mysql: mysqlServer, database: db, username: 'etl', password: 'etl-test-password' });
+      gateway = await startPlanetScaleGateway({
+        mysql: mysqlServer,
+        database: db,
+        username: 'etl',
+        password: 'etl-test-password',
+      });
       target = { kind: 'planetscale', url: gateway.url };
     } else {
       target = { kind: 'mysql', mysql: mysqlServer, database: db };
@@ -172,14 +202,26 @@ describe.each(['planetscale', 'mysql'] as const)('ETL load through %s', (kind) =
     expect(first.valid).toBe(s.rows.valid);
     expect(first.valid / ROWS).toBeGreaterThan(0.3);
     expect(first.valid / ROWS).toBeLessThan(0.4);
-    const [order] = await q(`SELECT COUNT(*) AS n FROM health_records WHERE dataset_id = ${first.live} AND subscriber_id <> id`);
+    const [order] = await q(
+      `SELECT COUNT(*) AS n FROM health_records WHERE dataset_id = ${first.live} AND subscriber_id <> id`,
+    );
     expect(order?.n).toBe(0); // the generator numbers subscribers in file order, as ids are
-    const [run] = await q(`SELECT status, dataset_id, rows_read, valid_rows, JSON_VALUE(summary, '$.rows.read') AS r FROM etl_runs WHERE id = ${s.runId}`);
-    expect(run).toEqual({ status: 'succeeded', dataset_id: first.live, rows_read: ROWS + 2, valid_rows: s.rows.valid, r: String(ROWS + 2) });
+    const [run] = await q(
+      `SELECT status, dataset_id, rows_read, valid_rows, JSON_VALUE(summary, '$.rows.read') AS r FROM etl_runs WHERE id = ${s.runId}`,
+    );
+    expect(run).toEqual({
+      status: 'succeeded',
+      dataset_id: first.live,
+      rows_read: ROWS + 2,
+      valid_rows: s.rows.valid,
+      r: String(ROWS + 2),
+    });
     const [files] = await q(`SELECT COUNT(*) AS n FROM dataset_files WHERE dataset_id = ${first.live}`);
     expect(files?.n).toBe(1);
     // Every row's timestamp is the run's start, written in the row.
-    const [stamps] = await q(`SELECT COUNT(DISTINCT created_at) AS n FROM health_records WHERE dataset_id = ${first.live}`);
+    const [stamps] = await q(
+      `SELECT COUNT(DISTINCT created_at) AS n FROM health_records WHERE dataset_id = ${first.live}`,
+    );
     expect(stamps?.n).toBe(1);
     digests[kind] = await rowsDigest(conn, first.live);
   });
@@ -200,7 +242,9 @@ describe.each(['planetscale', 'mysql'] as const)('ETL load through %s', (kind) =
     const again = await verifyAgainstRecount(q, ROWS + 2);
     expect(again.live).not.toBe(first.live);
     expect({ ...again, live: 0 }).toEqual({ ...first, live: 0 });
-    const [runs] = await q(`SELECT COUNT(DISTINCT run_id) AS n, MIN(run_id) AS r FROM health_records WHERE dataset_id = ${again.live}`);
+    const [runs] = await q(
+      `SELECT COUNT(DISTINCT run_id) AS n, MIN(run_id) AS r FROM health_records WHERE dataset_id = ${again.live}`,
+    );
     expect(runs).toEqual({ n: 1, r: s.runId });
     const [pointer] = await q('SELECT live_dataset AS live, previous_dataset AS prev FROM dataset_pointer');
     expect(pointer).toEqual({ live: again.live, prev: first.live });
@@ -213,12 +257,16 @@ describe.each(['planetscale', 'mysql'] as const)('ETL load through %s', (kind) =
     expect(s.dataset).toMatchObject({ total: 2 * (ROWS + 2), files: 2 }); // another year with as many rows: doubled
     const both = await verifyAgainstRecount(q, 2 * (ROWS + 2));
     expect(both.valid).toBe(first.valid + s.rows.valid);
-    const [order] = await q(`SELECT COUNT(*) AS n FROM health_records WHERE dataset_id = ${both.live} AND run_id = ${s.runId} AND subscriber_id <> id - ${ROWS + 2}`);
+    const [order] = await q(
+      `SELECT COUNT(*) AS n FROM health_records WHERE dataset_id = ${both.live} AND run_id = ${s.runId} AND subscriber_id <> id - ${ROWS + 2}`,
+    );
     expect(order?.n).toBe(0);
     const refused = await etl(fileA, { mode: 'append' });
     expect(refused.status).toBe('refused');
     // Only the live dataset and the one before it remain.
-    expect(await q('SELECT dataset_id AS d, COUNT(*) AS n FROM health_records GROUP BY dataset_id ORDER BY dataset_id')).toEqual([
+    expect(
+      await q('SELECT dataset_id AS d, COUNT(*) AS n FROM health_records GROUP BY dataset_id ORDER BY dataset_id'),
+    ).toEqual([
       { d: before, n: ROWS + 2 },
       { d: both.live, n: 2 * (ROWS + 2) },
     ]);

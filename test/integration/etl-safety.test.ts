@@ -23,7 +23,8 @@ let target: EtlTarget;
 let gateway: RunningGateway;
 let conn: Connection;
 
-const etl = (input: string, extra: Partial<EtlOptions> = {}) => runEtl({ input, target, workers: 2, chunkBytes: 128 * 1024, progress: 'none', removalGraceMs: 0, ...extra });
+const etl = (input: string, extra: Partial<EtlOptions> = {}) =>
+  runEtl({ input, target, workers: 2, chunkBytes: 128 * 1024, progress: 'none', removalGraceMs: 0, ...extra });
 const one = async (sql: string) => ((await conn.query<RowDataPacket[]>(sql))[0][0] ?? {}) as RowDataPacket;
 /** What the API serves: the live dataset's totals, its rows and its files. */
 const dataset = () =>
@@ -33,7 +34,13 @@ const dataset = () =>
        FROM dataset_pointer p JOIN datasets d ON d.id = p.live_dataset WHERE p.id = 1`);
 /** Rows of datasets that are neither live nor the rollback target (a killed or aborted load's). */
 const leftovers = async () =>
-  Number((await one('SELECT COUNT(*) AS n FROM health_records h JOIN dataset_pointer p ON p.id = 1 WHERE NOT (h.dataset_id <=> p.live_dataset) AND NOT (h.dataset_id <=> p.previous_dataset)')).n);
+  Number(
+    (
+      await one(
+        'SELECT COUNT(*) AS n FROM health_records h JOIN dataset_pointer p ON p.id = 1 WHERE NOT (h.dataset_id <=> p.live_dataset) AND NOT (h.dataset_id <=> p.previous_dataset)',
+      )
+    ).n,
+  );
 
 beforeAll(async () => {
   const server = await ensureMariaDb();
@@ -42,7 +49,12 @@ beforeAll(async () => {
   await admin.end();
   await ensureLocalDatabase(server, DB);
   conn = await mysql.createConnection({ ...server, database: DB });
-  gateway = await startPlanetScaleGateway({ mysql: server, database: DB, username: 'etl', password: 'etl-safety-password' });
+  gateway = await startPlanetScaleGateway({
+    mysql: server,
+    database: DB,
+    username: 'etl',
+    password: 'etl-safety-password',
+  });
   target = { kind: 'planetscale', url: gateway.url };
   await generateFile(small, { rows: 3000, seed: 'small' });
   await generateFile(bigger, { rows: 20_000, seed: 'bigger' });
@@ -58,7 +70,19 @@ afterAll(async () => {
 describe('ETL safety', () => {
   it('survives kill -9 mid-load: the live dataset stays, the lock lapses, the next run completes and removes the partial one', async () => {
     const before = await dataset();
-    const cli = ['--import', 'tsx', 'etl/cli.ts', '--input', bigger, '--chunk-bytes', '64k', '--progress', 'none', '--lock-ttl', '2'];
+    const cli = [
+      '--import',
+      'tsx',
+      'etl/cli.ts',
+      '--input',
+      bigger,
+      '--chunk-bytes',
+      '64k',
+      '--progress',
+      'none',
+      '--lock-ttl',
+      '2',
+    ];
     const child = spawn(process.execPath, cli, {
       cwd: join(import.meta.dirname, '..', '..'),
       env: { ...process.env, DATABASE_URL: gateway.url, NHIS_API_URL: '' },
@@ -77,7 +101,9 @@ describe('ETL safety', () => {
     });
     await new Promise((r) => child.once('exit', r));
     expect(await dataset()).toEqual(before);
-    const [running] = (await conn.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM etl_runs WHERE status = 'running'"))[0];
+    const [running] = (
+      await conn.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM etl_runs WHERE status = 'running'")
+    )[0];
     expect(running?.n).toBe(1); // the killed run, marked by the next one
     // The killed run's lock is still held for its time-to-live: a run that does not wait is refused.
     await expect(etl(bigger, { lock: { waitMs: 0 } })).rejects.toThrow(/Another ETL run is working on this database/);
@@ -97,7 +123,9 @@ describe('ETL safety', () => {
       storedRows = rows;
       abort.abort(new Error('interrupted (test)')); // with the first chunk stored, others in flight
     };
-    await expect(etl(small, { mode: 'replace', chunkBytes: 64 * 1024, onProgress, signal: abort.signal })).rejects.toThrow(/interrupted/);
+    await expect(
+      etl(small, { mode: 'replace', chunkBytes: 64 * 1024, onProgress, signal: abort.signal }),
+    ).rejects.toThrow(/interrupted/);
     expect(storedRows).toBeGreaterThan(0);
     expect(storedRows).toBeLessThan(3000);
     expect(await dataset()).toEqual(before);
@@ -142,9 +170,17 @@ describe('ETL safety', () => {
     const modern = await etl(small, { mode: 'replace' });
     const old = await etl(legacy);
     expect(old.status).toBe('loaded');
-    expect(old.file).toMatchObject({ encoding: 'utf8', encodingHow: 'bom', ignoredColumns: ['데이터공개일자', '데이터 기준일자'] });
+    expect(old.file).toMatchObject({
+      encoding: 'utf8',
+      encodingHow: 'bom',
+      ignoredColumns: ['데이터공개일자', '데이터 기준일자'],
+    });
     expect(old.rows).toEqual(modern.rows);
-    const [r] = (await conn.query<RowDataPacket[]>(`SELECT gender_code, sido_code FROM health_records WHERE dataset_id = ${old.dataset?.id} AND id = 1`))[0];
+    const [r] = (
+      await conn.query<RowDataPacket[]>(
+        `SELECT gender_code, sido_code FROM health_records WHERE dataset_id = ${old.dataset?.id} AND id = 1`,
+      )
+    )[0];
     expect([1, 2]).toContain(r?.gender_code);
     expect(Number(r?.sido_code)).toBeGreaterThan(10);
   });

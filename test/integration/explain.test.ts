@@ -62,7 +62,10 @@ function filters(): RecordFilter[] {
 
 describe('EXPLAIN of every store query', () => {
   it('records: count and page at the first, a middle and the last page of every filter combination', async () => {
-    const [[{ n }]] = (await conn.query('SELECT COUNT(*) AS n FROM health_records WHERE dataset_id = ? AND invalid_flag = 0', [dataset])) as unknown as [[{ n: number }]];
+    const [[{ n }]] = (await conn.query(
+      'SELECT COUNT(*) AS n FROM health_records WHERE dataset_id = ? AND invalid_flag = 0',
+      [dataset],
+    )) as unknown as [[{ n: number }]];
     for (const f of filters()) {
       const what = JSON.stringify(f);
       assertIndexed(await explain(countStatement(dataset, f)), `count ${what}`);
@@ -80,7 +83,10 @@ describe('EXPLAIN of every store query', () => {
   });
 
   it('the page query really seeks: the filter index is a range, not a walk of the table', async () => {
-    const [[{ total }]] = (await conn.query("SELECT total FROM record_counts WHERE dataset_id = ? AND filter_key = 'a12:g1:r*'", [dataset])) as unknown as [[{ total: number }]];
+    const [[{ total }]] = (await conn.query(
+      "SELECT total FROM record_counts WHERE dataset_id = ? AND filter_key = 'a12:g1:r*'",
+      [dataset],
+    )) as unknown as [[{ total: number }]];
     expect(total).toBeGreaterThan(0);
     const plan = await explain(pageStatement(dataset, { ageGroup: 12, gender: 1 }, Math.floor(total / 2), 20));
     const inner = plan.find((r) => r.table === 'health_records' && r.key === 'idx_valid_age');

@@ -35,10 +35,19 @@ const get = (path: string) => fetch(`${worker.url}${path}`, { headers: { 'X-API-
 
 beforeAll(async () => {
   const redisPort = await freePort();
-  redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  redis = spawn(
+    'redis-server',
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   await new Promise((r) => setTimeout(r, 300));
   upstash = await startUpstashGateway({ redisUrl: `redis://127.0.0.1:${redisPort}`, token: 'fault-token' });
-  planetscale = await startPlanetScaleGateway({ mysql: stack.mysql, database: stack.database, username: 'faults', password: 'fault-password' });
+  planetscale = await startPlanetScaleGateway({
+    mysql: stack.mysql,
+    database: stack.database,
+    username: 'faults',
+    password: 'fault-password',
+  });
   db = await startFaultProxy(planetscale.url);
   cacheProxy = await startFaultProxy(upstash.url);
   worker = await startMiniflareWorker({
@@ -76,7 +85,10 @@ describe('faults through the real stack', () => {
     expect(res.headers.get('x-cache')).toBe('MISS');
     const again = await get('/stats/risk');
     expect(again.status).toBe(200);
-    const deep = (await (await get('/health?deep=1')).json()) as { status: string; checks: { cache: { status: string } } };
+    const deep = (await (await get('/health?deep=1')).json()) as {
+      status: string;
+      checks: { cache: { status: string } };
+    };
     expect(deep.status).toBe('degraded');
     expect(deep.checks.cache.status).toBe('down');
   });
@@ -93,7 +105,10 @@ describe('faults through the real stack', () => {
     const uncached = await get('/records?page=3');
     expect(uncached.status).toBe(503);
     expect(uncached.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(await uncached.json()).toEqual({ error: 'Service Unavailable', message: 'The database is unavailable; retry shortly' });
+    expect(await uncached.json()).toEqual({
+      error: 'Service Unavailable',
+      message: 'The database is unavailable; retry shortly',
+    });
     expect((await get('/health?deep=1')).status).toBe(503);
     expect((await fetch(`${worker.url}/health`)).status).toBe(200);
     db.mode = 'pass';
@@ -134,7 +149,10 @@ describe('faults through the real stack', () => {
         const page = await get('/records?page=3&limit=7');
         expect(page.status).toBe(503);
         expect(page.headers.get('retry-after')).toMatch(/^\d+$/);
-        expect(await page.json()).toEqual({ error: 'Service Unavailable', message: 'The database is unavailable; retry shortly' });
+        expect(await page.json()).toEqual({
+          error: 'Service Unavailable',
+          message: 'The database is unavailable; retry shortly',
+        });
         expect((await get('/records/2')).status).toBe(503);
         const stale = await get('/stats/age'); // stale-if-error
         expect(stale.status).toBe(200);
@@ -144,7 +162,9 @@ describe('faults through the real stack', () => {
       }
       expect((await get('/records?page=3&limit=7')).status).toBe(200);
       const metrics = await (await get('/metrics')).text();
-      expect(metrics).toMatch(new RegExp(`^errors_total\\{kind="database_unavailable_${code.toLowerCase()}"\\} [1-9]`, 'm'));
+      expect(metrics).toMatch(
+        new RegExp(`^errors_total\\{kind="database_unavailable_${code.toLowerCase()}"\\} [1-9]`, 'm'),
+      );
     },
   );
 
@@ -157,7 +177,12 @@ describe('faults through the real stack', () => {
       password: 'dead-password',
     });
     try {
-      const app = createApp({ apiKeys: [KEY], store: createPlanetScaleStore({ url: dead.url, timeoutMs: 2000 }), cache: fakeCache(), log: () => {} });
+      const app = createApp({
+        apiKeys: [KEY],
+        store: createPlanetScaleStore({ url: dead.url, timeoutMs: 2000 }),
+        cache: fakeCache(),
+        log: () => {},
+      });
       const res = await app.request('/records?page=3&limit=7', { headers: { 'X-API-KEY': KEY } });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
@@ -172,7 +197,9 @@ describe('faults through the real stack', () => {
     const path = '/records?age_group=7&gender=2&limit=3'; // its total is loaded once per isolate and key
     planetscale.faults.inject({ delayMs: 600, match: /record_counts/, count: 1 }); // the gateway holds that load
     const gone = new AbortController();
-    const first = fetch(`${worker.url}${path}`, { headers: { 'X-API-KEY': KEY }, signal: gone.signal }).catch((e: Error) => e);
+    const first = fetch(`${worker.url}${path}`, { headers: { 'X-API-KEY': KEY }, signal: gone.signal }).catch(
+      (e: Error) => e,
+    );
     await new Promise((r) => setTimeout(r, 150));
     gone.abort();
     expect(await first).toBeInstanceOf(Error);
@@ -180,7 +207,11 @@ describe('faults through the real stack', () => {
     const burst = await Promise.all(Array.from({ length: 20 }, () => get(path)));
     expect(burst.map((r) => r.status)).toEqual(Array(20).fill(200));
     expect(Date.now() - t0).toBeLessThan(1000 + 1000); // DB_TIMEOUT_MS + 1 s
-    const totals = new Set(await Promise.all(burst.map(async (r) => ((await r.json()) as { pagination: { total_items: number } }).pagination.total_items)));
+    const totals = new Set(
+      await Promise.all(
+        burst.map(async (r) => ((await r.json()) as { pagination: { total_items: number } }).pagination.total_items),
+      ),
+    );
     expect(totals.size).toBe(1);
   });
 });

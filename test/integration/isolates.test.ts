@@ -61,7 +61,8 @@ async function until(isolate: number, old: number, want: number): Promise<number
     const got = await totalRecords(isolate);
     if (got === want) return Date.now() - t0;
     expect(got).toBe(old);
-    if (Date.now() - t0 > L1_TTL_MS + 1000) throw new Error(`isolate ${isolate} still answers ${got} after ${Date.now() - t0} ms`);
+    if (Date.now() - t0 > L1_TTL_MS + 1000)
+      throw new Error(`isolate ${isolate} still answers ${got} after ${Date.now() - t0} ms`);
     await sleep(50);
   }
 }
@@ -103,7 +104,13 @@ describe('two isolates in front of the same gateways', () => {
     expect(await totalRecords(0)).toBe(1000);
     expect(await totalRecords(1)).toBe(1000);
     const target = { kind: 'planetscale' as const, url: stack.planetscale.url };
-    const loaded = await runEtl({ input: await syntheticCsv(1500, 14), target, api: null, progress: 'none', log: () => {} });
+    const loaded = await runEtl({
+      input: await syntheticCsv(1500, 14),
+      target,
+      api: null,
+      progress: 'none',
+      log: () => {},
+    });
     expect(loaded.status).toBe('loaded');
     const waited = await Promise.all([until(0, 1000, 1500), until(1, 1000, 1500)]);
     for (const ms of waited) expect(ms).toBeLessThanOrEqual(L1_TTL_MS + 1000);

@@ -58,7 +58,10 @@ afterAll(async () => {
 });
 
 /** `npm run etl -- ARGS` as a user runs it: DATABASE_URL is the only credential it has. */
-function etl(args: string[], onStderr?: (text: string, kill: () => void) => void): Promise<{ code: number | null; stderr: string; signal: string | null }> {
+function etl(
+  args: string[],
+  onStderr?: (text: string, kill: () => void) => void,
+): Promise<{ code: number | null; stderr: string; signal: string | null }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'etl/cli.ts', '--progress', 'none', ...args], {
     cwd: ROOT,
     env: {
@@ -90,7 +93,8 @@ async function get<T>(path: string): Promise<T> {
 async function servedTotal(total: number): Promise<void> {
   const t0 = Date.now();
   while ((await get<RiskStats>('/stats/risk')).total_records !== total) {
-    if (Date.now() - t0 > L1_TTL_MS + 1000) throw new Error(`the API does not serve ${total} rows after ${Date.now() - t0} ms`);
+    if (Date.now() - t0 > L1_TTL_MS + 1000)
+      throw new Error(`the API does not serve ${total} rows after ${Date.now() - t0} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -101,7 +105,13 @@ async function served() {
   const age = await get<{ total_records: number }>('/stats/age');
   const page = await get<{ data: { id: number }[]; pagination: { total_items: number } }>('/records?gender=1&limit=5');
   const record = await get<{ id: number; bmi: number }>(`/records/${page.data[0]?.id}`);
-  return { total: risk.total_records, valid: risk.valid_records, ageTotal: age.total_records, women: page.pagination.total_items, record };
+  return {
+    total: risk.total_records,
+    valid: risk.valid_records,
+    ageTotal: age.total_records,
+    women: page.pagination.total_items,
+    record,
+  };
 }
 
 describe('the production sequence on the strict local stack', () => {

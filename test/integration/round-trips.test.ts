@@ -87,7 +87,8 @@ describe('sequential round trips per request, with a database 40 ± 8 ms and Ups
     // Steady traffic for three L1 lifetimes: copies expire from L1 and come back from Upstash, and
     // the dataset pointer is re-read in the background, so no hit ever waits for the database.
     const steady: Path[] = [];
-    for (const end = Date.now() + 3 * L1_TTL_MS; Date.now() < end; await sleep(40)) steady.push(await measure('/stats/risk'));
+    for (const end = Date.now() + 3 * L1_TTL_MS; Date.now() < end; await sleep(40))
+      steady.push(await measure('/stats/risk'));
     expect(steady.map((p) => p.cache).filter((c) => c !== 'HIT-L1' && c !== 'HIT-L2')).toEqual([]);
     expect(steady.filter((p) => p.db > 0)).toEqual([]);
     paths.l2 = steady.find((p) => p.cache === 'HIT-L2')!;

@@ -39,17 +39,24 @@ async function startFakeBackends(): Promise<{ url: string; seen: Seen[]; close()
       res.setHeader('content-type', 'application/json');
       if (path === '/psdb.v1alpha1.Database/Execute') {
         const ok = req.headers.authorization === `Basic ${Buffer.from(`${DB_USER}:${DB_PASSWORD}`).toString('base64')}`;
-        if (!ok) return void res.writeHead(401).end(JSON.stringify({ error: { code: 'unauthenticated', message: 'bad auth' } }));
+        if (!ok)
+          return void res
+            .writeHead(401)
+            .end(JSON.stringify({ error: { code: 'unauthenticated', message: 'bad auth' } }));
         return void res.end(
           JSON.stringify({
             session: { signature: 'fake' },
-            result: { fields: [{ name: 'ok', type: 'INT64' }], rows: [{ lengths: ['1'], values: Buffer.from('1').toString('base64') }] },
+            result: {
+              fields: [{ name: 'ok', type: 'INT64' }],
+              rows: [{ lengths: ['1'], values: Buffer.from('1').toString('base64') }],
+            },
             timing: 0.0001,
           }),
         );
       }
       if (path === '/cache' || path === '/cache/') {
-        if (req.headers.authorization !== `Bearer ${CACHE_TOKEN}`) return void res.writeHead(401).end(JSON.stringify({ error: 'Unauthorized' }));
+        if (req.headers.authorization !== `Bearer ${CACHE_TOKEN}`)
+          return void res.writeHead(401).end(JSON.stringify({ error: 'Unauthorized' }));
         // Only PING; anything else (e.g. the rate limiter's background EVALSHA, which fails open) errs.
         if (body.toLowerCase() === '["ping"]') return void res.end(JSON.stringify({ result: 'PONG' }));
         return void res.writeHead(400).end(JSON.stringify({ error: 'ERR the fake answers PING only' }));
@@ -87,7 +94,11 @@ async function track(p: Promise<RunningWorker>): Promise<RunningWorker> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'workerd-runner-test-'));
-  [scriptPath, settings, fake] = await Promise.all([buildBundle(join(dir, 'build')), readWorkerSettings(), startFakeBackends()]);
+  [scriptPath, settings, fake] = await Promise.all([
+    buildBundle(join(dir, 'build')),
+    readWorkerSettings(),
+    startFakeBackends(),
+  ]);
   const dbUrl = new URL(fake.url);
   dbUrl.username = DB_USER;
   dbUrl.password = DB_PASSWORD;
@@ -108,7 +119,8 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const get = (w: RunningWorker, path: string, key?: string) => fetch(new URL(path, w.url), { headers: key ? { 'x-api-key': key } : {} });
+const get = (w: RunningWorker, path: string, key?: string) =>
+  fetch(new URL(path, w.url), { headers: key ? { 'x-api-key': key } : {} });
 
 describe('production bundle under workerd serve', () => {
   it('listens on 127.0.0.1 and answers /health', async () => {
@@ -131,7 +143,10 @@ describe('production bundle under workerd serve', () => {
   it('reaches the database and cache on 127.0.0.1 (explicit network service) with the secrets it was given', async () => {
     const before = fake.seen.length;
     const res = await get(workerd, '/health?deep=1', API_KEY);
-    const body = (await res.json()) as { status: string; checks: { database: { status: string }; cache: { status: string } } };
+    const body = (await res.json()) as {
+      status: string;
+      checks: { database: { status: string }; cache: { status: string } };
+    };
     expect(body.checks.database.status).toBe('ok');
     expect(body.checks.cache.status).toBe('ok');
     expect(body.status).toBe('ok');
@@ -156,7 +171,11 @@ describe('production bundle under workerd serve', () => {
   it('binds the vars of the settings it is given (from wrangler.toml)', async () => {
     expect(settings.vars.DB_TIMEOUT_MS).toBeDefined();
     const bad = await track(
-      startWorkerdWorker({ scriptPath, settings: { ...settings, vars: { ...settings.vars, DB_TIMEOUT_MS: 'not-a-number' } }, secrets }),
+      startWorkerdWorker({
+        scriptPath,
+        settings: { ...settings, vars: { ...settings.vars, DB_TIMEOUT_MS: 'not-a-number' } },
+        secrets,
+      }),
     );
     const res = await get(bad, '/health');
     expect(res.status).toBe(503); // the Worker read our var: config validation rejects it
@@ -216,7 +235,9 @@ describe('workerd runner lifecycle', () => {
     const before = new Set(await tmpWorkerdDirs());
     const w = await startWorkerdWorker({ scriptPath, settings: { ...settings, name }, secrets });
     const created = (await tmpWorkerdDirs()).filter((d) => !before.has(d));
-    const configs = await Promise.all(created.map((d) => readFile(join(tmpdir(), d, 'config.capnp'), 'utf8').catch(() => '')));
+    const configs = await Promise.all(
+      created.map((d) => readFile(join(tmpdir(), d, 'config.capnp'), 'utf8').catch(() => '')),
+    );
     const mine = created.filter((_, i) => configs[i]!.includes(name));
     expect(mine).toHaveLength(1);
     expect((await stat(join(tmpdir(), mine[0]!, 'config.capnp'))).mode & 0o077).toBe(0);
@@ -229,9 +250,9 @@ describe('workerd runner lifecycle', () => {
   it("reports workerd's own error when the Worker cannot start", async () => {
     const broken = join(dir, 'broken.js');
     await writeFile(broken, 'export default { fetch() { return new Response("x") }\n');
-    await expect(startWorkerdWorker({ scriptPath: broken, settings: { ...settings, name: 'broken' }, secrets })).rejects.toThrow(
-      /exited early[\s\S]*SyntaxError/,
-    );
+    await expect(
+      startWorkerdWorker({ scriptPath: broken, settings: { ...settings, name: 'broken' }, secrets }),
+    ).rejects.toThrow(/exited early[\s\S]*SyntaxError/);
   });
 });
 

@@ -40,7 +40,7 @@ export function ensureChromium(log: (message: string) => void = console.log): st
   if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
     return `Chromium not found at ${CHROMIUM_PATH}. The browser tests need it: run ${INSTALL_HINT}.`;
   }
-  log('Installing Debian\'s chromium for the browser tests (apt-get, once)...');
+  log("Installing Debian's chromium for the browser tests (apt-get, once)...");
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     execFileSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'pipe'], env });

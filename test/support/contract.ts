@@ -10,8 +10,17 @@ export interface ContractTarget {
 }
 
 const VALID_BODY = {
-  age_group: 12, gender: 1, height: 165, weight: 80, systolic_bp: 152, diastolic_bp: 96,
-  fasting_glucose: 131, total_cholesterol: 255, triglycerides: 210, hdl_cholesterol: 38, smoking_status: 'current',
+  age_group: 12,
+  gender: 1,
+  height: 165,
+  weight: 80,
+  systolic_bp: 152,
+  diastolic_bp: 96,
+  fasting_glucose: 131,
+  total_cholesterol: 255,
+  triglycerides: 210,
+  hdl_cholesterol: 38,
+  smoking_status: 'current',
 };
 
 const RISK_GROUPS = ['ZERO_TO_ONE_RISK_FACTOR', 'MULTIPLE_RISK_FACTORS', 'CHD_RISK_EQUIVALENT'];
@@ -66,7 +75,10 @@ export function describeContract(name: string, target: () => ContractTarget) {
       await expectError(await target().send('/health?deep=1'), 401, 'Unauthorized');
       const res = await get('/health?deep=1');
       expect(res.status).toBe(200);
-      const body = (await res.json()) as { status: string; checks: Record<string, { status: string; latency_ms: number }> };
+      const body = (await res.json()) as {
+        status: string;
+        checks: Record<string, { status: string; latency_ms: number }>;
+      };
       expect(body.checks.database!.status).toBe('ok');
       expect(body.checks.cache!.status).toBe('ok');
       expect(body.checks.database!.latency_ms).toBeGreaterThanOrEqual(0);
@@ -78,7 +90,11 @@ export function describeContract(name: string, target: () => ContractTarget) {
         await expectError(await target().send(path, { headers: { 'x-api-key': 'wrong' } }), 401, 'Unauthorized');
       }
       await expectError(
-        await target().send('/simulate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(VALID_BODY) }),
+        await target().send('/simulate', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(VALID_BODY),
+        }),
         401,
         'Unauthorized',
       );
@@ -118,7 +134,11 @@ export function describeContract(name: string, target: () => ContractTarget) {
     });
 
     it('405 for a wrong method on a known path', async () => {
-      await expectError(await target().send('/simulate', { headers: { 'X-API-KEY': target().key } }), 405, 'Method Not Allowed');
+      await expectError(
+        await target().send('/simulate', { headers: { 'X-API-KEY': target().key } }),
+        405,
+        'Method Not Allowed',
+      );
       const res = await target().send('/records', { method: 'DELETE', headers: { 'X-API-KEY': target().key } });
       await expectError(res, 405, 'Method Not Allowed');
       expect(res.headers.get('allow')).toBe('GET');
@@ -134,13 +154,22 @@ export function describeContract(name: string, target: () => ContractTarget) {
           risk_factor_count: 7,
           risk_group: 'CHD_RISK_EQUIVALENT',
           flags: {
-            hypertension: true, diabetes: true, high_total_cholesterol: true, high_triglycerides: true,
-            low_hdl: true, obesity_asia: true, smoking: true,
+            hypertension: true,
+            diabetes: true,
+            high_total_cholesterol: true,
+            high_triglycerides: true,
+            low_hdl: true,
+            obesity_asia: true,
+            smoking: true,
           },
           explanations: [
-            'Hypertension: SBP≥140 or DBP≥90 (152/96)', 'Diabetes: fasting glucose≥126 (131)',
-            'High TC: total cholesterol≥240 (255)', 'High TG: triglycerides≥200 (210)',
-            'Low HDL: hdl<40 (38)', 'Obesity(Asia): BMI≥25 (29.4)', 'Smoking: current smoker',
+            'Hypertension: SBP≥140 or DBP≥90 (152/96)',
+            'Diabetes: fasting glucose≥126 (131)',
+            'High TC: total cholesterol≥240 (255)',
+            'High TG: triglycerides≥200 (210)',
+            'Low HDL: hdl<40 (38)',
+            'Obesity(Asia): BMI≥25 (29.4)',
+            'Smoking: current smoker',
           ],
           rule_version: 'guideline-v1',
           // Measured; 0 inside Workers, where timers only advance across I/O.
@@ -180,9 +209,17 @@ export function describeContract(name: string, target: () => ContractTarget) {
 
     it('400 for malformed JSON, 415 for a non-JSON Content-Type, 413 over 16 KiB', async () => {
       await expectError(await post('{"age_group": 12,'), 400, 'Bad Request', /Malformed JSON/);
-      await expectError(await post(JSON.stringify(VALID_BODY), { 'Content-Type': 'text/plain' }), 415, 'Unsupported Media Type');
       await expectError(
-        await target().send('/simulate', { method: 'POST', headers: { 'X-API-KEY': target().key }, body: JSON.stringify(VALID_BODY) }),
+        await post(JSON.stringify(VALID_BODY), { 'Content-Type': 'text/plain' }),
+        415,
+        'Unsupported Media Type',
+      );
+      await expectError(
+        await target().send('/simulate', {
+          method: 'POST',
+          headers: { 'X-API-KEY': target().key },
+          body: JSON.stringify(VALID_BODY),
+        }),
         415,
         'Unsupported Media Type',
       );
@@ -193,8 +230,19 @@ export function describeContract(name: string, target: () => ContractTarget) {
       const persons = [
         VALID_BODY,
         { ...VALID_BODY, height: 120, smoking_status: 'sometimes' },
-        { ...VALID_BODY, age_group: 8, gender: 2, weight: 55, systolic_bp: 118, diastolic_bp: 76, fasting_glucose: 92,
-          total_cholesterol: 190, triglycerides: 90, hdl_cholesterol: 60, smoking_status: 'never' },
+        {
+          ...VALID_BODY,
+          age_group: 8,
+          gender: 2,
+          weight: 55,
+          systolic_bp: 118,
+          diastolic_bp: 76,
+          fasting_glucose: 92,
+          total_cholesterol: 190,
+          triglycerides: 90,
+          hdl_cholesterol: 60,
+          smoking_status: 'never',
+        },
         { ...VALID_BODY, systolic_bp: 120, diastolic_bp: 120 },
         'not a person',
       ];
@@ -205,14 +253,23 @@ export function describeContract(name: string, target: () => ContractTarget) {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       const body = (await res.json()) as { results: Record<string, any>[]; summary: Record<string, number> };
       expect(body.summary).toEqual({ total: 5, scored: 2, rejected: 3 });
-      expect(body.results.map((r) => [r.index, r.ok, r.status])).toEqual([[0, true, undefined], [1, false, 400], [2, true, undefined], [3, false, 422], [4, false, 400]]);
+      expect(body.results.map((r) => [r.index, r.ok, r.status])).toEqual([
+        [0, true, undefined],
+        [1, false, 400],
+        [2, true, undefined],
+        [3, false, 422],
+        [4, false, 400],
+      ]);
       for (const [i, person] of persons.entries()) {
         const single = await post(JSON.stringify(person));
         const answer = (await single.json()) as Record<string, any>;
         const { index: _index, ok, status, error, ...scored } = body.results[i]!;
         if (ok) {
           expect(single.status).toBe(200);
-          expect({ ...scored, result: { ...scored.result, inference_time_ms: 0 } }).toEqual({ ...answer, result: { ...answer.result, inference_time_ms: 0 } });
+          expect({ ...scored, result: { ...scored.result, inference_time_ms: 0 } }).toEqual({
+            ...answer,
+            result: { ...answer.result, inference_time_ms: 0 },
+          });
         } else {
           expect(status).toBe(single.status);
           expect(error).toEqual(answer);
@@ -221,27 +278,50 @@ export function describeContract(name: string, target: () => ContractTarget) {
     });
 
     it('POST /simulate/batch: 400 for no persons, too many or no persons array; 401, 405, 413', async () => {
-      const empty = await expectError(await postBatch({ persons: [] }), 400, 'Validation Error', 'persons is empty: send 1 to 1000 persons');
+      const empty = await expectError(
+        await postBatch({ persons: [] }),
+        400,
+        'Validation Error',
+        'persons is empty: send 1 to 1000 persons',
+      );
       expect(empty.details).toEqual({ persons: 'Must hold at least 1 person' });
-      const many = await expectError(await postBatch({ persons: Array(1001).fill(VALID_BODY) }), 400, 'Validation Error',
-        'persons holds 1001 persons: at most 1000 per request');
+      const many = await expectError(
+        await postBatch({ persons: Array(1001).fill(VALID_BODY) }),
+        400,
+        'Validation Error',
+        'persons holds 1001 persons: at most 1000 per request',
+      );
       expect(many.details).toEqual({ persons: 'Must hold at most 1000 persons' });
       const most = await postBatch({ persons: Array(1000).fill(VALID_BODY) });
       expect(most.status).toBe(200);
       expect(((await most.json()) as { summary: unknown }).summary).toEqual({ total: 1000, scored: 1000, rejected: 0 });
       const shape = 'The body must be an object with a persons array of 1 to 1000 persons';
-      expect((await expectError(await postBatch([VALID_BODY]), 400, 'Validation Error', shape)).details).toEqual({ body: 'Must be an object with a persons array' });
-      expect((await expectError(await postBatch({ person: VALID_BODY }), 400, 'Validation Error', shape)).details).toEqual({ persons: 'Field is required' });
+      expect((await expectError(await postBatch([VALID_BODY]), 400, 'Validation Error', shape)).details).toEqual({
+        body: 'Must be an object with a persons array',
+      });
+      expect(
+        (await expectError(await postBatch({ person: VALID_BODY }), 400, 'Validation Error', shape)).details,
+      ).toEqual({ persons: 'Field is required' });
       await expectError(await postBatch('{"persons": ['), 400, 'Bad Request', /Malformed JSON/);
       await expectError(
-        await target().send('/simulate/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ persons: [VALID_BODY] }) }),
-        401, 'Unauthorized', 'Invalid or missing API key',
+        await target().send('/simulate/batch', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ persons: [VALID_BODY] }),
+        }),
+        401,
+        'Unauthorized',
+        'Invalid or missing API key',
       );
       const get = await target().send('/simulate/batch', { headers: { 'X-API-KEY': target().key } });
       expect(get.headers.get('allow')).toBe('POST');
       await expectError(get, 405, 'Method Not Allowed');
-      await expectError(await postBatch({ persons: [VALID_BODY], pad: 'x'.repeat(1024 * 1024) }), 413, 'Payload Too Large',
-        'Request body must not exceed 1048576 bytes');
+      await expectError(
+        await postBatch({ persons: [VALID_BODY], pad: 'x'.repeat(1024 * 1024) }),
+        413,
+        'Payload Too Large',
+        'Request body must not exceed 1048576 bytes',
+      );
     });
 
     it('GET /records: shape, defaults and pagination', async () => {
@@ -254,7 +334,16 @@ export function describeContract(name: string, target: () => ContractTarget) {
       expect(body.pagination.total_pages).toBe(Math.ceil(body.pagination.total_items! / 20));
       expect(body.data.length).toBe(Math.min(20, body.pagination.total_items!));
       const first = body.data[0]!;
-      expect(Object.keys(first)).toEqual(['id', 'age_group', 'gender', 'bmi', 'risk_factor_count', 'risk_group', 'flags', 'created_at']);
+      expect(Object.keys(first)).toEqual([
+        'id',
+        'age_group',
+        'gender',
+        'bmi',
+        'risk_factor_count',
+        'risk_group',
+        'flags',
+        'created_at',
+      ]);
       expect(Object.keys(first.flags as object)).toEqual(FLAG_KEYS);
       expect(first.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
       expect(typeof first.bmi).toBe('number');
@@ -274,20 +363,38 @@ export function describeContract(name: string, target: () => ContractTarget) {
       }
       const { total_pages, total_items } = body.pagination;
       if (total_pages! > 0) {
-        const last = (await (await get(`/records?age_group=12&gender=2&risk_group=MULTIPLE_RISK_FACTORS&limit=5&page=${total_pages}`)).json()) as {
+        const last = (await (
+          await get(`/records?age_group=12&gender=2&risk_group=MULTIPLE_RISK_FACTORS&limit=5&page=${total_pages}`)
+        ).json()) as {
           data: unknown[];
         };
         expect(last.data.length).toBe(total_items! - (total_pages! - 1) * 5);
       }
-      const past = (await (await get(`/records?limit=5&page=999999999`)).json()) as { data: unknown[]; pagination: Record<string, number> };
+      const past = (await (await get(`/records?limit=5&page=999999999`)).json()) as {
+        data: unknown[];
+        pagination: Record<string, number>;
+      };
       expect(past.data).toEqual([]);
       expect(past.pagination.page).toBe(999999999);
       expect(past.pagination.total_items).toBeGreaterThan(0);
     });
 
     it('GET /records: every out-of-range or malformed parameter is a 400', async () => {
-      for (const q of ['page=0', 'page=-1', 'page=abc', 'page=1.5', 'limit=0', 'limit=101', 'age_group=4', 'age_group=19',
-        'gender=3', 'risk_group=LOW', 'page=', 'limit=1e2', 'page=1&page=2']) {
+      for (const q of [
+        'page=0',
+        'page=-1',
+        'page=abc',
+        'page=1.5',
+        'limit=0',
+        'limit=101',
+        'age_group=4',
+        'age_group=19',
+        'gender=3',
+        'risk_group=LOW',
+        'page=',
+        'limit=1e2',
+        'page=1&page=2',
+      ]) {
         await expectError(await get(`/records?${q}`), 400, 'Bad Request');
       }
     });
@@ -299,9 +406,27 @@ export function describeContract(name: string, target: () => ContractTarget) {
       expect(res.status).toBe(200);
       const r = (await res.json()) as Record<string, unknown>;
       expect(Object.keys(r)).toEqual([
-        'id', 'age_group', 'age_display', 'gender', 'gender_display', 'height', 'weight', 'bmi', 'systolic_bp',
-        'diastolic_bp', 'fasting_glucose', 'total_cholesterol', 'triglycerides', 'hdl_cholesterol', 'smoking_status',
-        'risk_factor_count', 'risk_group', 'flags', 'rule_version', 'inference_time_ms', 'created_at',
+        'id',
+        'age_group',
+        'age_display',
+        'gender',
+        'gender_display',
+        'height',
+        'weight',
+        'bmi',
+        'systolic_bp',
+        'diastolic_bp',
+        'fasting_glucose',
+        'total_cholesterol',
+        'triglycerides',
+        'hdl_cholesterol',
+        'smoking_status',
+        'risk_factor_count',
+        'risk_group',
+        'flags',
+        'rule_version',
+        'inference_time_ms',
+        'created_at',
       ]);
       expect(r.id).toBe(id);
       expect(r.rule_version).toBe('guideline-v1');
@@ -319,7 +444,9 @@ export function describeContract(name: string, target: () => ContractTarget) {
       expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
       const body = (await res.json()) as {
         risk_distribution: Record<string, { count: number; percentage: number }>;
-        total_records: number; valid_records: number; invalid_records: number;
+        total_records: number;
+        valid_records: number;
+        invalid_records: number;
       };
       expect(Object.keys(body.risk_distribution)).toEqual(RISK_GROUPS);
       const sum = Object.values(body.risk_distribution).reduce((s, g) => s + g.count, 0);
@@ -340,7 +467,14 @@ export function describeContract(name: string, target: () => ContractTarget) {
       expect([...ages].sort((a, b) => a - b)).toEqual(ages);
       expect(body.age_distribution.reduce((s, a) => s + (a.count as number), 0)).toBe(body.total_records);
       for (const a of body.age_distribution) {
-        expect(Object.keys(a)).toEqual(['age_group', 'age_display', 'count', 'percentage', 'avg_risk_factor_count', 'high_risk_count']);
+        expect(Object.keys(a)).toEqual([
+          'age_group',
+          'age_display',
+          'count',
+          'percentage',
+          'avg_risk_factor_count',
+          'high_risk_count',
+        ]);
         expect(a.age_display).toMatch(/^(\d+-\d+세|85세 이상)$/);
         expect(a.high_risk_count as number).toBeLessThanOrEqual(a.count as number);
       }

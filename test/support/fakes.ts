@@ -8,19 +8,42 @@ export function makeRows(n: number): RecordRow[] {
   const rows: RecordRow[] = [];
   for (let i = 1; i <= n; i++) {
     const m = {
-      height: 150 + (i % 5) * 5, weight: 50 + (i % 7) * 5, systolicBp: 110 + (i % 40), diastolicBp: 70 + (i % 25),
-      fastingGlucose: 80 + (i % 60), totalCholesterol: 160 + (i % 100), triglycerides: 80 + (i % 160),
-      hdlCholesterol: 30 + (i % 40), smoking: smokingFromCode((i % 3) + 1)!,
+      height: 150 + (i % 5) * 5,
+      weight: 50 + (i % 7) * 5,
+      systolicBp: 110 + (i % 40),
+      diastolicBp: 70 + (i % 25),
+      fastingGlucose: 80 + (i % 60),
+      totalCholesterol: 160 + (i % 100),
+      triglycerides: 80 + (i % 160),
+      hdlCholesterol: 30 + (i % 40),
+      smoking: smokingFromCode((i % 3) + 1)!,
     };
     const c = classify(m);
     rows.push({
-      id: i, age_group_code: 5 + (i % 14), gender_code: (i % 2) + 1, height: m.height, weight: m.weight, bmi: c.bmi,
-      systolic_bp: m.systolicBp, diastolic_bp: m.diastolicBp, fasting_glucose: m.fastingGlucose,
-      total_cholesterol: m.totalCholesterol, triglycerides: m.triglycerides, hdl_cholesterol: m.hdlCholesterol,
+      id: i,
+      age_group_code: 5 + (i % 14),
+      gender_code: (i % 2) + 1,
+      height: m.height,
+      weight: m.weight,
+      bmi: c.bmi,
+      systolic_bp: m.systolicBp,
+      diastolic_bp: m.diastolicBp,
+      fasting_glucose: m.fastingGlucose,
+      total_cholesterol: m.totalCholesterol,
+      triglycerides: m.triglycerides,
+      hdl_cholesterol: m.hdlCholesterol,
       smoking_status: (i % 3) + 1,
-      flag_hypertension: +c.flags.hypertension, flag_diabetes: +c.flags.diabetes, flag_high_tc: +c.flags.highTc,
-      flag_high_tg: +c.flags.highTg, flag_low_hdl: +c.flags.lowHdl, flag_obesity: +c.flags.obesity, flag_smoking: +c.flags.smoking,
-      risk_factor_count: c.riskFactorCount, risk_group: c.riskGroup, rule_version: RULE_VERSION, created_at: '2026-02-17 10:30:00',
+      flag_hypertension: +c.flags.hypertension,
+      flag_diabetes: +c.flags.diabetes,
+      flag_high_tc: +c.flags.highTc,
+      flag_high_tg: +c.flags.highTg,
+      flag_low_hdl: +c.flags.lowHdl,
+      flag_obesity: +c.flags.obesity,
+      flag_smoking: +c.flags.smoking,
+      risk_factor_count: c.riskFactorCount,
+      risk_group: c.riskGroup,
+      rule_version: RULE_VERSION,
+      created_at: '2026-02-17 10:30:00',
     });
   }
   return rows;
@@ -76,7 +99,9 @@ export function fakeStore(rows: RecordRow[] = makeRows(500), invalid = 250): Fak
     },
     async listRecords(d, f, offset, limit) {
       await tick('listRecords', d);
-      return data(d).rows.filter(match(f)).slice(offset, offset + limit);
+      return data(d)
+        .rows.filter(match(f))
+        .slice(offset, offset + limit);
     },
     async getRecord(d, id) {
       await tick('getRecord', d);
@@ -92,7 +117,12 @@ export function fakeStore(rows: RecordRow[] = makeRows(500), invalid = 250): Fak
       const m = new Map<string, AggRow>();
       for (const r of data(d).rows) {
         const k = `${r.age_group_code}:${r.risk_group}`;
-        const e = m.get(k) ?? { ageGroup: r.age_group_code, riskGroup: r.risk_group as RiskGroup, records: 0, riskFactorSum: 0 };
+        const e = m.get(k) ?? {
+          ageGroup: r.age_group_code,
+          riskGroup: r.risk_group as RiskGroup,
+          records: 0,
+          riskFactorSum: 0,
+        };
         e.records++;
         e.riskFactorSum += r.risk_factor_count;
         m.set(k, e);

@@ -28,7 +28,10 @@ export async function missBurst(
   const countStatements = async () => {
     const res = await send('/metrics', { headers: { 'X-API-KEY': key } });
     expect(res.status).toBe(200);
-    const line = /^db_query_duration_seconds_count\{pattern="SELECT total FROM record_counts WHERE dataset_id = \? AND filter_key = \?"\} (\d+)$/m.exec(await res.text());
+    const line =
+      /^db_query_duration_seconds_count\{pattern="SELECT total FROM record_counts WHERE dataset_id = \? AND filter_key = \?"\} (\d+)$/m.exec(
+        await res.text(),
+      );
     return Number(line?.[1] ?? 0);
   };
   const before = await countStatements();
@@ -36,10 +39,11 @@ export async function missBurst(
   const responses = await Promise.all(Array.from({ length: 40 }, () => send(path, { headers: { 'X-API-KEY': key } })));
   const bodies = await Promise.all(responses.map(async (r) => ({ status: r.status, body: await r.text() })));
   expect(bodies.filter((b) => b.status !== 200)).toEqual([]);
-  const totals = new Set(bodies.map((b) => (JSON.parse(b.body) as { pagination: { total_items: number } }).pagination.total_items));
+  const totals = new Set(
+    bodies.map((b) => (JSON.parse(b.body) as { pagination: { total_items: number } }).pagination.total_items),
+  );
   expect(totals.size).toBe(1);
   expect([...totals][0]).toBeGreaterThan(0);
   // Single-flight: the whole burst counted the filter's total once (one isolate serves it).
   if (ownWorker) expect((await countStatements()) - before).toBe(1);
 }
-

@@ -25,8 +25,19 @@ describe('costs and degradation', () => {
     await app.request('/simulate', {
       method: 'POST',
       headers: { 'X-API-KEY': 'k1', 'Content-Type': 'application/json' },
-      body: JSON.stringify({ age_group: 9, gender: 2, height: 160, weight: 55, systolic_bp: 118, diastolic_bp: 76,
-        fasting_glucose: 92, total_cholesterol: 190, triglycerides: 90, hdl_cholesterol: 60, smoking_status: 'never' }),
+      body: JSON.stringify({
+        age_group: 9,
+        gender: 2,
+        height: 160,
+        weight: 55,
+        systolic_bp: 118,
+        diastolic_bp: 76,
+        fasting_glucose: 92,
+        total_cholesterol: 190,
+        triglycerides: 90,
+        hdl_cholesterol: 60,
+        smoking_status: 'never',
+      }),
     });
     expect(store.calls).toEqual({});
     expect(cache.calls).toEqual({});
@@ -73,7 +84,11 @@ describe('costs and degradation', () => {
     const withCors = createApp({ apiKeys: ['k1'], store, cache, corsOrigins: ['https://example.org'] });
     const pre = await withCors.request('/records', {
       method: 'OPTIONS',
-      headers: { Origin: 'https://example.org', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'x-api-key' },
+      headers: {
+        Origin: 'https://example.org',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'x-api-key',
+      },
     });
     expect(pre.headers.get('access-control-allow-origin')).toBe('https://example.org');
     // The preflight is Hono's own response, not one of ours: it still gets the common headers.
@@ -103,7 +118,10 @@ describe('costs and degradation', () => {
     const res = await app.request('/stats/risk', auth);
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
-    expect(await res.json()).toEqual({ error: 'Service Unavailable', message: 'The database is unavailable; retry shortly' });
+    expect(await res.json()).toEqual({
+      error: 'Service Unavailable',
+      message: 'The database is unavailable; retry shortly',
+    });
     const deep = await app.request('/health?deep=1', auth);
     expect(deep.status).toBe(503);
   });
@@ -120,7 +138,11 @@ describe('costs and degradation', () => {
     };
     const res = await app.request('/records/1', { headers: { 'X-API-KEY': 'k1', 'X-Request-ID': 'req-1' } });
     expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ error: 'Internal Server Error', message: 'An unexpected error occurred', request_id: 'req-1' });
+    expect(await res.json()).toEqual({
+      error: 'Internal Server Error',
+      message: 'An unexpected error occurred',
+      request_id: 'req-1',
+    });
   });
 
   it('every configured key is accepted (rotation) and no key is ever logged', async () => {

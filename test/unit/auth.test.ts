@@ -10,7 +10,18 @@ describe('matchApiKey', () => {
   });
 
   it('rejects missing, empty, prefix, longer and one-unit-off keys', () => {
-    for (const given of [undefined, '', 'local-dev-ke', 'local-dev-keyy', 'local-dev-kez', 'Local-dev-key', 'rotated-key-', 'key-ü', 'kéy-u', 'local-dev-key\0']) {
+    for (const given of [
+      undefined,
+      '',
+      'local-dev-ke',
+      'local-dev-keyy',
+      'local-dev-kez',
+      'Local-dev-key',
+      'rotated-key-',
+      'key-ü',
+      'kéy-u',
+      'local-dev-key\0',
+    ]) {
       expect(matchApiKey(keys, given)).toBe(false);
     }
   });

@@ -16,7 +16,15 @@ const fixture = () => JSON.parse(readFileSync(join(FIXTURES, 'performance.json')
 /** The fixture's run with a batch counted at `perResponse` instructions. */
 function withBatch(perResponse: number): PerformanceResult {
   const result = fixture();
-  const batch: InstructionFigures = { id: BATCH_ENDPOINT_ID, label: `POST /simulate/batch (${BATCH_PERSONS} persons)`, perResponse, windows: [perResponse, perResponse + 1000, perResponse - 1000], ratioToCeiling: 0.05, warmup: 300, perWindow: 100 };
+  const batch: InstructionFigures = {
+    id: BATCH_ENDPOINT_ID,
+    label: `POST /simulate/batch (${BATCH_PERSONS} persons)`,
+    perResponse,
+    windows: [perResponse, perResponse + 1000, perResponse - 1000],
+    ratioToCeiling: 0.05,
+    warmup: 300,
+    perWindow: 100,
+  };
   result.instructions!.endpoints.push(batch);
   return result;
 }
@@ -36,7 +44,11 @@ describe('bench plan: POST /simulate/batch', () => {
     const batch = plan.find((p) => p.id === BATCH_ENDPOINT_ID)!;
     expect(batch.label).toBe('POST /simulate/batch (100 persons)');
     expect(batch.instance).toBe('api');
-    expect(batch.requests.every((r) => r.method === 'POST' && r.path === '/simulate/batch' && r.headers?.['x-api-key'] === 'k')).toBe(true);
+    expect(
+      batch.requests.every(
+        (r) => r.method === 'POST' && r.path === '/simulate/batch' && r.headers?.['x-api-key'] === 'k',
+      ),
+    ).toBe(true);
     // Under callgrind a batch response is counted over fewer responses, never fewer persons than /simulate's.
     const s = { warmup: 3000, perWindow: 1000 };
     const { warmup, perWindow } = responsesOf(batch, s);
@@ -50,7 +62,15 @@ describe('report: instructions per person', () => {
   it('divides a batch response by its persons and sets it against one /simulate response', () => {
     const simulate = fixture().instructions!.endpoints.find((e) => e.id === 'simulate')!.perResponse;
     const b = batchPerPerson(withBatch(2_300_000).instructions)!;
-    expect(b).toEqual({ persons: 100, batchPerResponse: 2_300_000, perPerson: 23_000, simulatePerResponse: simulate, ratio: 23_000 / simulate, target: 0.1, pass: true });
+    expect(b).toEqual({
+      persons: 100,
+      batchPerResponse: 2_300_000,
+      perPerson: 23_000,
+      simulatePerResponse: simulate,
+      ratio: 23_000 / simulate,
+      target: 0.1,
+      pass: true,
+    });
     expect(batchPerPerson(withBatch(simulate * 10 + 100).instructions)!.pass).toBe(false);
     expect(batchPerPerson(fixture().instructions)).toBeNull();
     expect(batchPerPerson(null)).toBeNull();

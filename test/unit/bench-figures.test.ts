@@ -3,11 +3,19 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadSamples } from '../../loadkit/http/load.ts';
 import { joinSamples, selectSamples } from '../../loadkit/http/samples.ts';
-import { counterDelta, countersFrom, dbStatementsMatching, parsePrometheus } from '../../loadkit/http/server-counters.ts';
+import {
+  counterDelta,
+  countersFrom,
+  dbStatementsMatching,
+  parsePrometheus,
+} from '../../loadkit/http/server-counters.ts';
 import { httpFigures, latencyFigures, percentile, perSecond, slowBursts } from '../../loadkit/http/summary.ts';
 import { barChart, escapeXml, lineChart, niceMax } from '../../loadkit/report/svg.ts';
 
-function samples(rows: [at: number, ms: number, status: number, endpoint: number, cache?: number][], endpoints = ['GET /a', 'GET /b']): LoadSamples {
+function samples(
+  rows: [at: number, ms: number, status: number, endpoint: number, cache?: number][],
+  endpoints = ['GET /a', 'GET /b'],
+): LoadSamples {
   return {
     at: Float64Array.from(rows, (r) => r[0]),
     ms: Float32Array.from(rows, (r) => r[1]),
@@ -40,16 +48,37 @@ describe('slowBursts', () => {
   it('groups slow responses that complete within the gap, whatever their order in the samples', () => {
     // A pause answered 4 connections at once (1000–1006 ms), then two slow ones on their own.
     const rows: [number, number, number, number][] = [
-      [1003, 31, 200, 0], [1000, 30, 200, 0], [1006, 33, 200, 0], [1001, 30, 200, 0],
-      [1004, 2, 200, 0], [2000, 25, 200, 0], [2050, 21, 200, 0], [2051, 20, 200, 0], [3000, 3, 200, 0],
+      [1003, 31, 200, 0],
+      [1000, 30, 200, 0],
+      [1006, 33, 200, 0],
+      [1001, 30, 200, 0],
+      [1004, 2, 200, 0],
+      [2000, 25, 200, 0],
+      [2050, 21, 200, 0],
+      [2051, 20, 200, 0],
+      [3000, 3, 200, 0],
     ];
-    expect(slowBursts(samples(rows))).toEqual({ overMs: 20, slow: 6, bursts: 3, gapMs: 5, medianBurst: 1, largestBurst: 4 });
+    expect(slowBursts(samples(rows))).toEqual({
+      overMs: 20,
+      slow: 6,
+      bursts: 3,
+      gapMs: 5,
+      medianBurst: 1,
+      largestBurst: 4,
+    });
     expect(slowBursts(samples(rows), 20, 60).bursts).toBe(2);
     expect(slowBursts(samples(rows), 29)).toMatchObject({ slow: 4, bursts: 1, medianBurst: 4 });
   });
 
   it('reports no bursts when nothing is slow', () => {
-    expect(slowBursts(samples([[1000, 2, 200, 0]]))).toEqual({ overMs: 20, slow: 0, bursts: 0, gapMs: 5, medianBurst: 0, largestBurst: 0 });
+    expect(slowBursts(samples([[1000, 2, 200, 0]]))).toEqual({
+      overMs: 20,
+      slow: 0,
+      bursts: 0,
+      gapMs: 5,
+      medianBurst: 0,
+      largestBurst: 0,
+    });
   });
 });
 
@@ -74,14 +103,22 @@ describe('httpFigures and perSecond', () => {
 
   it('buckets responses and errors per second from the start', () => {
     const points = perSecond({ ...s, errors: [{ at: 2500, kind: 'ECONNRESET' }] }, 1000, 4);
-    expect(points.map((p) => [p.ok, p.non2xx, p.errors])).toEqual([[2, 0, 0], [0, 1, 1], [1, 0, 0], [0, 0, 0]]);
+    expect(points.map((p) => [p.ok, p.non2xx, p.errors])).toEqual([
+      [2, 0, 0],
+      [0, 1, 1],
+      [1, 0, 0],
+      [0, 0, 0],
+    ]);
     expect(points[0]!.p95).toBe(4);
   });
 });
 
 describe('samples', () => {
   it('selects by time and endpoint, and joins runs with their endpoint names', () => {
-    const a = samples([[1, 1, 200, 0], [2, 2, 200, 1]]);
+    const a = samples([
+      [1, 1, 200, 0],
+      [2, 2, 200, 1],
+    ]);
     const b = samples([[3, 3, 404, 0]], ['GET /b']);
     const joined = joinSamples([a, b]);
     expect(joined.endpoints).toEqual(['GET /a', 'GET /b']);
@@ -106,8 +143,14 @@ describe("the Worker's counters", () => {
     const m = parsePrometheus(text);
     expect(countersFrom(m, 'stats:risk')).toEqual({ cache: { 'HIT-L1': 90, MISS: 2 }, dbStatements: 7 });
     expect(dbStatementsMatching(m, 'agg_age_risk')).toBe(4);
-    const before = countersFrom(parsePrometheus('cache_results_total{key="stats:risk",result="HIT-L1"} 40'), 'stats:risk');
-    expect(counterDelta(before, countersFrom(m, 'stats:risk'))).toEqual({ cache: { 'HIT-L1': 50, MISS: 2 }, dbStatements: 7 });
+    const before = countersFrom(
+      parsePrometheus('cache_results_total{key="stats:risk",result="HIT-L1"} 40'),
+      'stats:risk',
+    );
+    expect(counterDelta(before, countersFrom(m, 'stats:risk'))).toEqual({
+      cache: { 'HIT-L1': 50, MISS: 2 },
+      dbStatements: 7,
+    });
   });
 });
 
@@ -118,9 +161,16 @@ describe('SVG charts', () => {
   });
 
   it('draws one bar per measured value and says what was not measured', () => {
-    const svg = barChart({ title: 't', unit: 'u', categories: ['a', 'b'], series: [{ name: 's', color: '#000', values: [6.3, null] }] });
+    const svg = barChart({
+      title: 't',
+      unit: 'u',
+      categories: ['a', 'b'],
+      series: [{ name: 's', color: '#000', values: [6.3, null] }],
+    });
     expect(svg.match(/>6\.30<\/text>/g)).toHaveLength(1);
     expect(svg).toContain('not measured');
-    expect(lineChart({ title: 't', yUnit: 'u', series: [{ name: 's', color: '#000', values: [1, 2, 3] }] })).toContain('<polyline');
+    expect(lineChart({ title: 't', yUnit: 'u', series: [{ name: 's', color: '#000', values: [1, 2, 3] }] })).toContain(
+      '<polyline',
+    );
   });
 });

@@ -5,7 +5,18 @@ import { callgrindTotal, steadyPerResponse } from '../../bench/http/instructions
 
 describe('callgrind dump totals', () => {
   it('reads the totals line of a dump', () => {
-    const dump = ['# callgrind format', 'version: 1', 'creator: callgrind-3.19.0', 'events: Ir', 'summary: 362600609', '', 'fl=(1) ???', '0 12', 'totals: 363049058', ''].join('\n');
+    const dump = [
+      '# callgrind format',
+      'version: 1',
+      'creator: callgrind-3.19.0',
+      'events: Ir',
+      'summary: 362600609',
+      '',
+      'fl=(1) ???',
+      '0 12',
+      'totals: 363049058',
+      '',
+    ].join('\n');
     expect(callgrindTotal(dump)).toBe(363_049_058);
   });
 

@@ -38,7 +38,14 @@ describe('openLoop', () => {
     // One socket: while the server holds one request for 300 ms, the ones due meanwhile wait
     // unsent. A closed-loop tool would time them from when they went out (service) and see ~1 ms.
     const url = await serve((n, answer) => (n === 60 ? setTimeout(answer, 300) : answer()));
-    const r = await openLoop({ url, requests: [{ method: 'POST', path: '/', body: '{}' }], rate: 200, durationS: 1.5, warmupS: 0, maxSockets: 1 });
+    const r = await openLoop({
+      url,
+      requests: [{ method: 'POST', path: '/', body: '{}' }],
+      rate: 200,
+      durationS: 1.5,
+      warmupS: 0,
+      maxSockets: 1,
+    });
     expect(r.latency.p90).toBeGreaterThanOrEqual(100);
     expect(r.service.p90).toBeLessThan(r.latency.p90 / 4);
     expect(r.latency.max).toBeGreaterThanOrEqual(290);
@@ -46,7 +53,14 @@ describe('openLoop', () => {
 
   it('says it could not hold the rate when the server falls behind', async () => {
     const url = await serve(() => {}); // never answers
-    const closing = openLoop({ url, requests: [{ method: 'GET', path: '/' }], rate: 500, durationS: 1, warmupS: 0, maxOutstanding: 50 });
+    const closing = openLoop({
+      url,
+      requests: [{ method: 'GET', path: '/' }],
+      rate: 500,
+      durationS: 1,
+      warmupS: 0,
+      maxOutstanding: 50,
+    });
     setTimeout(() => server?.closeAllConnections(), 400);
     const r = await closing;
     expect(r.held).toBe(false);
@@ -64,7 +78,9 @@ describe('ResponseFramer', () => {
 
   it('frames by Content-Length, across chunk boundaries, two responses in one chunk', () => {
     expect(frame('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel', 'lo')).toEqual([200]);
-    expect(frame('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n')).toEqual([200, 404]);
+    expect(
+      frame('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n'),
+    ).toEqual([200, 404]);
     expect(frame('HTTP/1.1 503 Service Unavailable\r\nContent-Len', 'gth: 1\r\n\r', '\nx')).toEqual([503]);
   });
 
@@ -74,7 +90,12 @@ describe('ResponseFramer', () => {
   });
 
   it('serializes a request with its headers and body length', () => {
-    const bytes = serialize({ method: 'POST', path: '/simulate', headers: { 'x-api-key': 'k' }, body: '{"a":"é"}' }, '127.0.0.1:8787').toString();
-    expect(bytes).toBe('POST /simulate HTTP/1.1\r\nHost: 127.0.0.1:8787\r\nConnection: keep-alive\r\nx-api-key: k\r\nContent-Length: 10\r\n\r\n{"a":"é"}');
+    const bytes = serialize(
+      { method: 'POST', path: '/simulate', headers: { 'x-api-key': 'k' }, body: '{"a":"é"}' },
+      '127.0.0.1:8787',
+    ).toString();
+    expect(bytes).toBe(
+      'POST /simulate HTTP/1.1\r\nHost: 127.0.0.1:8787\r\nConnection: keep-alive\r\nx-api-key: k\r\nContent-Length: 10\r\n\r\n{"a":"é"}',
+    );
   });
 });

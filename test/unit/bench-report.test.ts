@@ -31,14 +31,28 @@ describe('bench report renderer', () => {
   it('quotes the published figures as published, never as a measurement of this run', () => {
     const md = render(fixture());
     expect(md).toContain('**Published, on other hardware, not a side-by-side measurement.**');
-    for (const figure of ['12 ms', '~166 req/s', '1,744 ms', '2,177 ms', '6,033 rows/s', '594 rows/s']) expect(md).toContain(figure);
+    for (const figure of ['12 ms', '~166 req/s', '1,744 ms', '2,177 ms', '6,033 rows/s', '594 rows/s'])
+      expect(md).toContain(figure);
     expect(md).toContain('computed, not measured');
   });
 
   it('says when instructions were not counted, and why', () => {
-    expect(render({ ...fixture(), instructions: undefined })).toContain('## Instructions per response (plain workerd under callgrind)\n\nNot counted in this run.');
-    const skipped = { tool: null, skipped: 'valgrind (with callgrind_control) is not installed: apt-get install valgrind', warmup: 1, perWindow: 1, windows: 1, connections: 4, ceiling: null, endpoints: [] };
-    expect(render({ ...fixture(), instructions: skipped })).toContain('Not counted: valgrind (with callgrind_control) is not installed: apt-get install valgrind.');
+    expect(render({ ...fixture(), instructions: undefined })).toContain(
+      '## Instructions per response (plain workerd under callgrind)\n\nNot counted in this run.',
+    );
+    const skipped = {
+      tool: null,
+      skipped: 'valgrind (with callgrind_control) is not installed: apt-get install valgrind',
+      warmup: 1,
+      perWindow: 1,
+      windows: 1,
+      connections: 4,
+      ceiling: null,
+      endpoints: [],
+    };
+    expect(render({ ...fixture(), instructions: skipped })).toContain(
+      'Not counted: valgrind (with callgrind_control) is not installed: apt-get install valgrind.',
+    );
   });
 
   it('says what the floor bounds, from the workerd floor runs, and only when they ran', () => {
@@ -46,7 +60,9 @@ describe('bench report renderer', () => {
     const wd = fixture().runtimes.find((r) => r.runtime === 'workerd')!;
     for (const id of ['floor-get', 'floor-post']) {
       const f = wd.endpoints.find((e) => e.id === id)!;
-      expect(md).toContain(`${Math.round(f.figures.rps).toLocaleString('en-US')} req/s = ${f.ratioToCeiling!.toFixed(2)} × ceiling`);
+      expect(md).toContain(
+        `${Math.round(f.figures.rps).toLocaleString('en-US')} req/s = ${f.ratioToCeiling!.toFixed(2)} × ceiling`,
+      );
     }
     const noFloor = fixture();
     for (const r of noFloor.runtimes) r.endpoints = r.endpoints.filter((e) => e.instance !== 'floor');
@@ -63,18 +79,54 @@ describe('bench report renderer', () => {
     const md = renderEtl(etl);
     await expect(md).toMatchFileSnapshot(join(FIXTURES, 'etl.expected.md'));
     // Both write paths beside the bare loads, the gateway's own CPU, the replace loads and the goals.
-    for (const text of ['production path', 'MySQL path', 'gateway CPU / statement', 'steady state (removes the previous-but-one)', 'innodb_flush_log_at_trx_commit=']) expect(md).toContain(text);
+    for (const text of [
+      'production path',
+      'MySQL path',
+      'gateway CPU / statement',
+      'steady state (removes the previous-but-one)',
+      'innodb_flush_log_at_trx_commit=',
+    ])
+      expect(md).toContain(text);
     expect(render({ ...fixture(), etl })).toContain(md);
   });
 });
 
 describe('ratio to the floor', () => {
-  const run = (id: string, instance: EndpointResult['instance'], method: EndpointResult['method'], rps: number): EndpointResult => ({
-    id, label: id, method, path: '/', instance, distinctRequests: 1, ratioToCeiling: null, server: null, loadAvg1: 0,
+  const run = (
+    id: string,
+    instance: EndpointResult['instance'],
+    method: EndpointResult['method'],
+    rps: number,
+  ): EndpointResult => ({
+    id,
+    label: id,
+    method,
+    path: '/',
+    instance,
+    distinctRequests: 1,
+    ratioToCeiling: null,
+    server: null,
+    loadAvg1: 0,
     workerLog: { lines: 0, samples: [] },
-    figures: { requests: 1000, rps, durationS: 10, latency: { mean: 1, p50: 1, p90: 1, p95: 1, p99: 1, max: 1 }, status: { 200: 1000 }, non2xx: 0, errors: 0, timeouts: 0, xCache: {} },
+    figures: {
+      requests: 1000,
+      rps,
+      durationS: 10,
+      latency: { mean: 1, p50: 1, p90: 1, p95: 1, p99: 1, max: 1 },
+      status: { 200: 1000 },
+      non2xx: 0,
+      errors: 0,
+      timeouts: 0,
+      xCache: {},
+    },
   });
-  const endpoints = [run('floor-get', 'floor', 'GET', 8000), run('floor-post', 'floor', 'POST', 5000), run('health', 'api', 'GET', 6000), run('simulate', 'api', 'POST', 4000), run('stats-age-uncached', 'uncached', 'GET', 800)];
+  const endpoints = [
+    run('floor-get', 'floor', 'GET', 8000),
+    run('floor-post', 'floor', 'POST', 5000),
+    run('health', 'api', 'GET', 6000),
+    run('simulate', 'api', 'POST', 4000),
+    run('stats-age-uncached', 'uncached', 'GET', 800),
+  ];
   const r = { runtime: 'workerd' as const, ceiling: fixture().runtimes[0]!.ceiling, ceilingAfter: null, endpoints };
   const ratio = (id: string) => ratioToFloor(r, endpoints.find((e) => e.id === id)!);
 
@@ -92,22 +144,45 @@ describe('ratio to the floor', () => {
 
 describe('acceptance verdicts', () => {
   const endpoint = (id: string, rps: number, p95: number, p99: number, ratio: number, non2xx = 0): EndpointResult => ({
-    id, label: id, method: 'GET', path: '/', instance: 'api', distinctRequests: 1, ratioToCeiling: ratio, server: null, loadAvg1: 0,
+    id,
+    label: id,
+    method: 'GET',
+    path: '/',
+    instance: 'api',
+    distinctRequests: 1,
+    ratioToCeiling: ratio,
+    server: null,
+    loadAvg1: 0,
     workerLog: { lines: 0, samples: [] },
-    figures: { requests: 1000, rps, durationS: 10, latency: { mean: 1, p50: 1, p90: 1, p95, p99, max: p99 }, status: { 200: 1000 - non2xx }, non2xx, errors: 0, timeouts: 0, xCache: {} },
+    figures: {
+      requests: 1000,
+      rps,
+      durationS: 10,
+      latency: { mean: 1, p50: 1, p90: 1, p95, p99, max: p99 },
+      status: { 200: 1000 - non2xx },
+      non2xx,
+      errors: 0,
+      timeouts: 0,
+      xCache: {},
+    },
   });
-  const result = (endpoints: EndpointResult[]): PerformanceResult => ({ ...fixture(), runtimes: [{ runtime: 'workerd', ceiling: fixture().runtimes[0]!.ceiling, ceilingAfter: null, endpoints }] });
+  const result = (endpoints: EndpointResult[]): PerformanceResult => ({
+    ...fixture(),
+    runtimes: [{ runtime: 'workerd', ceiling: fixture().runtimes[0]!.ceiling, ceilingAfter: null, endpoints }],
+  });
 
   it('passes at the thresholds and fails beyond them', () => {
-    const v = verdicts(result([
-      endpoint('simulate', 8000, 5, 19.9, 0.8),
-      endpoint('stats-risk', 8000, 5, 20, 0.81),
-      endpoint('records-first', 100, 20, 49, 0.1),
-      endpoint('records-last', 100, 30, 49, 0.1),
-      endpoint('stats-age-uncached', 100, 35, 40, 0.1), // 50 connections: throughput, not judged
-      endpoint('stats-age-uncached-1c', 100, 19.99, 40, 0.1),
-      endpoint('stats-risk-uncached-1c', 100, 20, 40, 0.1),
-    ]));
+    const v = verdicts(
+      result([
+        endpoint('simulate', 8000, 5, 19.9, 0.8),
+        endpoint('stats-risk', 8000, 5, 20, 0.81),
+        endpoint('records-first', 100, 20, 49, 0.1),
+        endpoint('records-last', 100, 30, 49, 0.1),
+        endpoint('stats-age-uncached', 100, 35, 40, 0.1), // 50 connections: throughput, not judged
+        endpoint('stats-age-uncached-1c', 100, 19.99, 40, 0.1),
+        endpoint('stats-risk-uncached-1c', 100, 20, 40, 0.1),
+      ]),
+    );
     const by = (c: string) => v.find((x) => x.criterion.startsWith(c))!;
     expect(by('POST /simulate ≥').pass).toBe(true);
     expect(by('POST /simulate p99').pass).toBe(true);
@@ -121,7 +196,9 @@ describe('acceptance verdicts', () => {
   });
 
   it('never passes a figure measured on failing responses', () => {
-    const v = verdicts(result([endpoint('records-first', 100, 5, 10, 0.1, 3), endpoint('records-last', 100, 5, 10, 0.1)]));
+    const v = verdicts(
+      result([endpoint('records-first', 100, 5, 10, 0.1, 3), endpoint('records-last', 100, 5, 10, 0.1)]),
+    );
     const first = v.find((x) => x.criterion.startsWith('GET /records page 1'))!;
     expect(first.pass).toBe(false);
     expect(first.measured).toContain('3 of 1000 failed');

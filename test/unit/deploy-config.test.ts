@@ -5,7 +5,8 @@ import { unstable_readConfig } from 'wrangler';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../local/bundle.ts';
 
-const read = (env?: string) => unstable_readConfig({ config: join(ROOT, 'wrangler.toml'), ...(env ? { env } : {}) }, { hideWarnings: true });
+const read = (env?: string) =>
+  unstable_readConfig({ config: join(ROOT, 'wrangler.toml'), ...(env ? { env } : {}) }, { hideWarnings: true });
 
 describe('deploy configuration', () => {
   it.each(['staging', 'production'])('%s has a URL, and says whether it is on workers.dev', (env) => {

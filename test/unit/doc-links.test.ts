@@ -17,7 +17,11 @@ const PATH_HEADS = /^(?:src|etl|kit|local|bench|loadkit|load-tests|test|docs|\.c
 /** Repository files (tracked, and new ones not ignored), relative, with `/`; a walk where git is absent. */
 function repositoryFiles(): string[] {
   try {
-    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return [...new Set(out.split('\0').filter(Boolean))].filter((f) => existsSync(join(ROOT, f)));
   } catch {
     const files: string[] = [];
@@ -35,7 +39,7 @@ function repositoryFiles(): string[] {
 }
 
 /** GitHub's anchor for a heading's text (github-slugger): inline markup gone, punctuation dropped. */
-export function slug(heading: string): string {
+function slug(heading: string): string {
   return heading
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/<[^>]+>/g, '')
@@ -67,7 +71,7 @@ function prose(markdown: string): Line[] {
 }
 
 /** Every anchor a markdown file offers: its headings (repeats numbered) and explicit HTML ids. */
-export function anchorsOf(markdown: string): Set<string> {
+function anchorsOf(markdown: string): Set<string> {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
   for (const { text } of prose(markdown)) {
@@ -121,7 +125,15 @@ const DOC_REFERENCE = /(?<![\w./-])docs\/[\w.-]+\.md(?:#[\p{L}\p{N}_-]+)?/gu;
 
 describe('documentation references', () => {
   it('has a README and the five documents', () => {
-    for (const f of ['README.md', 'docs/api.md', 'docs/data.md', 'docs/architecture.md', 'docs/protocols.md', 'docs/measuring.md']) expect(docs).toContain(f);
+    for (const f of [
+      'README.md',
+      'docs/api.md',
+      'docs/data.md',
+      'docs/architecture.md',
+      'docs/protocols.md',
+      'docs/measuring.md',
+    ])
+      expect(docs).toContain(f);
   });
 
   it('makes GitHub-style anchors', () => {
@@ -130,7 +142,11 @@ describe('documentation references', () => {
     expect(slug('The rules (guideline-v1)')).toBe('the-rules-guideline-v1');
     expect(slug('`X-Cache`')).toBe('x-cache');
     expect(slug('Rate limits: per key')).toBe('rate-limits-per-key');
-    expect([...anchorsOf('# A\n## Errors\n```\n# not a heading\n```\n### Errors\n')]).toEqual(['a', 'errors', 'errors-1']);
+    expect([...anchorsOf('# A\n## Errors\n```\n# not a heading\n```\n### Errors\n')]).toEqual([
+      'a',
+      'errors',
+      'errors-1',
+    ]);
   });
 
   it('resolves every relative link and anchor in README.md and docs/*.md', () => {
@@ -155,13 +171,17 @@ describe('documentation references', () => {
 
   it('resolves every docs/….md#anchor reference, in the docs and in the code', () => {
     const problems: string[] = [];
-    for (const file of files.filter((f) => /\.(md|ts|cjs|sql|toml)$/.test(f) && !f.split('/').includes('node_modules'))) {
-      readFileSync(join(ROOT, file), 'utf8').split('\n').forEach((text, i) => {
-        for (const m of text.matchAll(DOC_REFERENCE)) {
-          const why = problem(m[0], ROOT, join(ROOT, file));
-          if (why) problems.push(`${file}:${i + 1}: ${m[0]} ${why}`);
-        }
-      });
+    for (const file of files.filter(
+      (f) => /\.(md|ts|cjs|sql|toml)$/.test(f) && !f.split('/').includes('node_modules'),
+    )) {
+      readFileSync(join(ROOT, file), 'utf8')
+        .split('\n')
+        .forEach((text, i) => {
+          for (const m of text.matchAll(DOC_REFERENCE)) {
+            const why = problem(m[0], ROOT, join(ROOT, file));
+            if (why) problems.push(`${file}:${i + 1}: ${m[0]} ${why}`);
+          }
+        });
     }
     expect(problems).toEqual([]);
   });
@@ -190,10 +210,12 @@ describe('documentation references', () => {
     const needles = ['shared' + '/', '..' + '/shared'];
     const problems: string[] = [];
     for (const file of files.filter((f) => /\.(ts|md|cjs)$/.test(f) && !f.split('/').includes('node_modules'))) {
-      readFileSync(join(ROOT, file), 'utf8').split('\n').forEach((text, i) => {
-        const hit = needles.find((n) => text.includes(n));
-        if (hit) problems.push(`${file}:${i + 1}: ${text.trim().slice(0, 120)}`);
-      });
+      readFileSync(join(ROOT, file), 'utf8')
+        .split('\n')
+        .forEach((text, i) => {
+          const hit = needles.find((n) => text.includes(n));
+          if (hit) problems.push(`${file}:${i + 1}: ${text.trim().slice(0, 120)}`);
+        });
     }
     expect(problems).toEqual([]);
   });

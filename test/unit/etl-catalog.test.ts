@@ -26,7 +26,16 @@ function fakeDb() {
         return result({ affectedRows: ok ? 1 : 0 });
       }
       if (sql.startsWith('SELECT live_dataset')) {
-        return result({ rows: [{ live_dataset: pointer.live, previous_dataset: pointer.previous, generation: pointer.generation, ago_ms: 0 }] });
+        return result({
+          rows: [
+            {
+              live_dataset: pointer.live,
+              previous_dataset: pointer.previous,
+              generation: pointer.generation,
+              ago_ms: 0,
+            },
+          ],
+        });
       }
       if (sql.startsWith('UPDATE etl_lock SET holder = ?, acquired_at')) {
         const [holder, , mine] = args as [string, number, string];
@@ -53,7 +62,9 @@ describe('a lost reply', () => {
   it('to the switch of another writer is still an error', async () => {
     const { db, pointer } = fakeDb();
     pointer.generation = 9; // someone switched meanwhile
-    await expect(switchPointer(db, { live: 1, previous: null, generation: 5, changedAt: 0 }, 2, 1)).rejects.toThrow(/changed while this run worked/);
+    await expect(switchPointer(db, { live: 1, previous: null, generation: 5, changedAt: 0 }, 2, 1)).rejects.toThrow(
+      /changed while this run worked/,
+    );
   });
 
   it('to taking the run lock: the retry finds the lock its own', async () => {

@@ -19,8 +19,21 @@ const withCell = (line: string, column: string, value: string) => {
 };
 
 function run(text: string, extra: Partial<ChunkInput> = {}) {
-  const out = processChunk({ bytes: iconv.encode(text, 'cp949'), layout: LAYOUT, encoding: 'cp949', atEof: true, emit: true, ...extra });
-  const rows = out.tsv ? out.tsv.toString('utf8').split('\n').filter(Boolean).map((l) => l.split('\t')) : [];
+  const out = processChunk({
+    bytes: iconv.encode(text, 'cp949'),
+    layout: LAYOUT,
+    encoding: 'cp949',
+    atEof: true,
+    emit: true,
+    ...extra,
+  });
+  const rows = out.tsv
+    ? out.tsv
+        .toString('utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t'))
+    : [];
   const get = (row: string[] | undefined, column: string) => (row as string[])[LOAD_COLUMNS.indexOf(column)];
   const reasons = Object.fromEntries(INVALID_REASONS.map((r, i) => [r, out.stats.reasons[i]]).filter(([, n]) => n));
   return { ...out, rows, get, reasons };
@@ -40,7 +53,17 @@ describe('processChunk', () => {
     expect(get(row, 'dental_caries')).toBe('0');
     expect(get(row, 'missing_teeth')).toBe('\\N');
     expect(get(row, 'bmi')).toBe('27.7');
-    expect(['flag_hypertension', 'flag_diabetes', 'flag_high_tc', 'flag_high_tg', 'flag_low_hdl', 'flag_obesity', 'flag_smoking'].map((c) => get(row, c))).toEqual(['1', '0', '1', '0', '0', '1', '1']);
+    expect(
+      [
+        'flag_hypertension',
+        'flag_diabetes',
+        'flag_high_tc',
+        'flag_high_tg',
+        'flag_low_hdl',
+        'flag_obesity',
+        'flag_smoking',
+      ].map((c) => get(row, c)),
+    ).toEqual(['1', '0', '1', '0', '0', '1', '1']);
     expect(get(row, 'risk_factor_count')).toBe('4');
     expect(get(row, 'risk_group')).toBe('MULTIPLE_RISK_FACTORS');
     expect(get(row, 'rule_version')).toBe('guideline-v1');
@@ -62,7 +85,12 @@ describe('processChunk', () => {
   });
 
   it('keeps invalid rows with their reason and no derived fields', () => {
-    const text = [withCell(VALID, 'total_cholesterol', ''), withCell(VALID, 'diastolic_bp', '150'), withCell(VALID, 'waist', '999'), withCell(VALID, 'gender_code', '3')].join('\n');
+    const text = [
+      withCell(VALID, 'total_cholesterol', ''),
+      withCell(VALID, 'diastolic_bp', '150'),
+      withCell(VALID, 'waist', '999'),
+      withCell(VALID, 'gender_code', '3'),
+    ].join('\n');
     const { rows, get, reasons, stats } = run(`${text}\n`);
     expect(stats).toMatchObject({ rows: 4, valid: 1, invalid: 3 });
     expect(reasons).toEqual({ MISSING_TC: 1, DBP_NOT_BELOW_SBP: 1, BAD_GENDER: 1 });
@@ -102,7 +130,13 @@ describe('processChunk', () => {
   it('honours quoted fields: commas, doubled quotes and newlines inside them', () => {
     const layout = mapHeader([...SOURCE_COLUMNS.map(([k]) => k), '데이터공개일자']);
     const quoted = `${withCell(VALID, 'height', '"170"')},"2025-12-31, ""v2""\nsecond line"`;
-    const out = processChunk({ bytes: Buffer.from(`${quoted}\n${VALID},x\n`), layout, encoding: 'utf8', atEof: true, emit: true });
+    const out = processChunk({
+      bytes: Buffer.from(`${quoted}\n${VALID},x\n`),
+      layout,
+      encoding: 'utf8',
+      atEof: true,
+      emit: true,
+    });
     expect(out.stats).toMatchObject({ rows: 2, valid: 2, lines: 3 });
     const rows = (out.tsv as Buffer).toString().trim().split('\n');
     expect(rows[1]?.split('\t')[1]).toBe('2'); // second row starts two lines down
@@ -119,7 +153,13 @@ describe('processChunk', () => {
   });
 
   it('counts without writing when not emitting', () => {
-    const out = processChunk({ bytes: Buffer.from(`${VALID}\n${VALID}\n`), layout: LAYOUT, encoding: 'utf8', atEof: true, emit: false });
+    const out = processChunk({
+      bytes: Buffer.from(`${VALID}\n${VALID}\n`),
+      layout: LAYOUT,
+      encoding: 'utf8',
+      atEof: true,
+      emit: false,
+    });
     expect(out.tsv).toBeNull();
     expect(out.stats).toMatchObject({ rows: 2, valid: 2 });
   });

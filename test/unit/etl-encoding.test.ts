@@ -19,7 +19,11 @@ describe('detectEncoding', () => {
 
   it('recognises UTF-8 with and without BOM', () => {
     expect(detectEncoding(Buffer.from(HEADER, 'utf8'))).toEqual({ encoding: 'utf8', bomLength: 0, how: 'valid-utf8' });
-    expect(detectEncoding(Buffer.from(`\ufeff${HEADER}`, 'utf8'))).toEqual({ encoding: 'utf8', bomLength: 3, how: 'bom' });
+    expect(detectEncoding(Buffer.from(`\ufeff${HEADER}`, 'utf8'))).toEqual({
+      encoding: 'utf8',
+      bomLength: 3,
+      how: 'bom',
+    });
   });
 
   it('ignores a multi-byte character cut at the end of the sample', () => {

@@ -68,13 +68,21 @@ describe('generator', () => {
     const rows = 60_000;
     const bytes = bytesOf({ rows, seed: 'shares', eol: '\n' });
     const body = bytes.subarray(bytes.indexOf(0x0a) + 1);
-    const { stats } = processChunk({ bytes: body, layout: mapHeader(SOURCE_COLUMNS.map(([k]) => k)), encoding: 'cp949', atEof: true, emit: false });
+    const { stats } = processChunk({
+      bytes: body,
+      layout: mapHeader(SOURCE_COLUMNS.map(([k]) => k)),
+      encoding: 'cp949',
+      atEof: true,
+      emit: false,
+    });
     expect(stats.rows).toBe(rows);
     const validShare = stats.valid / rows;
     expect(validShare).toBeGreaterThan(0.3);
     expect(validShare).toBeLessThan(0.4);
     expect(Math.abs(validShare - 0.34)).toBeLessThan(0.015);
-    const byGroup = RISK_GROUPS.map((_, g) => stats.aggRecords.filter((_, i) => i % 3 === g).reduce((a, b) => a + b, 0) / stats.valid);
+    const byGroup = RISK_GROUPS.map(
+      (_, g) => stats.aggRecords.filter((_, i) => i % 3 === g).reduce((a, b) => a + b, 0) / stats.valid,
+    );
     expect(byGroup[0]).toBeGreaterThan(0.6); // ZERO_TO_ONE ≈ 64 %
     expect(byGroup[0]).toBeLessThan(0.68);
     expect(byGroup[1]).toBeGreaterThan(0.23); // MULTIPLE ≈ 27 %
@@ -87,17 +95,24 @@ describe('generator', () => {
   });
 
   it('follows the published age, smoking, waist and missingness patterns', () => {
-    const lines = bytesOf({ rows: 40_000, seed: 'dist', encoding: 'utf8', eol: '\n' }).toString('utf8').trim().split('\n').slice(1);
+    const lines = bytesOf({ rows: 40_000, seed: 'dist', encoding: 'utf8', eol: '\n' })
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
     const rows = lines.map((l) => l.split(','));
     const col = (name: string) => SOURCE_COLUMNS.findIndex(([, c]) => c === name);
-    const share = (pred: (r: string[]) => boolean, among: string[][] = rows) => among.filter(pred).length / among.length;
+    const share = (pred: (r: string[]) => boolean, among: string[][] = rows) =>
+      among.filter(pred).length / among.length;
     expect(share((r) => r[col('age_group_code')] === '9')).toBeCloseTo(0.13, 1);
     expect(share((r) => r[col('age_group_code')] === '5')).toBeCloseTo(0.02, 1);
     expect(share((r) => r[col('smoking_status')] === '1')).toBeCloseTo(0.61, 1);
     expect(share((r) => r[col('smoking_status')] === '3')).toBeCloseTo(0.21, 1);
     const men = rows.filter((r) => r[col('gender_code')] === '1');
     const women = rows.filter((r) => r[col('gender_code')] === '2');
-    expect(share((r) => r[col('smoking_status')] === '3', men)).toBeGreaterThan(4 * share((r) => r[col('smoking_status')] === '3', women));
+    expect(share((r) => r[col('smoking_status')] === '3', men)).toBeGreaterThan(
+      4 * share((r) => r[col('smoking_status')] === '3', women),
+    );
     expect(share((r) => r[col('total_cholesterol')] !== '')).toBeGreaterThan(0.28);
     expect(share((r) => r[col('total_cholesterol')] !== '')).toBeLessThan(0.4);
     expect(share((r) => r[col('missing_teeth')] === '')).toBeGreaterThan(0.95);
@@ -106,7 +121,9 @@ describe('generator', () => {
     expect(rows.some((r) => /\.0$/.test(r[col('height')] ?? ''))).toBe(true);
     expect(rows.every((r) => r[col('height')] === '' || Number(r[col('height')]) % 5 === 0)).toBe(true);
     const medianWaist = (age: string) => {
-      const w = rows.filter((r) => r[col('age_group_code')] === age && r[col('waist')] && r[col('waist')] !== '999').map((r) => Number(r[col('waist')]));
+      const w = rows
+        .filter((r) => r[col('age_group_code')] === age && r[col('waist')] && r[col('waist')] !== '999')
+        .map((r) => Number(r[col('waist')]));
       return w.sort((a, b) => a - b)[w.length >> 1] as number;
     };
     expect(Math.abs(medianWaist('5') - 73)).toBeLessThan(2);

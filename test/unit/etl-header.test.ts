@@ -1,7 +1,13 @@
 // Header mapping by name: the 2024 layout, older years' order and spellings, extra columns,
 // and the immediate failure on an unknown layout.
 import { describe, expect, it } from 'vitest';
-import { HeaderError, LEGACY_HEADER as OLD_HEADER, mapHeader, normalizeHeaderName, splitCsvLine } from '../../etl/read/header.ts';
+import {
+  HeaderError,
+  LEGACY_HEADER as OLD_HEADER,
+  mapHeader,
+  normalizeHeaderName,
+  splitCsvLine,
+} from '../../etl/read/header.ts';
 import { SOURCE_COLUMNS } from '../../etl/schema/columns.ts';
 
 const KOREAN_2024 = SOURCE_COLUMNS.map(([k]) => k);

@@ -16,14 +16,20 @@ describe('PageIndexFeed', () => {
     // Three chunks of 300 rows; every third row valid, with varied filters.
     const chunks = [0, 1, 2].map((c) => {
       const pairs: number[] = [];
-      for (let row = 1; row <= 300; row++) if (row % 3 === 0) pairs.push(row, packFilters(5 + ((row + c) % 14), 1 + (row % 2), (row + c) % 3));
+      for (let row = 1; row <= 300; row++)
+        if (row % 3 === 0) pairs.push(row, packFilters(5 + ((row + c) % 14), 1 + (row % 2), (row + c) % 3));
       return Uint32Array.from(pairs);
     });
     const direct = new PageIndexBuilder();
     chunks.forEach((rows, c) => {
       for (let i = 0; i < rows.length; i += 2) {
         const f = unpackFilters(rows[i + 1] as number);
-        direct.add(c * 300 + (rows[i] as number), f.ageGroup, f.gender, RISK_GROUPS[f.group] as (typeof RISK_GROUPS)[number]);
+        direct.add(
+          c * 300 + (rows[i] as number),
+          f.ageGroup,
+          f.gender,
+          RISK_GROUPS[f.group] as (typeof RISK_GROUPS)[number],
+        );
       }
     });
     const feed = new PageIndexFeed();

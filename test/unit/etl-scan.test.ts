@@ -94,10 +94,22 @@ describe('scanFile and readHead', () => {
     scan.ranges.forEach((r, i) => {
       if (i > 0) expect(r.start).toBe(scan.ranges[i - 1]?.end);
       expect(bytes[r.start - 1]).toBe(0x0a);
-      const out = processChunk({ bytes: bytes.subarray(r.start, r.end), layout: head.layout, encoding: 'cp949', atEof: r.end === bytes.length, emit: false });
+      const out = processChunk({
+        bytes: bytes.subarray(r.start, r.end),
+        layout: head.layout,
+        encoding: 'cp949',
+        atEof: r.end === bytes.length,
+        emit: false,
+      });
       mergeStats(total, out.stats);
     });
-    const whole = processChunk({ bytes: bytes.subarray(head.dataStart), layout: head.layout, encoding: 'cp949', atEof: true, emit: false });
+    const whole = processChunk({
+      bytes: bytes.subarray(head.dataStart),
+      layout: head.layout,
+      encoding: 'cp949',
+      atEof: true,
+      emit: false,
+    });
     expect(total).toEqual(whole.stats);
     expect(total.rows).toBe(3000);
   });

@@ -11,7 +11,15 @@ describe('schema files', () => {
 
   it('hold every table the API and the ETL use', () => {
     expect(schemaTables()).toEqual([
-      'health_records', 'datasets', 'dataset_pointer', 'agg_age_risk', 'record_counts', 'record_pages', 'dataset_files', 'etl_runs', 'etl_lock',
+      'health_records',
+      'datasets',
+      'dataset_pointer',
+      'agg_age_risk',
+      'record_counts',
+      'record_pages',
+      'dataset_files',
+      'etl_runs',
+      'etl_lock',
     ]);
   });
 

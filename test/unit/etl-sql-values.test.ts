@@ -14,7 +14,13 @@ const BROKEN = "2024,2,11,1,12,170,80,9x'\\,1.0,9.9,1,1,145,92,110,250,180,45,16
 const CTX: InsertContext = { datasetId: 7, idOffset: 100, lineOffset: 2, runId: 3, createdAt: '2026-12-03 10:00:00' };
 
 function tsvOf(lines: string[]): Buffer {
-  const out = processChunk({ bytes: iconv.encode(`${lines.join('\n')}\n`, 'cp949'), layout: LAYOUT, encoding: 'cp949', atEof: true, emit: true });
+  const out = processChunk({
+    bytes: iconv.encode(`${lines.join('\n')}\n`, 'cp949'),
+    layout: LAYOUT,
+    encoding: 'cp949',
+    atEof: true,
+    emit: true,
+  });
   return Buffer.from(out.tsv as Buffer);
 }
 
@@ -54,16 +60,33 @@ describe('insertStatements', () => {
     expect(more).toEqual([]);
     expect(st).toMatchObject({ firstId: 101, rows: 2 });
     const rows = parseValues((st as { sql: string }).sql);
-    const col = (row: (string | number | null)[] | undefined, name: string) => (row as unknown[])[RECORD_COLUMNS.indexOf(name as never)];
+    const col = (row: (string | number | null)[] | undefined, name: string) =>
+      (row as unknown[])[RECORD_COLUMNS.indexOf(name as never)];
     expect(rows.map((r) => r.length)).toEqual([RECORD_COLUMNS.length, RECORD_COLUMNS.length]);
-    expect(rows.map((r) => [col(r, 'dataset_id'), col(r, 'id'), col(r, 'run_id'), col(r, 'source_line'), col(r, 'created_at')])).toEqual([
+    expect(
+      rows.map((r) => [
+        col(r, 'dataset_id'),
+        col(r, 'id'),
+        col(r, 'run_id'),
+        col(r, 'source_line'),
+        col(r, 'created_at'),
+      ]),
+    ).toEqual([
       [7, 101, 3, 2, '2026-12-03 10:00:00'],
       [7, 102, 3, 3, '2026-12-03 10:00:00'],
     ]);
-    expect([col(rows[0], 'waist'), col(rows[0], 'bmi'), col(rows[0], 'risk_group'), col(rows[0], 'invalid_flag'), col(rows[0], 'raw_line')]).toEqual([
-      90.5, 27.7, 'MULTIPLE_RISK_FACTORS', 0, null,
+    expect([
+      col(rows[0], 'waist'),
+      col(rows[0], 'bmi'),
+      col(rows[0], 'risk_group'),
+      col(rows[0], 'invalid_flag'),
+      col(rows[0], 'raw_line'),
+    ]).toEqual([90.5, 27.7, 'MULTIPLE_RISK_FACTORS', 0, null]);
+    expect([col(rows[1], 'invalid_reason'), col(rows[1], 'raw_line'), col(rows[1], 'waist')]).toEqual([
+      'UNPARSEABLE',
+      BROKEN,
+      null,
     ]);
-    expect([col(rows[1], 'invalid_reason'), col(rows[1], 'raw_line'), col(rows[1], 'waist')]).toEqual(['UNPARSEABLE', BROKEN, null]);
   });
 
   it('keeps each statement within its byte budget and row cap, and numbers the rows across them', () => {
@@ -75,7 +98,9 @@ describe('insertStatements', () => {
     const split = [...insertStatements(tsv, CTX, budget, 1000)];
     expect(split.length).toBeGreaterThan(3);
     for (const st of split) expect(Buffer.byteLength(st.sql)).toBeLessThanOrEqual(budget);
-    expect(split.map((s) => s.firstId)).toEqual(split.map((_, i) => 101 + split.slice(0, i).reduce((n, s) => n + s.rows, 0)));
+    expect(split.map((s) => s.firstId)).toEqual(
+      split.map((_, i) => 101 + split.slice(0, i).reduce((n, s) => n + s.rows, 0)),
+    );
     expect(split.flatMap((s) => parseValues(s.sql))).toEqual(parseValues((one[0] as { sql: string }).sql));
     const capped = [...insertStatements(tsv, CTX, 1 << 20, 8)];
     expect(capped.map((s) => s.rows)).toEqual([8, 8, 8, 8, 8, 8, 2]);

@@ -12,7 +12,13 @@ const env = (MYSQL_URL: string, extra: Record<string, string> = {}) => ({ MYSQL_
 
 describe('MYSQL_URL', () => {
   it('is plaintext on loopback, with the database from the path', () => {
-    expect(mysqlTarget(env('mysql://root@127.0.0.1:3306/nhis'))).toEqual({ host: '127.0.0.1', port: 3306, user: 'root', password: '', database: 'nhis' });
+    expect(mysqlTarget(env('mysql://root@127.0.0.1:3306/nhis'))).toEqual({
+      host: '127.0.0.1',
+      port: 3306,
+      user: 'root',
+      password: '',
+      database: 'nhis',
+    });
   });
 
   it('verifies TLS by default for any other host, and honours ssl-ca', () => {
@@ -45,10 +51,12 @@ describe('DATABASE_URL', () => {
 });
 
 describe('retries', () => {
-  const vitess = (code: string, message = 'x') => Object.assign(new Error(message), { name: 'DatabaseError', status: 400, body: { code, message } });
+  const vitess = (code: string, message = 'x') =>
+    Object.assign(new Error(message), { name: 'DatabaseError', status: 400, body: { code, message } });
 
   it('retry Vitess transient errors and network failures, never a statement error or the row limit', () => {
-    for (const code of ['UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'DEADLINE_EXCEEDED', 'ABORTED']) expect(isTransient(vitess(code)), code).toBe(true);
+    for (const code of ['UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'DEADLINE_EXCEEDED', 'ABORTED'])
+      expect(isTransient(vitess(code)), code).toBe(true);
     expect(isTransient(vitess('RESOURCE_EXHAUSTED', 'Row count exceeded 100000'))).toBe(false);
     expect(isTransient(vitess('INVALID_ARGUMENT'))).toBe(false);
     expect(isTransient(vitess('ALREADY_EXISTS'))).toBe(false);
@@ -58,12 +66,33 @@ describe('retries', () => {
 
   it('give up after the policy’s retries, and pass a statement error through at once', async () => {
     let calls = 0;
-    await expect(withRetries(async () => { calls++; throw vitess('UNAVAILABLE'); }, { retries: 3, baseMs: 1 })).rejects.toThrow();
+    await expect(
+      withRetries(
+        async () => {
+          calls++;
+          throw vitess('UNAVAILABLE');
+        },
+        { retries: 3, baseMs: 1 },
+      ),
+    ).rejects.toThrow();
     expect(calls).toBe(4);
     calls = 0;
-    await expect(withRetries(async () => { calls++; throw vitess('INVALID_ARGUMENT'); }, { retries: 3, baseMs: 1 })).rejects.toThrow();
+    await expect(
+      withRetries(
+        async () => {
+          calls++;
+          throw vitess('INVALID_ARGUMENT');
+        },
+        { retries: 3, baseMs: 1 },
+      ),
+    ).rejects.toThrow();
     expect(calls).toBe(1);
     calls = 0;
-    expect(await withRetries(async () => (++calls < 3 ? Promise.reject(vitess('ABORTED')) : 'ok'), { retries: 3, baseMs: 1 })).toBe('ok');
+    expect(
+      await withRetries(async () => (++calls < 3 ? Promise.reject(vitess('ABORTED')) : 'ok'), {
+        retries: 3,
+        baseMs: 1,
+      }),
+    ).toBe('ok');
   });
 });

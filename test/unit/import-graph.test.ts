@@ -12,7 +12,7 @@ const PARTS = ['src', 'etl', 'kit', 'local', 'bench', 'load-tests', 'loadkit', '
 const SOURCE = /\.(ts|cjs|mjs)$/;
 
 function sourceFiles(dir: string): string[] {
-  let entries;
+  let entries: import('node:fs').Dirent[];
   try {
     entries = readdirSync(join(ROOT, dir), { withFileTypes: true });
   } catch {
@@ -39,7 +39,8 @@ function importGraph(): Map<string, Set<string>> {
   // require('./x.cjs') in .cjs files, which preProcessFile does not report.
   for (const file of graph.keys()) {
     if (!file.endsWith('.cjs')) continue;
-    for (const m of readFileSync(join(ROOT, file), 'utf8').matchAll(/require\(['"](\.[^'"]+)['"]\)/g)) graph.get(file)!.add(normalize(join(dirname(file), m[1]!)));
+    for (const m of readFileSync(join(ROOT, file), 'utf8').matchAll(/require\(['"](\.[^'"]+)['"]\)/g))
+      graph.get(file)!.add(normalize(join(dirname(file), m[1]!)));
   }
   return graph;
 }

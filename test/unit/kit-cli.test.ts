@@ -16,7 +16,9 @@ describe('kit/cli', () => {
 
   it('choiceOption: one of the choices, else a UsageError listing them', () => {
     expect(choiceOption('workerd', '--runtime', ['miniflare', 'workerd'])).toBe('workerd');
-    expect(() => choiceOption('node', '--runtime', ['both', 'workerd', 'miniflare'])).toThrow("--runtime must be both, workerd or miniflare, got 'node'");
+    expect(() => choiceOption('node', '--runtime', ['both', 'workerd', 'miniflare'])).toThrow(
+      "--runtime must be both, workerd or miniflare, got 'node'",
+    );
   });
 
   it('writeAtomic leaves the whole text and no temporary file', async () => {

@@ -19,7 +19,11 @@ let app: ReturnType<typeof isolate>;
 
 /** Dataset 2: 120 valid and 30 invalid records, told apart from dataset 1's by their date. */
 function addDataset2() {
-  store.addDataset(2, makeRows(120).map((r) => ({ ...r, created_at: '2027-01-01 00:00:00' })), 30);
+  store.addDataset(
+    2,
+    makeRows(120).map((r) => ({ ...r, created_at: '2027-01-01 00:00:00' })),
+    30,
+  );
 }
 
 async function get(path: string, on = app) {
@@ -55,7 +59,9 @@ describe('a flip of the pointer', () => {
     expect(risk.cache).toBe('MISS');
     expect((await get('/records?limit=1')).body.pagination.total_items).toBe(120);
     expect(store.calls.liveDataset).toBe(2);
-    expect(logs).toContainEqual(expect.objectContaining({ msg: 'live dataset changed', dataset: 2, generation: 2, previous_dataset: 1 }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({ msg: 'live dataset changed', dataset: 2, generation: 2, previous_dataset: 1 }),
+    );
   });
 
   it('under steady traffic, a request in the last third of the lifetime re-reads the pointer in the background: nobody waits for it', async () => {
@@ -94,7 +100,12 @@ describe('a flip of the pointer', () => {
       cache = fakeCache();
       app = isolate();
       for (const p of ['/stats/risk', '/stats/age', '/records?limit=3', '/records?age_group=12&limit=3']) await get(p);
-      expect([...cache.data.keys()].sort()).toEqual(['records:count:d1:a*:g*:r*', 'records:count:d1:a12:g*:r*', 'stats:age:d1', 'stats:risk:d1']);
+      expect([...cache.data.keys()].sort()).toEqual([
+        'records:count:d1:a*:g*:r*',
+        'records:count:d1:a12:g*:r*',
+        'stats:age:d1',
+        'stats:risk:d1',
+      ]);
       addDataset2();
       store.flip(2);
       t += elapsed;
@@ -110,8 +121,13 @@ describe('a flip of the pointer', () => {
         expect(age.body.total_records, what).toBe(120);
         // Total and page of one dataset.
         expect(page.body.pagination.total_items, what).toBe(120);
-        expect(page.body.data.map((r: { created_at: string }) => r.created_at), what).toEqual(Array(3).fill('2027-01-01T00:00:00Z'));
-        expect(filtered.body.pagination.total_items, what).toBe(makeRows(120).filter((r) => r.age_group_code === 12).length);
+        expect(
+          page.body.data.map((r: { created_at: string }) => r.created_at),
+          what,
+        ).toEqual(Array(3).fill('2027-01-01T00:00:00Z'));
+        expect(filtered.body.pagination.total_items, what).toBe(
+          makeRows(120).filter((r) => r.age_group_code === 12).length,
+        );
         expect([risk.cache, age.cache], what).toEqual(on === app ? ['MISS', 'MISS'] : ['HIT-L2', 'HIT-L2']);
       }
       expect(new Set(store.datasetsRead.slice(read))).toEqual(new Set([2]));
@@ -150,7 +166,9 @@ describe('the pointer unreadable', () => {
       expect((await get('/stats/risk')).status).toBe(200);
     }
     expect(attempts).toBe(1);
-    expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'dataset pointer unreadable; serving the last known dataset' }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({ level: 'warn', msg: 'dataset pointer unreadable; serving the last known dataset' }),
+    );
     t += L1_MS;
     await get('/stats/age');
     expect(attempts).toBe(2);
@@ -191,7 +209,10 @@ describe('no live dataset', () => {
       status: 200,
       body: { data: [], pagination: { page: 3, limit: 20, total_items: 0, total_pages: 0 } },
     });
-    expect(await get('/records/1')).toMatchObject({ status: 404, body: { error: 'Not Found', message: 'Record with id 1 not found' } });
+    expect(await get('/records/1')).toMatchObject({
+      status: 404,
+      body: { error: 'Not Found', message: 'Record with id 1 not found' },
+    });
     expect(store.calls).toEqual({ liveDataset: 1 });
     expect(cache.calls).toEqual({});
   });

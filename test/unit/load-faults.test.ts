@@ -79,7 +79,8 @@ describe('fault plan', () => {
 });
 
 describe('the dropped client', () => {
-  const cached = (f: { ageGroup: number; gender: number; riskGroup: string }) => `records:count:d3:a${f.ageGroup}:g${f.gender}:r${f.riskGroup}`;
+  const cached = (f: { ageGroup: number; gender: number; riskGroup: string }) =>
+    `records:count:d3:a${f.ageGroup}:g${f.gender}:r${f.riskGroup}`;
 
   it('takes an uncached key, from a position that moves with the seed', () => {
     const all = dropCandidates();
@@ -95,10 +96,12 @@ describe('the dropped client', () => {
     const traffic = buildTraffic('faults', { lastPage: 500, totalItems: 10_000, ids: [1, 2] }, 'k');
     expect(traffic.requests.some((r) => r.path.startsWith('/records?') && r.path.includes('gender='))).toBe(true);
     expect(traffic.requests.some((r) => r.path.includes('risk_group='))).toBe(false);
-    expect(new Set(traffic.weights.map((w) => w.endpoint))).toEqual(new Set(['POST /simulate', 'GET /stats/risk', 'GET /stats/age', 'GET /records', 'GET /records/:id']));
+    expect(new Set(traffic.weights.map((w) => w.endpoint))).toEqual(
+      new Set(['POST /simulate', 'GET /stats/risk', 'GET /stats/age', 'GET /records', 'GET /records/:id']),
+    );
   });
 
-  it('holds the statement of that key\'s total as database-js sends it, and nothing else', () => {
+  it("holds the statement of that key's total as database-js sends it, and nothing else", () => {
     const f = { ageGroup: 7, gender: 2, riskGroup: 'CHD_RISK_EQUIVALENT' as const };
     expect(dropPath(f)).toBe('/records?age_group=7&gender=2&risk_group=CHD_RISK_EQUIVALENT&limit=7&page=2');
     const re = new RegExp(dropMatch(f));
@@ -130,8 +133,12 @@ describe('fault windows', () => {
     [3600, 7, 503, 0, 1],
   ]);
 
-  it('counts each window\'s responses by kind, with its p99 and max', () => {
-    const [none, unavailable, drop] = faultWindows(s, events, 0) as [FaultWindowFigures, FaultWindowFigures, FaultWindowFigures];
+  it("counts each window's responses by kind, with its p99 and max", () => {
+    const [none, unavailable, drop] = faultWindows(s, events, 0) as [
+      FaultWindowFigures,
+      FaultWindowFigures,
+      FaultWindowFigures,
+    ];
     expect(unavailable).toEqual({
       label: 'UNAVAILABLE',
       fromS: 1,
@@ -146,15 +153,40 @@ describe('fault windows', () => {
       max: 20,
       applied: 40,
     });
-    expect(drop).toMatchObject({ label: 'client drop', fromS: 3, toS: 3.5, responses: 2, ok: 1, retryable503: 0, other: { 429: 1 }, max: 30, applied: 1 });
+    expect(drop).toMatchObject({
+      label: 'client drop',
+      fromS: 3,
+      toS: 3.5,
+      responses: 2,
+      ok: 1,
+      retryable503: 0,
+      other: { 429: 1 },
+      max: 30,
+      applied: 1,
+    });
     // The rest: two 503s after the windows closed, one within AFTER_FAULT_MS of the Vitess error's
     // end; the other follows the client drop, which fails no statement.
     expect(AFTER_FAULT_MS).toBe(1000);
-    expect(none).toMatchObject({ label: 'no fault', fromS: null, toS: null, responses: 4, ok: 2, retryable503: 2, afterFault503: 1, applied: null });
+    expect(none).toMatchObject({
+      label: 'no fault',
+      fromS: null,
+      toS: null,
+      responses: 4,
+      ok: 2,
+      retryable503: 2,
+      afterFault503: 1,
+      applied: null,
+    });
   });
 
   it('counts requests with no response in their window', () => {
-    const withErrors = { ...s, errors: [{ at: 1500, kind: 'timeout', endpoint: 'GET /records' }, { at: 2500, kind: 'ECONNRESET', endpoint: 'GET /records' }] };
+    const withErrors = {
+      ...s,
+      errors: [
+        { at: 1500, kind: 'timeout', endpoint: 'GET /records' },
+        { at: 2500, kind: 'ECONNRESET', endpoint: 'GET /records' },
+      ],
+    };
     const [none, unavailable] = faultWindows(withErrors, events, 0);
     expect(unavailable!.noResponse).toBe(1);
     expect(none!.noResponse).toBe(1);
@@ -171,16 +203,32 @@ describe('fault windows', () => {
 describe('fault thresholds', () => {
   const specs = thresholdsOf(SCENARIOS.faults, 3000);
   const judge = (s: LoadSamples, values: Record<string, number | string>) =>
-    evaluate(specs, { scope: () => scopeFigures(s, 10), values: { faults_applied: 1, client_drop_answered: 1, client_drop_max_ms: 1800, ...values } });
-  const verdicts = (results: ReturnType<typeof judge>) => Object.fromEntries(results.map((r) => [`${r.metric} ${r.expression}`, r.pass]));
+    evaluate(specs, {
+      scope: () => scopeFigures(s, 10),
+      values: { faults_applied: 1, client_drop_answered: 1, client_drop_max_ms: 1800, ...values },
+    });
+  const verdicts = (results: ReturnType<typeof judge>) =>
+    Object.fromEntries(results.map((r) => [`${r.metric} ${r.expression}`, r.pass]));
 
   it('pass when every failure is a 503 with Retry-After and nothing is late', () => {
-    const results = judge(samples([[1, 5, 200, 0], [2, 3, 503, 0, 1], [3, 3999, 200, 1]]), {});
+    const results = judge(
+      samples([
+        [1, 5, 200, 0],
+        [2, 3, 503, 0, 1],
+        [3, 3999, 200, 1],
+      ]),
+      {},
+    );
     expect(results.every((r) => r.pass === true)).toBe(true);
   });
 
   it('fail on a 500, a 503 without Retry-After, a 429, a response past the bound, a late or unanswered burst', () => {
-    const bad = samples([[1, 5, 500, 0], [2, 3, 503, 0, 0], [3, 3, 429, 0, 1], [4, 4001, 200, 1]]);
+    const bad = samples([
+      [1, 5, 500, 0],
+      [2, 3, 503, 0, 0],
+      [3, 3, 429, 0, 1],
+      [4, 4001, 200, 1],
+    ]);
     const results = judge(bad, { client_drop_answered: 19 / 20, client_drop_max_ms: 4200, faults_applied: 0.8 });
     expect(verdicts(results)).toEqual({
       'http_status_500 count==0': false,
@@ -199,7 +247,10 @@ describe('fault thresholds', () => {
     expect(unexpectedFailures({ ...s, errors: [{ at: 2, kind: 'timeout' }] })).toBe(1);
     const { retryAfter: _, ...without } = s;
     expect(unexpectedFailures(without)).toBeUndefined();
-    const [r] = evaluate([{ metric: 'http_unexpected_failures', expression: 'count==0' }], { scope: () => scopeFigures(without, 1), values: {} });
+    const [r] = evaluate([{ metric: 'http_unexpected_failures', expression: 'count==0' }], {
+      scope: () => scopeFigures(without, 1),
+      values: {},
+    });
     expect(r).toMatchObject({ pass: null, note: 'Retry-After not recorded' });
   });
 });
@@ -217,17 +268,53 @@ describe('the burst after the drop', () => {
     distinctTotals: 1,
     coldKey: true,
   });
-  const window = (label: string, applied: number | null): FaultWindowFigures => ({ label, fromS: 1, toS: 2, responses: 0, ok: 0, retryable503: 0, bare503: 0, other: {}, noResponse: 0, p99: 0, max: 0, applied });
+  const window = (label: string, applied: number | null): FaultWindowFigures => ({
+    label,
+    fromS: 1,
+    toS: 2,
+    responses: 0,
+    ok: 0,
+    retryable503: 0,
+    bare503: 0,
+    other: {},
+    noResponse: 0,
+    p99: 0,
+    max: 0,
+    applied,
+  });
 
   it('is answered by a 2xx or a 503 with Retry-After only', () => {
-    const burst: BurstResponse[] = [ok, { status: 503, retryAfter: true, ms: 10 }, { status: 503, retryAfter: false, ms: 10 }, { status: null, retryAfter: false, ms: 9000, error: 'timeout' }];
-    expect(burstSummary(burst)).toEqual({ sent: 4, answered: 2, statuses: { 200: 1, 503: 2, 'no response': 1 }, maxMs: 9000 });
+    const burst: BurstResponse[] = [
+      ok,
+      { status: 503, retryAfter: true, ms: 10 },
+      { status: 503, retryAfter: false, ms: 10 },
+      { status: null, retryAfter: false, ms: 9000, error: 'timeout' },
+    ];
+    expect(burstSummary(burst)).toEqual({
+      sent: 4,
+      answered: 2,
+      statuses: { 200: 1, 503: 2, 'no response': 1 },
+      maxMs: 9000,
+    });
   });
 
   it('gives the thresholds their values, or the reason there are none', () => {
-    const windows = [{ ...window('no fault', null), fromS: null, toS: null }, window('UNAVAILABLE', 10), window('ABORTED', 0), window('client drop', null)];
-    expect(faultValues(5, windows, drop([ok, { ...ok, ms: 2100 }]))).toEqual({ faults_applied: 1 / 5, client_drop_answered: 1, client_drop_max_ms: 2100 });
-    expect(faultValues(5, windows, null)).toEqual({ faults_applied: 0.2, client_drop_answered: 'the client drop did not run', client_drop_max_ms: 'the client drop did not run' });
+    const windows = [
+      { ...window('no fault', null), fromS: null, toS: null },
+      window('UNAVAILABLE', 10),
+      window('ABORTED', 0),
+      window('client drop', null),
+    ];
+    expect(faultValues(5, windows, drop([ok, { ...ok, ms: 2100 }]))).toEqual({
+      faults_applied: 1 / 5,
+      client_drop_answered: 1,
+      client_drop_max_ms: 2100,
+    });
+    expect(faultValues(5, windows, null)).toEqual({
+      faults_applied: 0.2,
+      client_drop_answered: 'the client drop did not run',
+      client_drop_max_ms: 'the client drop did not run',
+    });
   });
 });
 
@@ -248,7 +335,12 @@ describe('Retry-After in the probe', () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   it('flags each failed response that carried it, through joining and selection', async () => {
-    const run = await runLoad({ url, requests: ['/ok', '/busy', '/bare', '/limited'].map((path) => ({ method: 'GET', path })), connections: 2, durationS: 1 });
+    const run = await runLoad({
+      url,
+      requests: ['/ok', '/busy', '/bare', '/limited'].map((path) => ({ method: 'GET', path })),
+      connections: 2,
+      durationS: 1,
+    });
     const s = joinSamples([run.samples]);
     expect(s.status.length).toBeGreaterThan(20);
     const flagged = new Map<string, Set<number>>();
@@ -256,7 +348,12 @@ describe('Retry-After in the probe', () => {
       const name = s.endpoints[s.endpoint[i]!]!;
       flagged.set(name, (flagged.get(name) ?? new Set()).add(s.retryAfter![i]!));
     }
-    expect(Object.fromEntries([...flagged].map(([k, v]) => [k, [...v]]))).toEqual({ 'GET /ok': [0], 'GET /busy': [1], 'GET /bare': [0], 'GET /limited': [1] });
+    expect(Object.fromEntries([...flagged].map(([k, v]) => [k, [...v]]))).toEqual({
+      'GET /ok': [0],
+      'GET /busy': [1],
+      'GET /bare': [0],
+      'GET /limited': [1],
+    });
     const bare = selectSamples(s, (_, e) => e === 'GET /bare' || e === 'GET /limited');
     expect(unexpectedFailures(s)).toBe(bare.status.length);
     expect(unexpectedFailures(selectSamples(s, (_, e) => e === 'GET /busy'))).toBe(0);

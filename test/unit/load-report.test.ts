@@ -12,7 +12,9 @@ const load = (name: string) => JSON.parse(readFileSync(join(FIXTURES, `${name}.j
 
 describe('load-test report renderer', () => {
   it('renders a smoke run compared with the previous one', async () => {
-    await expect(render(load('smoke'), load('smoke-previous'))).toMatchFileSnapshot(join(FIXTURES, 'smoke.expected.md'));
+    await expect(render(load('smoke'), load('smoke-previous'))).toMatchFileSnapshot(
+      join(FIXTURES, 'smoke.expected.md'),
+    );
   });
 
   it('renders a multi-stage spike with no previous run', async () => {
@@ -34,12 +36,16 @@ describe('load-test report renderer', () => {
     const charts = renderCharts(spike);
     expect(Object.keys(charts)).toEqual(Object.values(chartFiles(spike.id)));
     expect(charts[chartFiles(spike.id).throughput]).toContain('stroke-dasharray');
-    for (const [name, svg] of Object.entries(charts)) await expect(svg).toMatchFileSnapshot(join(FIXTURES, `expected-${name.replace(spike.id, 'spike')}`));
+    for (const [name, svg] of Object.entries(charts))
+      await expect(svg).toMatchFileSnapshot(join(FIXTURES, `expected-${name.replace(spike.id, 'spike')}`));
   });
 
   it('flags a comparison across different targets', () => {
     const now = load('smoke');
-    const md = render(now, { ...load('smoke-previous'), target: { url: 'https://edge.example.com', kind: 'explicit', runtime: null } });
+    const md = render(now, {
+      ...load('smoke-previous'),
+      target: { url: 'https://edge.example.com', kind: 'explicit', runtime: null },
+    });
     expect(md).toContain('**a different target or runtime**');
   });
 
@@ -50,7 +56,9 @@ describe('load-test report renderer', () => {
     const section = md.slice(md.indexOf('## Faults'), md.indexOf('## Latency and throughput'));
     for (const code of ['UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'DEADLINE_EXCEEDED', 'ABORTED']) {
       expect(section).toContain(`| ${code} on for 3 s`);
-      expect(section).toMatch(new RegExp(`^\\| ${code} \\| \\d+\\.\\d–\\d+\\.\\d s \\| [\\d,]+ \\| [\\d,]+ \\| [\\d,]+ \\|`, 'm'));
+      expect(section).toMatch(
+        new RegExp(`^\\| ${code} \\| \\d+\\.\\d–\\d+\\.\\d s \\| [\\d,]+ \\| [\\d,]+ \\| [\\d,]+ \\|`, 'm'),
+      );
     }
     expect(section).toMatch(/\| client drop: the gateway holds the next load of `GET \/records\?/);
     expect(section).toContain('| no fault (all the rest) |  | 24,440 | 24,416 | 24 (24 within 1 s after a fault) |');
@@ -58,7 +66,8 @@ describe('load-test report renderer', () => {
     expect(section).toContain('stale-if-error');
     expect(section).toContain('20 of 20 answered 2xx or 503 with Retry-After (200 ×20)');
     const charts = renderCharts(r);
-    for (const label of ['UNAVAILABLE on', 'ABORTED on', 'client drop']) expect(charts[chartFiles(r.id).throughput]).toContain(`>${label}</text>`);
+    for (const label of ['UNAVAILABLE on', 'ABORTED on', 'client drop'])
+      expect(charts[chartFiles(r.id).throughput]).toContain(`>${label}</text>`);
     // Other scenarios have no such section.
     expect(render(load('spike'), null)).not.toContain('## Faults');
   });
@@ -67,19 +76,29 @@ describe('load-test report renderer', () => {
     const f = load('faults').faults!;
     const worse: FaultReport = {
       ...f,
-      duringFaults: f.duringFaults.map((e) => (e.endpoint.startsWith('GET /stats/') ? { ...e, okXCache: { 'HIT-L1': e.ok } } : e)),
+      duringFaults: f.duringFaults.map((e) =>
+        e.endpoint.startsWith('GET /stats/') ? { ...e, okXCache: { 'HIT-L1': e.ok } } : e,
+      ),
       drop: {
         ...f.drop!,
         first: { aborted: false, status: 200, ms: 12 },
-        burst: [...f.drop!.burst.slice(2), { status: 503, retryAfter: false, ms: 40 }, { status: null, retryAfter: false, ms: 9000, error: 'The operation was aborted due to timeout' }],
+        burst: [
+          ...f.drop!.burst.slice(2),
+          { status: 503, retryAfter: false, ms: 40 },
+          { status: null, retryAfter: false, ms: 9000, error: 'The operation was aborted due to timeout' },
+        ],
       },
     };
     const md = faultsSection(worse);
     expect(md).toContain('No stats response was STALE');
-    expect(md).toContain('was answered (200) after 12 ms, before the abort: the hold did not catch it, so the drop was not exercised');
+    expect(md).toContain(
+      'was answered (200) after 12 ms, before the abort: the hold did not catch it, so the drop was not exercised',
+    );
     expect(md).toContain('18 of 20 answered');
     expect(md).toContain(', 1 later than that.');
-    expect(md).toContain('Not answered: 503 without Retry-After after 40.00 ms; no response (The operation was aborted due to timeout) after 9,000.00 ms.');
+    expect(md).toContain(
+      'Not answered: 503 without Retry-After after 40.00 ms; no response (The operation was aborted due to timeout) after 9,000.00 ms.',
+    );
     expect(faultsSection({ ...f, drop: null })).toContain('The client drop did not run');
   });
 

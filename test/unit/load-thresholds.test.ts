@@ -11,7 +11,13 @@ import { evaluate, parseExpression, passed, type ScopeFigures } from '../../load
 import { thresholdName } from '../../load-tests/report/render.ts';
 import { buildTraffic, endpointOf } from '../../load-tests/traffic.ts';
 
-const scope = (latencies: number[], failed = 0, durationS = 10): ScopeFigures => ({ latencies, responses: latencies.length, attempts: latencies.length, failed, durationS });
+const scope = (latencies: number[], failed = 0, durationS = 10): ScopeFigures => ({
+  latencies,
+  responses: latencies.length,
+  attempts: latencies.length,
+  failed,
+  durationS,
+});
 
 describe('thresholds', () => {
   it('parses k6 expressions', () => {
@@ -22,7 +28,10 @@ describe('thresholds', () => {
   });
 
   it('evaluates duration, failure rate and throughput per scope', () => {
-    const all = scope(Array.from({ length: 100 }, (_, i) => i + 1), 1);
+    const all = scope(
+      Array.from({ length: 100 }, (_, i) => i + 1),
+      1,
+    );
     const results = evaluate(
       [
         { metric: 'http_req_duration', expression: 'p(95)<100' },
@@ -62,14 +71,25 @@ describe('thresholds', () => {
       ],
       { scope: () => f, values: {} },
     );
-    expect(results.map((r) => [r.actual, r.pass])).toEqual([[1, false], [0, true], [1, true], [1, false], [null, null]]);
+    expect(results.map((r) => [r.actual, r.pass])).toEqual([
+      [1, false],
+      [0, true],
+      [1, true],
+      [1, false],
+      [null, null],
+    ]);
     expect(results[4]!.note).toBe('rate is not defined for http_status_500');
-    const [unknown] = evaluate([{ metric: 'http_status_500', expression: 'count==0' }], { scope: () => scope([1]), values: {} });
+    const [unknown] = evaluate([{ metric: 'http_status_500', expression: 'count==0' }], {
+      scope: () => scope([1]),
+      values: {},
+    });
     expect(unknown).toMatchObject({ pass: null, note: 'status codes not recorded' });
   });
 
   it('names thresholds the k6 way', () => {
-    expect(thresholdName({ metric: 'http_req_duration', stage: 'spike', expression: 'p(95)<500' })).toBe('http_req_duration{stage:spike} p(95)<500');
+    expect(thresholdName({ metric: 'http_req_duration', stage: 'spike', expression: 'p(95)<500' })).toBe(
+      'http_req_duration{stage:spike} p(95)<500',
+    );
   });
 });
 
@@ -91,7 +111,9 @@ describe('scenarios', () => {
   });
 
   it('parses durations', () => {
-    expect([parseDuration('30s'), parseDuration('45'), parseDuration('10m'), parseDuration('1h')]).toEqual([30, 45, 600, 3600]);
+    expect([parseDuration('30s'), parseDuration('45'), parseDuration('10m'), parseDuration('1h')]).toEqual([
+      30, 45, 600, 3600,
+    ]);
     expect(() => parseDuration('0.5s')).toThrow(/at least 1s/);
     expect(() => parseDuration('soon')).toThrow(/30s, 5m or 1h/);
   });
@@ -111,14 +133,27 @@ describe('traffic', () => {
 
   it('smoke touches every endpoint, the last page included', () => {
     const t = buildTraffic('every-endpoint', facts, 'k');
-    expect(new Set(t.requests.map(endpointOf))).toEqual(new Set(['GET /health', 'POST /simulate', 'GET /stats/risk', 'GET /stats/age', 'GET /records', 'GET /records/:id']));
+    expect(new Set(t.requests.map(endpointOf))).toEqual(
+      new Set([
+        'GET /health',
+        'POST /simulate',
+        'GET /stats/risk',
+        'GET /stats/age',
+        'GET /records',
+        'GET /records/:id',
+      ]),
+    );
     expect(t.requests.some((r) => r.path === '/records?page=3408')).toBe(true);
   });
 });
 
 describe('targets and reports', () => {
   it('only loopback addresses count as local', () => {
-    expect(['http://127.0.0.1:8787', 'http://localhost:1', 'http://[::1]:8787'].map(isLoopback)).toEqual([true, true, true]);
+    expect(['http://127.0.0.1:8787', 'http://localhost:1', 'http://[::1]:8787'].map(isLoopback)).toEqual([
+      true,
+      true,
+      true,
+    ]);
     expect(['https://api.example.com', 'http://10.0.0.1', 'not a url'].map(isLoopback)).toEqual([false, false, false]);
   });
 
@@ -127,7 +162,8 @@ describe('targets and reports', () => {
     expect(stamp(date)).toBe('20261122-025501');
     expect(reportId(date, 'smoke')).toBe('20261122-025501-smoke');
     const dir = await mkdtemp(join(tmpdir(), 'load-reports-'));
-    const report = (id: string, scenario: string) => writeFile(join(dir, `${id}.json`), JSON.stringify({ schemaVersion: 1, scenario, id }));
+    const report = (id: string, scenario: string) =>
+      writeFile(join(dir, `${id}.json`), JSON.stringify({ schemaVersion: 1, scenario, id }));
     await report('20261122-010000-smoke', 'smoke');
     await report('20261122-020000-smoke', 'smoke');
     await report('20261122-023000-spike', 'spike');

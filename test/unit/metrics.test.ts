@@ -13,9 +13,15 @@ describe('Metrics', () => {
     const pattern = 'SELECT id FROM health_records WHERE id >= ? AND gender_code = ? LIMIT ?';
     expect(normaliseSql("SELECT id FROM health_records WHERE id >= 1200 AND gender_code = 'M' LIMIT 20")).toBe(pattern);
     expect(text).toContain(`db_query_duration_seconds_count{pattern="${pattern}"} 1`);
-    expect(text).toContain('db_query_duration_seconds_count{pattern="SELECT id FROM health_records WHERE id >= ? AND gender_code = \\"M\\" LIMIT ?"} 1');
-    expect(text).toContain('db_query_duration_seconds_bucket{pattern="SELECT total FROM record_counts WHERE filter_key = ?",le="1"} 1');
-    expect(text).toContain('db_query_duration_seconds_bucket{pattern="SELECT total FROM record_counts WHERE filter_key = ?",le="0.5"} 0');
+    expect(text).toContain(
+      'db_query_duration_seconds_count{pattern="SELECT id FROM health_records WHERE id >= ? AND gender_code = \\"M\\" LIMIT ?"} 1',
+    );
+    expect(text).toContain(
+      'db_query_duration_seconds_bucket{pattern="SELECT total FROM record_counts WHERE filter_key = ?",le="1"} 1',
+    );
+    expect(text).toContain(
+      'db_query_duration_seconds_bucket{pattern="SELECT total FROM record_counts WHERE filter_key = ?",le="0.5"} 0',
+    );
     expect(text).toContain('errors_total{kind="database"} 1');
     expect(logs.map((l) => l.level)).toEqual(['warn', 'critical']);
   });
@@ -39,7 +45,13 @@ describe('Metrics', () => {
     m.cacheResult('stats:risk', 'HIT-L1');
     m.error('rate_limit_backend');
     const text = m.render();
-    for (const name of ['http_requests_total', 'http_request_duration_seconds', 'cache_results_total', 'db_query_duration_seconds', 'errors_total']) {
+    for (const name of [
+      'http_requests_total',
+      'http_request_duration_seconds',
+      'cache_results_total',
+      'db_query_duration_seconds',
+      'errors_total',
+    ]) {
       expect(text).toContain(`# HELP ${name} `);
       expect(text).toMatch(new RegExp(`# TYPE ${name} (counter|histogram)`));
     }
@@ -50,7 +62,12 @@ describe('Metrics', () => {
 
   it('counts each route, method and status apart, and cache results by key family and tier', () => {
     const m = new Metrics();
-    for (const [status, ms] of [[200, 1], [200, 7], [404, 30]] as const) m.request('/stats/risk', 'GET', status, ms);
+    for (const [status, ms] of [
+      [200, 1],
+      [200, 7],
+      [404, 30],
+    ] as const)
+      m.request('/stats/risk', 'GET', status, ms);
     m.request('/stats/risk', 'HEAD', 200, 1);
     m.cacheResult('stats:risk:v1', 'HIT-L1');
     m.cacheResult('stats:risk:v2', 'HIT-L1');
@@ -74,7 +91,9 @@ describe('normaliseSql', () => {
     const page = normaliseSql(`SELECT ${cols} FROM health_records WHERE id >= 1201 ORDER BY id LIMIT 20`);
     expect(byId).toBe('SELECT id, … FROM health_records WHERE id = ?');
     expect(page).toBe('SELECT id, … FROM health_records WHERE id >= ? ORDER BY id LIMIT ?');
-    expect(normaliseSql('SELECT total FROM record_counts WHERE filter_key = ?')).toBe('SELECT total FROM record_counts WHERE filter_key = ?');
+    expect(normaliseSql('SELECT total FROM record_counts WHERE filter_key = ?')).toBe(
+      'SELECT total FROM record_counts WHERE filter_key = ?',
+    );
     expect(normaliseSql('SELECT a, b FROM t')).toBe('SELECT a, b FROM t');
   });
 });

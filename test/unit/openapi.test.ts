@@ -24,19 +24,52 @@ beforeAll(async () => {
   doc = (await res.json()) as Schema;
 });
 
-const resolve = (ref: string): Schema => ref.slice(2).split('/').reduce((node: Schema, part) => node?.[part], doc);
+const resolve = (ref: string): Schema =>
+  ref
+    .slice(2)
+    .split('/')
+    .reduce((node: Schema, part) => node?.[part], doc);
 
 /** Every keyword the mini validator below understands; the test fails if the document uses another. */
-const KEYWORDS = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'const', 'minimum',
-  'maximum', 'pattern', 'format', '$ref', 'anyOf', 'description', 'default', 'examples', 'propertyNames', 'minItems', 'maxItems']);
+const KEYWORDS = new Set([
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'enum',
+  'const',
+  'minimum',
+  'maximum',
+  'pattern',
+  'format',
+  '$ref',
+  'anyOf',
+  'description',
+  'default',
+  'examples',
+  'propertyNames',
+  'minItems',
+  'maxItems',
+]);
 
 /** A JSON Schema check for the keywords above (format is an annotation in 2020-12). */
 function errors(schema: Schema, v: unknown, at = '$'): string[] {
   if (schema.$ref) return errors(resolve(schema.$ref), v, at);
-  if (schema.anyOf) return schema.anyOf.some((s: Schema) => errors(s, v, at).length === 0) ? [] : [`${at}: matches no anyOf branch`];
+  if (schema.anyOf)
+    return schema.anyOf.some((s: Schema) => errors(s, v, at).length === 0) ? [] : [`${at}: matches no anyOf branch`];
   const t = schema.type;
-  const ok = t === undefined || (t === 'integer' ? Number.isInteger(v) : t === 'number' ? typeof v === 'number'
-    : t === 'object' ? typeof v === 'object' && v !== null && !Array.isArray(v) : t === 'array' ? Array.isArray(v) : typeof v === t);
+  const ok =
+    t === undefined ||
+    (t === 'integer'
+      ? Number.isInteger(v)
+      : t === 'number'
+        ? typeof v === 'number'
+        : t === 'object'
+          ? typeof v === 'object' && v !== null && !Array.isArray(v)
+          : t === 'array'
+            ? Array.isArray(v)
+            : typeof v === t);
   if (!ok) return [`${at}: not ${t}`];
   const out: string[] = [];
   if (schema.enum && !schema.enum.includes(v)) out.push(`${at}: not in enum`);
@@ -44,8 +77,10 @@ function errors(schema: Schema, v: unknown, at = '$'): string[] {
   if (typeof v === 'number' && schema.minimum !== undefined && v < schema.minimum) out.push(`${at}: below minimum`);
   if (typeof v === 'number' && schema.maximum !== undefined && v > schema.maximum) out.push(`${at}: above maximum`);
   if (typeof v === 'string' && schema.pattern && !new RegExp(schema.pattern, 'u').test(v)) out.push(`${at}: pattern`);
-  if (Array.isArray(v) && schema.minItems !== undefined && v.length < schema.minItems) out.push(`${at}: fewer than minItems`);
-  if (Array.isArray(v) && schema.maxItems !== undefined && v.length > schema.maxItems) out.push(`${at}: more than maxItems`);
+  if (Array.isArray(v) && schema.minItems !== undefined && v.length < schema.minItems)
+    out.push(`${at}: fewer than minItems`);
+  if (Array.isArray(v) && schema.maxItems !== undefined && v.length > schema.maxItems)
+    out.push(`${at}: more than maxItems`);
   if (Array.isArray(v) && schema.items) v.forEach((x, i) => out.push(...errors(schema.items, x, `${at}[${i}]`)));
   if (t === 'object') {
     const o = v as Record<string, unknown>;
@@ -68,7 +103,8 @@ function walk(node: unknown, visit: (n: Schema) => void) {
 }
 
 const op = (method: string, path: string): Schema => doc.paths[path]?.[method];
-const okSchema = (method: string, path: string): Schema => op(method, path).responses['200'].content['application/json'].schema;
+const okSchema = (method: string, path: string): Schema =>
+  op(method, path).responses['200'].content['application/json'].schema;
 
 describe('OpenAPI document', () => {
   it('is a valid OpenAPI 3.1 document whose references all resolve', async () => {
@@ -92,25 +128,42 @@ describe('OpenAPI document', () => {
       expect(op(method.toLowerCase(), path), e).toBeDefined();
     }
     const expected: Record<string, string> = {
-      'get /records': 'RecordList', 'get /records/{id}': 'RecordDetail',
-      'get /stats/risk': 'RiskStats', 'get /stats/age': 'AgeStats', 'post /simulate': 'SimulateResponse', 'get /': 'Index',
+      'get /records': 'RecordList',
+      'get /records/{id}': 'RecordDetail',
+      'get /stats/risk': 'RiskStats',
+      'get /stats/age': 'AgeStats',
+      'post /simulate': 'SimulateResponse',
+      'get /': 'Index',
       'post /simulate/batch': 'SimulateBatchResponse',
     };
     for (const [e, name] of Object.entries(expected)) {
       const [method, path] = e.split(' ') as [string, string];
       expect(okSchema(method, path).$ref).toBe(`#/components/schemas/${name}`);
     }
-    expect(okSchema('get', '/health').anyOf).toEqual([{ $ref: '#/components/schemas/Health' }, { $ref: '#/components/schemas/DeepHealth' }]);
-    expect(op('post', '/simulate').requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/SimulateRequest');
+    expect(okSchema('get', '/health').anyOf).toEqual([
+      { $ref: '#/components/schemas/Health' },
+      { $ref: '#/components/schemas/DeepHealth' },
+    ]);
+    expect(op('post', '/simulate').requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/SimulateRequest',
+    );
     expect(doc.components.securitySchemes.ApiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-KEY' });
-    for (const path of ['/records', '/records/{id}', '/stats/risk', '/stats/age']) expect(op('get', path).security).toEqual([{ ApiKey: [] }]);
+    for (const path of ['/records', '/records/{id}', '/stats/risk', '/stats/age'])
+      expect(op('get', path).security).toEqual([{ ApiKey: [] }]);
     expect(op('post', '/simulate').security).toEqual([{ ApiKey: [] }]);
-    expect(op('post', '/simulate/batch').requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/SimulateBatchRequest');
+    expect(op('post', '/simulate/batch').requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/SimulateBatchRequest',
+    );
     expect(op('post', '/simulate/batch').security).toEqual([{ ApiKey: [] }]);
     for (const path of ['/', '/demo', '/docs', '/openapi.json']) expect(op('get', path).security).toEqual([]);
     expect(op('get', '/health').security).toContainEqual({});
     expect(op('get', '/health').parameters.map((p: Schema) => p.name)).toEqual(['deep']);
-    expect(op('get', '/records/{id}').parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } });
+    expect(op('get', '/records/{id}').parameters[0]).toMatchObject({
+      name: 'id',
+      in: 'path',
+      required: true,
+      schema: { type: 'integer', minimum: 1 },
+    });
   });
 
   it('documents each error status of the contract with the error body', () => {
@@ -118,8 +171,10 @@ describe('OpenAPI document', () => {
     walk(doc.paths, (n) => {
       if (n.responses) Object.keys(n.responses).forEach((s) => used.add(s));
     });
-    for (const status of ['400', '401', '404', '405', '413', '415', '422', '429', '500', '503']) expect([...used]).toContain(status);
-    for (const r of Object.values<Schema>(doc.components.responses)) expect(r.content['application/json'].schema.$ref).toBe('#/components/schemas/Error');
+    for (const status of ['400', '401', '404', '405', '413', '415', '422', '429', '500', '503'])
+      expect([...used]).toContain(status);
+    for (const r of Object.values<Schema>(doc.components.responses))
+      expect(r.content['application/json'].schema.$ref).toBe('#/components/schemas/Error');
     const error = doc.components.schemas.Error;
     expect(Object.keys(error.properties)).toEqual(['error', 'message', 'details', 'request_id']);
     expect(error.required).toEqual(['error', 'message']);
@@ -151,9 +206,13 @@ describe('OpenAPI document', () => {
     const odd = (k: string): fc.Arbitrary<unknown> => {
       const r = (RANGES as Record<string, readonly [number, number]>)[k];
       const wrong = fc.constantFrom<unknown>(undefined, null, '12', true, [], 1.5, 'NEVER', 3);
-      return r ? fc.oneof(fc.constantFrom(r[0] - 1, r[0], r[1], r[1] + 1, r[0] + 0.5), fc.integer(), wrong) : fc.oneof(fc.string(), wrong);
+      return r
+        ? fc.oneof(fc.constantFrom(r[0] - 1, r[0], r[1], r[1] + 1, r[0] + 0.5), fc.integer(), wrong)
+        : fc.oneof(fc.string(), wrong);
     };
-    const change = fc.constantFrom(...ranges.map(([k]) => k), 'smoking_status').chain((k) => fc.tuple(fc.constant(k), odd(k)));
+    const change = fc
+      .constantFrom(...ranges.map(([k]) => k), 'smoking_status')
+      .chain((k) => fc.tuple(fc.constant(k), odd(k)));
     const bodies = fc.tuple(valid, fc.option(change, { freq: 3 })).map(([b, c]) => {
       const body: Record<string, unknown> = { ...b };
       if (c) body[c[0]] = c[1];
@@ -173,13 +232,28 @@ describe('OpenAPI document', () => {
   });
 
   it('POST /simulate answers 400 exactly for the bodies the schema rejects', async () => {
-    const base = { age_group: 12, gender: 1, height: 165, weight: 80, systolic_bp: 152, diastolic_bp: 96,
-      fasting_glucose: 131, total_cholesterol: 255, triglycerides: 210, hdl_cholesterol: 38, smoking_status: 'current' };
+    const base = {
+      age_group: 12,
+      gender: 1,
+      height: 165,
+      weight: 80,
+      systolic_bp: 152,
+      diastolic_bp: 96,
+      fasting_glucose: 131,
+      total_cholesterol: 255,
+      triglycerides: 210,
+      hdl_cholesterol: 38,
+      smoking_status: 'current',
+    };
     const req = doc.components.schemas.SimulateRequest;
     for (const [field, [lo, hi]] of Object.entries(RANGES)) {
       for (const v of [lo - 1, lo, hi, hi + 1, lo + 0.5]) {
         const body = { ...base, [field]: v, ...(field === 'diastolic_bp' ? { systolic_bp: 250 } : {}) };
-        const res = await app.request('/simulate', { method: 'POST', headers: { ...withKey.headers, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        const res = await app.request('/simulate', {
+          method: 'POST',
+          headers: { ...withKey.headers, 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         expect(res.status === 400, `${field}=${v}`).toBe(errors(req, body).length > 0);
       }
     }
@@ -188,13 +262,40 @@ describe('OpenAPI document', () => {
   it('the batch request schema: 1 to BATCH_MAX_PERSONS SimulateRequest bodies, as the runtime takes them', async () => {
     const req = doc.components.schemas.SimulateBatchRequest;
     expect(req.required).toEqual(['persons']);
-    expect(req.properties.persons).toMatchObject({ type: 'array', minItems: 1, maxItems: BATCH_MAX_PERSONS, items: { $ref: '#/components/schemas/SimulateRequest' } });
-    const person = { age_group: 12, gender: 1, height: 165, weight: 80, systolic_bp: 152, diastolic_bp: 96,
-      fasting_glucose: 131, total_cholesterol: 255, triglycerides: 210, hdl_cholesterol: 38, smoking_status: 'current' };
+    expect(req.properties.persons).toMatchObject({
+      type: 'array',
+      minItems: 1,
+      maxItems: BATCH_MAX_PERSONS,
+      items: { $ref: '#/components/schemas/SimulateRequest' },
+    });
+    const person = {
+      age_group: 12,
+      gender: 1,
+      height: 165,
+      weight: 80,
+      systolic_bp: 152,
+      diastolic_bp: 96,
+      fasting_glucose: 131,
+      total_cholesterol: 255,
+      triglycerides: 210,
+      hdl_cholesterol: 38,
+      smoking_status: 'current',
+    };
     const post = (body: unknown) =>
-      app.request('/simulate/batch', { method: 'POST', headers: { ...withKey.headers, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    for (const body of [{ persons: [] }, { persons: [person] }, { persons: Array(BATCH_MAX_PERSONS).fill(person) },
-      { persons: Array(BATCH_MAX_PERSONS + 1).fill(person) }, {}, { persons: person }, [person]]) {
+      app.request('/simulate/batch', {
+        method: 'POST',
+        headers: { ...withKey.headers, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    for (const body of [
+      { persons: [] },
+      { persons: [person] },
+      { persons: Array(BATCH_MAX_PERSONS).fill(person) },
+      { persons: Array(BATCH_MAX_PERSONS + 1).fill(person) },
+      {},
+      { persons: person },
+      [person],
+    ]) {
       const res = await post(body);
       expect(res.status === 200, JSON.stringify(body).slice(0, 60)).toBe(errors(req, body).length === 0);
       await res.arrayBuffer();
@@ -213,7 +314,11 @@ describe('OpenAPI document', () => {
     const params = Object.fromEntries(op('get', '/records').parameters.map((p: Schema) => [p.name, p.schema]));
     expect(params.page).toMatchObject({ type: 'integer', minimum: 1, default: 1 });
     expect(params.limit).toMatchObject({ type: 'integer', minimum: 1, maximum: 100, default: 20 });
-    expect(params.age_group).toMatchObject({ type: 'integer', minimum: RANGES.age_group[0], maximum: RANGES.age_group[1] });
+    expect(params.age_group).toMatchObject({
+      type: 'integer',
+      minimum: RANGES.age_group[0],
+      maximum: RANGES.age_group[1],
+    });
     expect(params.gender).toMatchObject({ type: 'integer', minimum: 1, maximum: 2 });
     expect(params.risk_group.enum).toEqual([...RISK_GROUPS]);
     for (const name of ['limit', 'age_group', 'gender']) {
@@ -235,19 +340,71 @@ describe('OpenAPI document', () => {
       [`/records/${list.data[0]!.id}`, 'get', withKey, okSchema('get', '/records/{id}')],
       ['/stats/risk', 'get', withKey, okSchema('get', '/stats/risk')],
       ['/stats/age', 'get', withKey, okSchema('get', '/stats/age')],
-      ['/simulate', 'post', { ...post, body: JSON.stringify({ age_group: 5, gender: 2, height: 160, weight: 50, systolic_bp: 110,
-        diastolic_bp: 70, fasting_glucose: 90, total_cholesterol: 180, triglycerides: 90, hdl_cholesterol: 60, smoking_status: 'never' }) }, okSchema('post', '/simulate')],
+      [
+        '/simulate',
+        'post',
+        {
+          ...post,
+          body: JSON.stringify({
+            age_group: 5,
+            gender: 2,
+            height: 160,
+            weight: 50,
+            systolic_bp: 110,
+            diastolic_bp: 70,
+            fasting_glucose: 90,
+            total_cholesterol: 180,
+            triglycerides: 90,
+            hdl_cholesterol: 60,
+            smoking_status: 'never',
+          }),
+        },
+        okSchema('post', '/simulate'),
+      ],
       ['/records', 'get', undefined, doc.components.schemas.Error],
       ['/records/99999', 'get', withKey, doc.components.schemas.Error],
       ['/simulate', 'post', { ...post, body: '{"age_group":1}' }, doc.components.schemas.Error],
       // Every kind of item: scored, refused by validation (400), refused as invalid data (422).
-      ['/simulate/batch', 'post', { ...post, body: JSON.stringify({ persons: [
-        { age_group: 18, gender: 1, height: 180, weight: 95, systolic_bp: 160, diastolic_bp: 100, fasting_glucose: 140,
-          total_cholesterol: 260, triglycerides: 250, hdl_cholesterol: 35, smoking_status: 'current' },
-        { age_group: 1 }, 'not a person',
-        { age_group: 5, gender: 2, height: 160, weight: 50, systolic_bp: 110, diastolic_bp: 110, fasting_glucose: 90,
-          total_cholesterol: 180, triglycerides: 90, hdl_cholesterol: 60, smoking_status: 'never' },
-      ] }) }, okSchema('post', '/simulate/batch')],
+      [
+        '/simulate/batch',
+        'post',
+        {
+          ...post,
+          body: JSON.stringify({
+            persons: [
+              {
+                age_group: 18,
+                gender: 1,
+                height: 180,
+                weight: 95,
+                systolic_bp: 160,
+                diastolic_bp: 100,
+                fasting_glucose: 140,
+                total_cholesterol: 260,
+                triglycerides: 250,
+                hdl_cholesterol: 35,
+                smoking_status: 'current',
+              },
+              { age_group: 1 },
+              'not a person',
+              {
+                age_group: 5,
+                gender: 2,
+                height: 160,
+                weight: 50,
+                systolic_bp: 110,
+                diastolic_bp: 110,
+                fasting_glucose: 90,
+                total_cholesterol: 180,
+                triglycerides: 90,
+                hdl_cholesterol: 60,
+                smoking_status: 'never',
+              },
+            ],
+          }),
+        },
+        okSchema('post', '/simulate/batch'),
+      ],
       ['/simulate/batch', 'post', { ...post, body: '{"persons":[]}' }, doc.components.schemas.Error],
     ];
     for (const [path, , init, schema] of cases) {
@@ -306,7 +463,8 @@ describe('pages', () => {
       if (n.operationId) expect(html).toContain(`id="op-${n.operationId}"`);
     });
     for (const name of Object.keys(doc.components.schemas)) expect(html).toContain(`id="schema-${name}"`);
-    for (const p of ['page', 'limit', 'age_group', 'gender', 'risk_group', 'deep']) expect(html).toContain(`<code>${p}</code>`);
+    for (const p of ['page', 'limit', 'age_group', 'gender', 'risk_group', 'deep'])
+      expect(html).toContain(`<code>${p}</code>`);
     expect(html).toContain('-H &#34;X-API-KEY: $API_KEY&#34;');
   });
 });

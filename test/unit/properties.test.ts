@@ -27,8 +27,15 @@ async function expectContract(res: Response, allowed: number[]) {
 }
 
 const FIELDS = {
-  age_group: [5, 18], gender: [1, 2], height: [140, 200], weight: [30, 150], systolic_bp: [70, 250],
-  diastolic_bp: [40, 150], fasting_glucose: [50, 400], total_cholesterol: [100, 400], triglycerides: [30, 500],
+  age_group: [5, 18],
+  gender: [1, 2],
+  height: [140, 200],
+  weight: [30, 150],
+  systolic_bp: [70, 250],
+  diastolic_bp: [40, 150],
+  fasting_glucose: [50, 400],
+  total_cholesterol: [100, 400],
+  triglycerides: [30, 500],
   hdl_cholesterol: [20, 100],
 } as const;
 
@@ -52,14 +59,17 @@ const simulateBody = fc.record(
 describe('property: POST /simulate', () => {
   it('answers 200, 400 or 422 with a contract body, for any JSON body', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof({ weight: 8, arbitrary: simulateBody }, { weight: 1, arbitrary: fc.jsonValue() }), async (body) => {
-        const res = await app.request('/simulate', {
-          method: 'POST',
-          headers: { 'X-API-KEY': 'key-1', 'Content-Type': 'application/json' },
-          body: JSON.stringify(body) ?? 'null',
-        });
-        await expectContract(res, [200, 400, 422]);
-      }),
+      fc.asyncProperty(
+        fc.oneof({ weight: 8, arbitrary: simulateBody }, { weight: 1, arbitrary: fc.jsonValue() }),
+        async (body) => {
+          const res = await app.request('/simulate', {
+            method: 'POST',
+            headers: { 'X-API-KEY': 'key-1', 'Content-Type': 'application/json' },
+            body: JSON.stringify(body) ?? 'null',
+          });
+          await expectContract(res, [200, 400, 422]);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -68,7 +78,15 @@ describe('property: POST /simulate', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.string({ maxLength: 200 }),
-        fc.option(fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-8', 'multipart/form-data', '')),
+        fc.option(
+          fc.constantFrom(
+            'application/json',
+            'text/plain',
+            'application/json; charset=utf-8',
+            'multipart/form-data',
+            '',
+          ),
+        ),
         fc.option(fc.constantFrom('key-1', 'key-2', '', 'KEY-1')),
         async (body, contentType, key) => {
           const headers: Record<string, string> = {};
@@ -85,7 +103,17 @@ describe('property: POST /simulate', () => {
 
 const paramValue = fc.oneof(
   fc.integer({ min: -5, max: 120 }).map(String),
-  fc.constantFrom('', '1e2', '0x10', '1.5', ' 3', '99999999999999999999', 'ZERO_TO_ONE_RISK_FACTOR', 'MULTIPLE_RISK_FACTORS', 'CHD_RISK_EQUIVALENT'),
+  fc.constantFrom(
+    '',
+    '1e2',
+    '0x10',
+    '1.5',
+    ' 3',
+    '99999999999999999999',
+    'ZERO_TO_ONE_RISK_FACTOR',
+    'MULTIPLE_RISK_FACTORS',
+    'CHD_RISK_EQUIVALENT',
+  ),
   fc.string({ maxLength: 12 }),
 );
 
@@ -93,7 +121,9 @@ describe('property: GET /records', () => {
   it('answers 200 or 400 with a contract body, for any query string', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.constantFrom('page', 'limit', 'age_group', 'gender', 'risk_group', 'other'), paramValue), { maxLength: 6 }),
+        fc.array(fc.tuple(fc.constantFrom('page', 'limit', 'age_group', 'gender', 'risk_group', 'other'), paramValue), {
+          maxLength: 6,
+        }),
         async (pairs) => {
           const qs = new URLSearchParams(pairs).toString();
           const res = await app.request(`/records?${qs}`, { headers: { 'X-API-KEY': 'key-1' } });
@@ -113,7 +143,10 @@ describe('property: GET /records', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(fc.integer({ min: -10, max: 1000 }).map(String), fc.string({ maxLength: 15 }).map(encodeURIComponent)),
-        fc.dictionary(fc.constantFrom('x-api-key', 'x-request-id', 'accept', 'x-forwarded-for', 'origin'), fc.string({ maxLength: 40 }).filter((v) => /^[\x20-\x7e]*$/.test(v))),
+        fc.dictionary(
+          fc.constantFrom('x-api-key', 'x-request-id', 'accept', 'x-forwarded-for', 'origin'),
+          fc.string({ maxLength: 40 }).filter((v) => /^[\x20-\x7e]*$/.test(v)),
+        ),
         async (id, headers) => {
           const res = await app.request(`/records/${id}`, { headers });
           await expectContract(res, [200, 400, 401, 404]);

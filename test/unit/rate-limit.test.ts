@@ -43,7 +43,12 @@ describe('rate limiter', () => {
 
   it('allows the limit, then blocks; the backend sees batches, not every request', async () => {
     const b = backend();
-    const rl = new RateLimiter({ backend: b, defaultRule: { limit: 100, windowMs: 60_000 }, perKey: new Map(), syncEveryMs: 60_000 });
+    const rl = new RateLimiter({
+      backend: b,
+      defaultRule: { limit: 100, windowMs: 60_000 },
+      perKey: new Map(),
+      syncEveryMs: 60_000,
+    });
     const pending: Promise<void>[] = [];
     let allowed = 0;
     for (let i = 0; i < 150; i++) {
@@ -59,7 +64,12 @@ describe('rate limiter', () => {
 
   it('other isolates’ hits reported by the backend count here too', async () => {
     const b = backend(95); // 95 hits already made elsewhere
-    const rl = new RateLimiter({ backend: b, defaultRule: { limit: 100, windowMs: 60_000 }, perKey: new Map(), syncEveryMs: 0 });
+    const rl = new RateLimiter({
+      backend: b,
+      defaultRule: { limit: 100, windowMs: 60_000 },
+      perKey: new Map(),
+      syncEveryMs: 0,
+    });
     const first = rl.check('k');
     await first.pending;
     let allowed = 1;
@@ -76,7 +86,10 @@ describe('rate limiter', () => {
     const rl = new RateLimiter({
       backend: b,
       defaultRule: { limit: 1, windowMs: 60_000 },
-      perKey: new Map([['free', null], ['small', { limit: 2, windowMs: 60_000 }]]),
+      perKey: new Map([
+        ['free', null],
+        ['small', { limit: 2, windowMs: 60_000 }],
+      ]),
     });
     for (let i = 0; i < 10; i++) expect(rl.check('free').decision).toBeNull();
     expect(rl.check('small').decision!.allowed).toBe(true);
@@ -89,7 +102,12 @@ describe('rate limiter', () => {
   it('fails open to the local count when the backend is down', async () => {
     const b = backend();
     b.down = true;
-    const rl = new RateLimiter({ backend: b, defaultRule: { limit: 3, windowMs: 60_000 }, perKey: new Map(), syncEveryMs: 0 });
+    const rl = new RateLimiter({
+      backend: b,
+      defaultRule: { limit: 3, windowMs: 60_000 },
+      perKey: new Map(),
+      syncEveryMs: 0,
+    });
     const results: boolean[] = [];
     for (let i = 0; i < 5; i++) {
       const r = rl.check('k');
@@ -101,7 +119,13 @@ describe('rate limiter', () => {
 
   it('a new window starts after the reset', () => {
     let t = 0;
-    const rl = new RateLimiter({ backend: backend(), defaultRule: { limit: 1, windowMs: 1000 }, perKey: new Map(), now: () => t, syncEveryMs: 1e9 });
+    const rl = new RateLimiter({
+      backend: backend(),
+      defaultRule: { limit: 1, windowMs: 1000 },
+      perKey: new Map(),
+      now: () => t,
+      syncEveryMs: 1e9,
+    });
     expect(rl.check('k').decision!.allowed).toBe(true);
     expect(rl.check('k').decision!.allowed).toBe(false);
     t = 1000;
@@ -110,7 +134,10 @@ describe('rate limiter', () => {
 
   it('429 with Retry-After and X-RateLimit-* headers', async () => {
     const rl = new RateLimiter({ backend: backend(), defaultRule: { limit: 1, windowMs: 60_000 }, perKey: new Map() });
-    const app = new Hono<AppEnv>().use(requestContext()).use(rateLimit(rl)).get('/', (c) => json(c, 'ok'));
+    const app = new Hono<AppEnv>()
+      .use(requestContext())
+      .use(rateLimit(rl))
+      .get('/', (c) => json(c, 'ok'));
     app.onError((err, c) => {
       const e = err as unknown as { status: number; headers: Record<string, string> };
       return json(c, 'limited', e.status, e.headers);

@@ -22,8 +22,17 @@ describe('code book', () => {
 });
 
 const row: SourceFields = {
-  ageGroup: 12, gender: 1, height: 170, weight: 80, systolicBp: 145, diastolicBp: 92, fastingGlucose: 110,
-  totalCholesterol: 250, triglycerides: 180, hdlCholesterol: 38, smokingCode: 3,
+  ageGroup: 12,
+  gender: 1,
+  height: 170,
+  weight: 80,
+  systolicBp: 145,
+  diastolicBp: 92,
+  fastingGlucose: 110,
+  totalCholesterol: 250,
+  triglycerides: 180,
+  hdlCholesterol: 38,
+  smokingCode: 3,
 };
 
 describe('checkRow', () => {
@@ -58,6 +67,8 @@ describe('checkRow', () => {
   });
   it('range ends are inclusive', () => {
     expect(checkRow({ ...row, height: 140, weight: 30, hdlCholesterol: 100, triglycerides: 500 }).valid).toBe(true);
-    expect(checkRow({ ...row, height: 200, weight: 150, systolicBp: 250, fastingGlucose: 400, totalCholesterol: 400 }).valid).toBe(true);
+    expect(
+      checkRow({ ...row, height: 200, weight: 150, systolicBp: 250, fastingGlucose: 400, totalCholesterol: 400 }).valid,
+    ).toBe(true);
   });
 });

@@ -90,7 +90,11 @@ describe('risk group over all 128 flag combinations', () => {
       expect(c.flags).toEqual(flags);
       const count = FLAG_NAMES.filter((f) => flags[f]).length;
       expect(c.riskFactorCount).toBe(count);
-      const expected = flags.diabetes ? 'CHD_RISK_EQUIVALENT' : count >= 2 ? 'MULTIPLE_RISK_FACTORS' : 'ZERO_TO_ONE_RISK_FACTOR';
+      const expected = flags.diabetes
+        ? 'CHD_RISK_EQUIVALENT'
+        : count >= 2
+          ? 'MULTIPLE_RISK_FACTORS'
+          : 'ZERO_TO_ONE_RISK_FACTOR';
       expect(c.riskGroup).toBe(expected);
       expect(riskGroupOf(flags.diabetes, count)).toBe(expected);
       expect(explain(m, c)).toHaveLength(count);
@@ -137,8 +141,15 @@ describe("the original service's example (docs/api.md#post-simulate)", () => {
 
   it('the /records/{id} example: 5 factors, MULTIPLE (no diabetes)', () => {
     const m: Measurements = {
-      height: 170, weight: 80, systolicBp: 145, diastolicBp: 92, fastingGlucose: 110,
-      totalCholesterol: 250, triglycerides: 180, hdlCholesterol: 38, smoking: 'current',
+      height: 170,
+      weight: 80,
+      systolicBp: 145,
+      diastolicBp: 92,
+      fastingGlucose: 110,
+      totalCholesterol: 250,
+      triglycerides: 180,
+      hdlCholesterol: 38,
+      smoking: 'current',
     };
     const c = classify(m);
     expect(c.bmi).toBe(27.7);

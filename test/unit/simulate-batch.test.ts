@@ -9,12 +9,30 @@ import { fakeCache, fakeStore, type FakeCache, type FakeStore } from '../support
 
 const KEY = 'batch-key';
 const PERSON = {
-  age_group: 12, gender: 1, height: 165, weight: 80, systolic_bp: 152, diastolic_bp: 96,
-  fasting_glucose: 131, total_cholesterol: 255, triglycerides: 210, hdl_cholesterol: 38, smoking_status: 'current',
+  age_group: 12,
+  gender: 1,
+  height: 165,
+  weight: 80,
+  systolic_bp: 152,
+  diastolic_bp: 96,
+  fasting_glucose: 131,
+  total_cholesterol: 255,
+  triglycerides: 210,
+  hdl_cholesterol: 38,
+  smoking_status: 'current',
 };
 const HEALTHY = {
-  age_group: 8, gender: 2, height: 160, weight: 55, systolic_bp: 118, diastolic_bp: 76,
-  fasting_glucose: 92, total_cholesterol: 190, triglycerides: 90, hdl_cholesterol: 60, smoking_status: 'never',
+  age_group: 8,
+  gender: 2,
+  height: 160,
+  weight: 55,
+  systolic_bp: 118,
+  diastolic_bp: 76,
+  fasting_glucose: 92,
+  total_cholesterol: 190,
+  triglycerides: 90,
+  hdl_cholesterol: 60,
+  smoking_status: 'never',
 };
 
 let store: FakeStore;
@@ -77,16 +95,23 @@ describe('POST /simulate/batch: items', () => {
     expect(body.results.map((r: Json) => r.ok)).toEqual([true, false, true, false, false, false, true]);
     expect(body.results.map((r: Json) => r.status)).toEqual([undefined, 400, undefined, 422, 400, 400, undefined]);
     expect(body.summary).toEqual({ total: 7, scored: 3, rejected: 4 });
-    for (const [i, person] of persons.entries()) expect(asAnswer(body.results[i]), `person ${i}`).toEqual(await simulateAnswer(person));
+    for (const [i, person] of persons.entries())
+      expect(asAnswer(body.results[i]), `person ${i}`).toEqual(await simulateAnswer(person));
     // The shapes, spelled out once.
     expect(Object.keys(body.results[0])).toEqual(['index', 'ok', 'input', 'result', 'disclaimer']);
     expect(Object.keys(body.results[1])).toEqual(['index', 'ok', 'status', 'error']);
     expect(body.results[1].error).toEqual({
-      error: 'Validation Error', message: 'Invalid input data',
-      details: { height: 'Must be between 140 and 200', weight: 'Must be an integer', smoking_status: 'Must be one of: never, former, current' },
+      error: 'Validation Error',
+      message: 'Invalid input data',
+      details: {
+        height: 'Must be between 140 and 200',
+        weight: 'Must be an integer',
+        smoking_status: 'Must be one of: never, former, current',
+      },
     });
     expect(body.results[3].error).toEqual({
-      error: 'Invalid Data', message: 'diastolic_bp must be lower than systolic_bp',
+      error: 'Invalid Data',
+      message: 'diastolic_bp must be lower than systolic_bp',
       details: { diastolic_bp: 'Must be lower than systolic_bp (120)' },
     });
     expect(body.results[4].error.details).toEqual({ systolic_bp: 'Field is required' });
@@ -94,13 +119,33 @@ describe('POST /simulate/batch: items', () => {
   });
 
   it('every item equals POST /simulate for any mix of persons (property)', async () => {
-    const field = (lo: number, hi: number) => fc.oneof({ weight: 12, arbitrary: fc.integer({ min: lo - 5, max: hi + 5 }) }, { weight: 1, arbitrary: fc.jsonValue() });
+    const field = (lo: number, hi: number) =>
+      fc.oneof(
+        { weight: 12, arbitrary: fc.integer({ min: lo - 5, max: hi + 5 }) },
+        { weight: 1, arbitrary: fc.jsonValue() },
+      );
     const person = fc.oneof(
-      { weight: 10, arbitrary: fc.record({
-        age_group: field(5, 18), gender: field(1, 2), height: field(140, 200), weight: field(30, 150), systolic_bp: field(70, 250),
-        diastolic_bp: field(40, 150), fasting_glucose: field(50, 400), total_cholesterol: field(100, 400), triglycerides: field(30, 500),
-        hdl_cholesterol: field(20, 100), smoking_status: fc.oneof(fc.constantFrom('never', 'former', 'current'), fc.string()),
-      }, { requiredKeys: ['age_group', 'gender', 'height', 'weight', 'systolic_bp', 'diastolic_bp', 'smoking_status'] }) },
+      {
+        weight: 10,
+        arbitrary: fc.record(
+          {
+            age_group: field(5, 18),
+            gender: field(1, 2),
+            height: field(140, 200),
+            weight: field(30, 150),
+            systolic_bp: field(70, 250),
+            diastolic_bp: field(40, 150),
+            fasting_glucose: field(50, 400),
+            total_cholesterol: field(100, 400),
+            triglycerides: field(30, 500),
+            hdl_cholesterol: field(20, 100),
+            smoking_status: fc.oneof(fc.constantFrom('never', 'former', 'current'), fc.string()),
+          },
+          {
+            requiredKeys: ['age_group', 'gender', 'height', 'weight', 'systolic_bp', 'diastolic_bp', 'smoking_status'],
+          },
+        ),
+      },
       { weight: 1, arbitrary: fc.jsonValue() },
     );
     await fc.assert(
@@ -144,7 +189,9 @@ describe('POST /simulate/batch: items', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as Json;
     expect(body.summary).toEqual({ total: 3, scored: 0, rejected: 3 });
-    expect(body.results.every((r: Json) => r.ok === false && r.status === 400 && r.error.error === 'Validation Error')).toBe(true);
+    expect(
+      body.results.every((r: Json) => r.ok === false && r.status === 400 && r.error.error === 'Validation Error'),
+    ).toBe(true);
   });
 });
 
@@ -165,17 +212,31 @@ describe('POST /simulate/batch: the whole request', () => {
   });
 
   it('400 for no persons, and for one person too many', async () => {
-    await expectRefused(await batch({ persons: [] }), 400, 'Validation Error', `persons is empty: send 1 to ${BATCH_MAX_PERSONS} persons`,
-      { persons: 'Must hold at least 1 person' });
-    await expectRefused(await batch({ persons: Array(BATCH_MAX_PERSONS + 1).fill(PERSON) }), 400, 'Validation Error',
-      `persons holds ${BATCH_MAX_PERSONS + 1} persons: at most ${BATCH_MAX_PERSONS} per request`, { persons: `Must hold at most ${BATCH_MAX_PERSONS} persons` });
+    await expectRefused(
+      await batch({ persons: [] }),
+      400,
+      'Validation Error',
+      `persons is empty: send 1 to ${BATCH_MAX_PERSONS} persons`,
+      { persons: 'Must hold at least 1 person' },
+    );
+    await expectRefused(
+      await batch({ persons: Array(BATCH_MAX_PERSONS + 1).fill(PERSON) }),
+      400,
+      'Validation Error',
+      `persons holds ${BATCH_MAX_PERSONS + 1} persons: at most ${BATCH_MAX_PERSONS} per request`,
+      { persons: `Must hold at most ${BATCH_MAX_PERSONS} persons` },
+    );
   });
 
   it('400 for a body that is not an object with a persons array', async () => {
     for (const body of ['[1,2]', 'null', '5', '"persons"', JSON.stringify([{ persons: [PERSON] }])]) {
-      await expectRefused(await batch(body), 400, 'Validation Error', SHAPE, { body: 'Must be an object with a persons array' });
+      await expectRefused(await batch(body), 400, 'Validation Error', SHAPE, {
+        body: 'Must be an object with a persons array',
+      });
     }
-    await expectRefused(await batch({ people: [PERSON] }), 400, 'Validation Error', SHAPE, { persons: 'Field is required' });
+    await expectRefused(await batch({ people: [PERSON] }), 400, 'Validation Error', SHAPE, {
+      persons: 'Field is required',
+    });
     for (const persons of [null, PERSON, 'all', 3]) {
       await expectRefused(await batch({ persons }), 400, 'Validation Error', SHAPE, { persons: 'Must be an array' });
     }
@@ -205,21 +266,34 @@ describe('POST /simulate/batch: the whole request', () => {
     const res = await batch('{"persons": [');
     expect(res.status).toBe(400);
     expect(((await res.json()) as Json).message).toMatch(/^Malformed JSON/);
-    await expectRefused(await batch({ persons: [PERSON] }, { 'X-API-KEY': KEY, 'Content-Type': 'text/csv' }), 415, 'Unsupported Media Type',
-      'Content-Type must be application/json');
+    await expectRefused(
+      await batch({ persons: [PERSON] }, { 'X-API-KEY': KEY, 'Content-Type': 'text/csv' }),
+      415,
+      'Unsupported Media Type',
+      'Content-Type must be application/json',
+    );
   });
 
   it(`413 over ${BATCH_MAX_BODY_BYTES} bytes, whether declared or not; ${BATCH_MAX_PERSONS} indented persons fit`, async () => {
     const message = `Request body must not exceed ${BATCH_MAX_BODY_BYTES} bytes`;
     const over = JSON.stringify({ persons: [PERSON], pad: 'x'.repeat(BATCH_MAX_BODY_BYTES) });
     await expectRefused(await batch(over), 413, 'Payload Too Large', message);
-    await expectRefused(await batch('{}', { ...JSON_HEADERS, 'Content-Length': String(BATCH_MAX_BODY_BYTES + 1) }), 413, 'Payload Too Large', message);
+    await expectRefused(
+      await batch('{}', { ...JSON_HEADERS, 'Content-Length': String(BATCH_MAX_BODY_BYTES + 1) }),
+      413,
+      'Payload Too Large',
+      message,
+    );
     // Multi-byte text: the limit is in bytes, not characters.
     const wide = JSON.stringify({ persons: [{ ...PERSON, note: '가'.repeat(Math.ceil(BATCH_MAX_BODY_BYTES / 3)) }] });
     expect(wide.length).toBeLessThan(BATCH_MAX_BODY_BYTES);
     await expectRefused(await batch(wide), 413, 'Payload Too Large', message);
     // A realistic cohort, pretty-printed with 4 spaces and an id of the client's on each person.
-    const cohort = JSON.stringify({ persons: Array.from({ length: BATCH_MAX_PERSONS }, (_, i) => ({ id: `patient-${100000 + i}`, ...PERSON })) }, null, 4);
+    const cohort = JSON.stringify(
+      { persons: Array.from({ length: BATCH_MAX_PERSONS }, (_, i) => ({ id: `patient-${100000 + i}`, ...PERSON })) },
+      null,
+      4,
+    );
     expect(cohort.length * 2).toBeLessThan(BATCH_MAX_BODY_BYTES);
     expect((await batch(cohort)).status).toBe(200);
     // /simulate keeps its own 16 KiB limit.
@@ -227,8 +301,18 @@ describe('POST /simulate/batch: the whole request', () => {
   });
 
   it('needs the key: 401 without it or with a wrong one, before the body is read', async () => {
-    await expectRefused(await batch({ persons: [PERSON] }, { 'Content-Type': 'application/json' }), 401, 'Unauthorized', 'Invalid or missing API key');
-    await expectRefused(await batch({ persons: [] }, { 'X-API-KEY': 'wrong', 'Content-Type': 'application/json' }), 401, 'Unauthorized', 'Invalid or missing API key');
+    await expectRefused(
+      await batch({ persons: [PERSON] }, { 'Content-Type': 'application/json' }),
+      401,
+      'Unauthorized',
+      'Invalid or missing API key',
+    );
+    await expectRefused(
+      await batch({ persons: [] }, { 'X-API-KEY': 'wrong', 'Content-Type': 'application/json' }),
+      401,
+      'Unauthorized',
+      'Invalid or missing API key',
+    );
   });
 
   it('405 with Allow: POST for another method', async () => {
@@ -247,8 +331,15 @@ describe('POST /simulate/batch: the whole request', () => {
   });
 
   it('one request counts once against the rate limit, however many persons it carries', async () => {
-    const backend: RateLimitBackend = { hit: async (_id, _hits, rule) => ({ remaining: rule.limit, resetAt: Date.now() + rule.windowMs }) };
-    const rateLimiter = new RateLimiter({ backend, defaultRule: { limit: 3, windowMs: 60_000 }, perKey: new Map(), syncEveryMs: 1e9 });
+    const backend: RateLimitBackend = {
+      hit: async (_id, _hits, rule) => ({ remaining: rule.limit, resetAt: Date.now() + rule.windowMs }),
+    };
+    const rateLimiter = new RateLimiter({
+      backend,
+      defaultRule: { limit: 3, windowMs: 60_000 },
+      perKey: new Map(),
+      syncEveryMs: 1e9,
+    });
     const limited = createApp({ apiKeys: [KEY], store, cache, rateLimiter, log: () => {} });
     const persons = Array(50).fill(PERSON);
     const remaining: (string | null)[] = [];

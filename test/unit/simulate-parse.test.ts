@@ -12,12 +12,18 @@ const value = ([lo, hi]: readonly [number, number]) =>
   fc.oneof(
     { weight: 40, arbitrary: fc.integer({ min: lo, max: hi }) },
     { weight: 3, arbitrary: fc.constantFrom(lo - 1, lo, hi, hi + 1) },
-    { weight: 1, arbitrary: fc.constantFrom<unknown>(lo + 0.5, -0, NaN, Infinity, `${lo}`, null, true, [lo], { v: lo }) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<unknown>(lo + 0.5, -0, NaN, Infinity, `${lo}`, null, true, [lo], { v: lo }),
+    },
     { weight: 1, arbitrary: fc.jsonValue() },
   );
 const fields: Record<string, fc.Arbitrary<unknown>> = {
   ...Object.fromEntries(ranges.map(([k, r]) => [k, value(r)])),
-  smoking_status: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...SMOKING_STATUSES) }, { weight: 1, arbitrary: fc.constantFrom<unknown>('NEVER', '', 3) }),
+  smoking_status: fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...SMOKING_STATUSES) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>('NEVER', '', 3) },
+  ),
   extra: fc.jsonValue(),
 };
 const body = fc.oneof(
@@ -37,7 +43,8 @@ describe('parseSimulateBody', () => {
         expect(mine.success).toBe(zod.success);
         if (mine.success && zod.success) {
           // The fast path hands back the body itself: every field the schema keeps has its value.
-          for (const k of Object.keys(zod.data)) expect((mine.data as Record<string, unknown>)[k]).toBe((zod.data as Record<string, unknown>)[k]);
+          for (const k of Object.keys(zod.data))
+            expect((mine.data as Record<string, unknown>)[k]).toBe((zod.data as Record<string, unknown>)[k]);
           fast += Number(mine.data === input);
         } else if (!mine.success && !zod.success) {
           expect(mine.error.issues).toEqual(zod.error.issues);

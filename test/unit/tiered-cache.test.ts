@@ -12,22 +12,38 @@ let background: Promise<unknown>[];
 const req = () => ({ waitUntil: (p: Promise<unknown>) => void background.push(p) });
 const policy = { ttlSeconds: 60 };
 const utf8 = (text: string) => new TextEncoder().encode(text);
-const loader = (body = 'v') => async () => {
-  loads++;
-  return `${body}${loads}`;
-};
+const loader =
+  (body = 'v') =>
+  async () => {
+    loads++;
+    return `${body}${loads}`;
+  };
 
 beforeEach(() => {
   t = 1_000_000;
   l2 = fakeCache();
   loads = 0;
   background = [];
-  cached = createTieredCache({ l2, l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 2, loadTimeoutMs: 3000, now: () => t });
+  cached = createTieredCache({
+    l2,
+    l1TtlMs: 3000,
+    staleMs: 300_000,
+    l1MaxEntries: 2,
+    loadTimeoutMs: 3000,
+    now: () => t,
+  });
 });
 
 describe('tiered cache', () => {
   it('keeps a single-flight load alive through waitUntil, and never waits on a lost one past the load timeout', async () => {
-    const short = createTieredCache({ l2, l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 2, loadTimeoutMs: 50, now: () => t });
+    const short = createTieredCache({
+      l2,
+      l1TtlMs: 3000,
+      staleMs: 300_000,
+      l1MaxEntries: 2,
+      loadTimeoutMs: 50,
+      now: () => t,
+    });
     // The loading request's client went away and the runtime dropped its work: a load that never settles.
     void short('k', policy, () => new Promise<string>(() => {}), req());
     await new Promise((r) => setTimeout(r, 5)); // past the L2 read, into the load
@@ -38,7 +54,14 @@ describe('tiered cache', () => {
     expect(waiter.body).toBe('v1');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(40); // it waited on the slot, up to the load timeout
     // A slot older than the timeout is not waited on at all.
-    const again = createTieredCache({ l2: fakeCache(), l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 2, loadTimeoutMs: 50, now: () => t });
+    const again = createTieredCache({
+      l2: fakeCache(),
+      l1TtlMs: 3000,
+      staleMs: 300_000,
+      l1MaxEntries: 2,
+      loadTimeoutMs: 50,
+      now: () => t,
+    });
     void again('j', policy, () => new Promise<string>(() => {}), req());
     t += 51;
     expect(await again('j', policy, loader('w'), req())).toMatchObject({ body: 'w2', source: 'MISS' });
@@ -73,7 +96,15 @@ describe('tiered cache', () => {
 
   it('peekL1() answers from L1 at once while the copy is fresh, and is undefined otherwise', async () => {
     const results: string[] = [];
-    const counted = createTieredCache({ l2, l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 2, loadTimeoutMs: 3000, now: () => t, onResult: (_k, s) => results.push(s) });
+    const counted = createTieredCache({
+      l2,
+      l1TtlMs: 3000,
+      staleMs: 300_000,
+      l1MaxEntries: 2,
+      loadTimeoutMs: 3000,
+      now: () => t,
+      onResult: (_k, s) => results.push(s),
+    });
     expect(counted.peekL1('k', policy)).toBeUndefined();
     await counted('k', policy, loader(), req());
     await Promise.all(background);
@@ -93,7 +124,14 @@ describe('tiered cache', () => {
     await cached('k', policy, loader(), req());
     await Promise.all(background);
     t += 30_000; // L2 copy is 30 s old: still fresh
-    const other = createTieredCache({ l2, l1TtlMs: 3000, staleMs: 300_000, l1MaxEntries: 2, loadTimeoutMs: 3000, now: () => t });
+    const other = createTieredCache({
+      l2,
+      l1TtlMs: 3000,
+      staleMs: 300_000,
+      l1MaxEntries: 2,
+      loadTimeoutMs: 3000,
+      now: () => t,
+    });
     expect((await other('k', policy, loader(), req())).source).toBe('HIT-L2');
     l2.calls = {};
     t += 2000;
@@ -183,7 +221,9 @@ describe('tiered cache', () => {
   });
 
   it('nothing held and the database fails: the error surfaces', async () => {
-    await expect(cached('k', policy, async () => Promise.reject(new Error('db down')), req())).rejects.toThrow('db down');
+    await expect(cached('k', policy, async () => Promise.reject(new Error('db down')), req())).rejects.toThrow(
+      'db down',
+    );
   });
 
   it('L2 down: reads fall through to the loader, L1 still serves', async () => {

@@ -14,7 +14,11 @@ const vitessReply = (code: string, message: string) =>
   });
 
 function appAnswering(code: string, message: string) {
-  const store = createPlanetScaleStore({ url: 'https://u:p@db.example', timeoutMs: 1000, fetch: async () => vitessReply(code, message) });
+  const store = createPlanetScaleStore({
+    url: 'https://u:p@db.example',
+    timeoutMs: 1000,
+    fetch: async () => vitessReply(code, message),
+  });
   return createApp({ apiKeys: ['k'], store, cache: fakeCache(), log: () => {} });
 }
 
@@ -32,17 +36,26 @@ describe('Vitess errors inside a 200 reply', () => {
       const res = await app.request(path, auth);
       expect(res.status, path).toBe(503);
       expect(res.headers.get('retry-after'), path).toBe('5');
-      expect(await res.json(), path).toEqual({ error: 'Service Unavailable', message: 'The database is unavailable; retry shortly' });
+      expect(await res.json(), path).toEqual({
+        error: 'Service Unavailable',
+        message: 'The database is unavailable; retry shortly',
+      });
     }
     const metrics = await (await app.request('/metrics', auth)).text();
-    expect(metrics).toMatch(new RegExp(`^errors_total\\{kind="database_unavailable_${code.toLowerCase()}"\\} [1-9]`, 'm'));
+    expect(metrics).toMatch(
+      new RegExp(`^errors_total\\{kind="database_unavailable_${code.toLowerCase()}"\\} [1-9]`, 'm'),
+    );
   });
 
   it('a statement the database refused stays a 500 with the request id', async () => {
     const app = appAnswering('INVALID_ARGUMENT', "Unknown column 'x' in 'field list'");
     const res = await app.request('/records/5', auth);
     expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ error: 'Internal Server Error', message: 'An unexpected error occurred', request_id: 'req-7' });
+    expect(await res.json()).toEqual({
+      error: 'Internal Server Error',
+      message: 'An unexpected error occurred',
+      request_id: 'req-7',
+    });
   });
 
   it('"Row count exceeded" is not transient: the same statement would fail again', async () => {
