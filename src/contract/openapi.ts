@@ -36,7 +36,8 @@ const SIMULATE_UNITS: Record<string, string> = {
   hdl_cholesterol: 'mg/dL',
   smoking_status: '"current" counts as a risk factor',
 };
-const SIMULATE_EXAMPLE = {
+/** The contract's example person (docs/api.md#post-simulate): the tests send it too. */
+export const SIMULATE_EXAMPLE = {
   age_group: 12,
   gender: 1,
   height: 165,

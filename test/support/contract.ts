@@ -1,6 +1,7 @@
 // The wire contract of docs/api.md as one reusable suite: run in-process against createApp with
 // fakes, and against the built bundle in a real Workers runtime on the local stack.
 import { describe, expect, it } from 'vitest';
+import { SIMULATE_EXAMPLE } from '../../src/contract/openapi.ts';
 
 export type Send = (path: string, init?: RequestInit) => Promise<Response>;
 
@@ -9,19 +10,7 @@ export interface ContractTarget {
   key: string;
 }
 
-const VALID_BODY = {
-  age_group: 12,
-  gender: 1,
-  height: 165,
-  weight: 80,
-  systolic_bp: 152,
-  diastolic_bp: 96,
-  fasting_glucose: 131,
-  total_cholesterol: 255,
-  triglycerides: 210,
-  hdl_cholesterol: 38,
-  smoking_status: 'current',
-};
+const VALID_BODY = SIMULATE_EXAMPLE;
 
 const RISK_GROUPS = ['ZERO_TO_ONE_RISK_FACTOR', 'MULTIPLE_RISK_FACTORS', 'CHD_RISK_EQUIVALENT'];
 const FLAG_KEYS = ['hypertension', 'diabetes', 'high_tc', 'high_tg', 'low_hdl', 'obesity', 'smoking'];

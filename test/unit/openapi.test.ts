@@ -6,7 +6,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp, ENDPOINTS } from '../../src/app.ts';
-import { openApiDocument } from '../../src/contract/openapi.ts';
+import { openApiDocument, SIMULATE_EXAMPLE } from '../../src/contract/openapi.ts';
 import { RANGES, RISK_GROUPS, SMOKING_STATUSES } from '../../src/risk/index.ts';
 import { BATCH_MAX_BODY_BYTES, BATCH_MAX_PERSONS, simulateBodySchema } from '../../src/contract/schemas.ts';
 import { fakeCache, fakeStore } from '../support/fakes.ts';
@@ -232,19 +232,7 @@ describe('OpenAPI document', () => {
   });
 
   it('POST /simulate answers 400 exactly for the bodies the schema rejects', async () => {
-    const base = {
-      age_group: 12,
-      gender: 1,
-      height: 165,
-      weight: 80,
-      systolic_bp: 152,
-      diastolic_bp: 96,
-      fasting_glucose: 131,
-      total_cholesterol: 255,
-      triglycerides: 210,
-      hdl_cholesterol: 38,
-      smoking_status: 'current',
-    };
+    const base = { ...SIMULATE_EXAMPLE };
     const req = doc.components.schemas.SimulateRequest;
     for (const [field, [lo, hi]] of Object.entries(RANGES)) {
       for (const v of [lo - 1, lo, hi, hi + 1, lo + 0.5]) {
@@ -268,19 +256,7 @@ describe('OpenAPI document', () => {
       maxItems: BATCH_MAX_PERSONS,
       items: { $ref: '#/components/schemas/SimulateRequest' },
     });
-    const person = {
-      age_group: 12,
-      gender: 1,
-      height: 165,
-      weight: 80,
-      systolic_bp: 152,
-      diastolic_bp: 96,
-      fasting_glucose: 131,
-      total_cholesterol: 255,
-      triglycerides: 210,
-      hdl_cholesterol: 38,
-      smoking_status: 'current',
-    };
+    const person = { ...SIMULATE_EXAMPLE };
     const post = (body: unknown) =>
       app.request('/simulate/batch', {
         method: 'POST',

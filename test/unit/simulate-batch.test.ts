@@ -6,21 +6,10 @@ import { createApp } from '../../src/app.ts';
 import { RateLimiter, type RateLimitBackend } from '../../src/http/rate-limit.ts';
 import { BATCH_MAX_BODY_BYTES, BATCH_MAX_PERSONS, simulateBodySchema } from '../../src/contract/schemas.ts';
 import { fakeCache, fakeStore, type FakeCache, type FakeStore } from '../support/fakes.ts';
+import { SIMULATE_EXAMPLE } from '../../src/contract/openapi.ts';
 
 const KEY = 'batch-key';
-const PERSON = {
-  age_group: 12,
-  gender: 1,
-  height: 165,
-  weight: 80,
-  systolic_bp: 152,
-  diastolic_bp: 96,
-  fasting_glucose: 131,
-  total_cholesterol: 255,
-  triglycerides: 210,
-  hdl_cholesterol: 38,
-  smoking_status: 'current',
-};
+const PERSON = SIMULATE_EXAMPLE;
 const HEALTHY = {
   age_group: 8,
   gender: 2,
