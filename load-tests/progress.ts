@@ -7,6 +7,8 @@ import { percentile } from '../loadkit/http/summary.ts';
 export interface Progress {
   stage(label: string, connections: number): void;
   batch(b: LoadBatch): void;
+  /** A phase the bar does not count (an open-loop step): shown as the stage, logged on its own line without a TTY. */
+  note(text: string): void;
   stop(): void;
 }
 
@@ -48,6 +50,11 @@ export function createProgress(scenario: string, totalS: number, tty = Boolean(p
     stage(label, connections) {
       stageText = `${label} (${connections} conn.)`;
       if (!bar) console.log(`[load-test] stage ${stageText}`);
+    },
+    note(text) {
+      stageText = text;
+      if (bar) bar.update(Math.min(totalS, Math.round((Date.now() - t0) / 1000)), figures());
+      else console.log(`[load-test] ${text}`);
     },
     batch(b) {
       for (let i = 0; i < b.at.length; i++) {

@@ -7,19 +7,20 @@ import { parseArgs } from 'node:util';
 import { choiceOption, intOption, onStopSignal, UsageError, writeAtomic } from '../kit/cli.ts';
 import { loadAverage, machine } from '../loadkit/report/environment.ts';
 import { readWorkerSettings } from '../local/bundle.ts';
-import { analyze } from './analyze.ts';
+import { analyze, figures } from './analyze.ts';
 import { execute, type WorkerBounds } from './execute.ts';
 import { endpointsDuring, faultValues, faultWindows } from './faults.ts';
 import { previousReport, REPORTS_DIR, reportId } from './history.ts';
 import { createProgress } from './progress.ts';
 import { AFTER_FAULT_MS, burstSummary } from './report/fault-figures.ts';
-import { chartFiles, render, renderCharts, thresholdName } from './report/render.ts';
-import type { FaultReport, LoadTestResult } from './report/types.ts';
+import { executeFixedRate, fixedRateValues, planFixedRate } from './fixed-rate.ts';
+import { chartFilesOf, render, renderCharts, thresholdName } from './report/render.ts';
+import type { FaultReport, FixedRateReport, LoadTestResult } from './report/types.ts';
 import { parseDuration, planStages, SCENARIO_NAMES, SCENARIOS, thresholdsOf, type ScenarioName } from './scenarios.ts';
 import { describeLatency, parseLatency, type LatencyProfile } from '../local/network.ts';
 import { EDGE_PROFILE, LOADTEST_DATABASE, LOADTEST_ROWS, resolveTarget, TargetError, type Target } from './target.ts';
 import { evaluate, passed } from './thresholds.ts';
-import { buildTraffic, endpointOf, targetFacts, type TargetFacts } from './traffic.ts';
+import { buildTraffic, endpointOf, endpointTraffic, targetFacts, type TargetFacts } from './traffic.ts';
 
 const HELP = `Usage: npm run load-test -- --scenario NAME [options]
 
@@ -28,7 +29,8 @@ ${SCENARIO_NAMES.map((n) => `  ${n.padEnd(15)} ${SCENARIOS[n].summary} (default 
 
 Options:
   --duration D       total duration, e.g. 45s, 10m (default per scenario)
-  --connections N    base connections (spike multiplies them by 20 in its spike stage)
+  --connections N    base connections (spike multiplies them by 20 in its spike stage; fixed-rate:
+                     its saturation probes')
   --target URL       load a deployed edge URL instead of the local stack (needs --api-key)
   --api-key KEY      API key for --target (or NHIS_API_KEY in the environment)
   --runtime R        miniflare (default) or workerd, when a local stack has to be started
@@ -51,6 +53,12 @@ served stale-if-error); then holds one uncached load, drops the client that star
 a burst of 20 for the same key. Latency bounds are DB_TIMEOUT_MS (wrangler.toml) + 1 s. It needs
 a local stack: with --target it refuses to run (exit 2), as a deployed database takes no faults.
 Minimum --duration ${SCENARIOS.faults.minDurationS}s.
+
+fixed-rate: per endpoint (POST /simulate, cached GET /stats/risk, GET /records pages), alone, a
+${SCENARIOS['fixed-rate'].fixedRate!.probeS} s autocannon probe finds the rate it saturates at; then loadkit/http/open-loop.ts offers
+25, 50, 75 and 90 % of it, latency counted from each request's intended send time. --duration
+(default ${SCENARIOS['fixed-rate'].defaultDurationS} s) is split evenly between the endpoints; after the probe, the four steps share
+the rest (each ${SCENARIOS['fixed-rate'].fixedRate!.warmupS} s warm-up + the rest measured). Minimum --duration ${SCENARIOS['fixed-rate'].minDurationS}s.
 
 Exit status: 0 all thresholds pass, 1 a threshold fails, 2 the test could not run.`;
 
@@ -170,17 +178,38 @@ async function main(): Promise<number> {
       );
     const notes: string[] = [];
     const bounds = scenario.timeoutThresholds || scenario.injectsFaults ? await workerBounds(notes) : undefined;
-    const traffic = buildTraffic(scenario.traffic, await facts(target, notes), target.apiKey);
-    const stages = planStages(scenario, opts.durationS, opts.connections);
-    const plannedS = stages.reduce((a, s) => a + s.durationS, 0);
+    const targetData = await facts(target, notes);
+    const traffic = buildTraffic(scenario.traffic, targetData, target.apiKey);
+    const fixedPlan = scenario.fixedRate ? planFixedRate(scenario.fixedRate, opts.durationS, opts.connections) : null;
+    const stages = fixedPlan
+      ? fixedPlan.endpoints.map((e) => ({
+          label: `probe ${e}`,
+          connections: fixedPlan.connections,
+          durationS: fixedPlan.probeS,
+        }))
+      : planStages(scenario, opts.durationS, opts.connections);
+    const plannedS = fixedPlan ? fixedPlan.totalS : stages.reduce((a, s) => a + s.durationS, 0);
     log(
-      `target ${target.url}; ${stages.map((s) => `${s.label} ${s.connections} conn. × ${s.durationS} s`).join(', ')}`,
+      `target ${target.url}; ${stages.map((s) => `${s.label} ${s.connections} conn. × ${s.durationS} s`).join(', ')}${fixedPlan ? `; after each, ${fixedPlan.shares.length} open-loop steps of ${fixedPlan.warmupS} s warm-up + ${fixedPlan.stepS} s (${plannedS} s in all)` : ''}`,
     );
     const started = new Date();
     const progress = createProgress(scenario.name, plannedS);
     let run: Awaited<ReturnType<typeof execute>>;
+    let fixedRate: FixedRateReport | undefined;
+    let runEndMs: number | undefined;
     try {
-      run = await execute(scenario, stages, target, traffic, progress, bounds);
+      if (fixedPlan) {
+        const fr = await executeFixedRate(
+          fixedPlan,
+          target,
+          (e) => endpointTraffic(e, targetData, target.apiKey),
+          progress,
+        );
+        fixedRate = fr.fixedRate;
+        runEndMs = fr.endMs;
+        run = fr;
+        Object.assign(run.values, fixedRateValues(fr.fixedRate));
+      } else run = await execute(scenario, stages, target, traffic, progress, bounds);
     } finally {
       progress.stop();
     }
@@ -189,6 +218,18 @@ async function main(): Promise<number> {
       run.windows,
       scenario.traffic === 'every-endpoint' ? [...new Set(traffic.requests.map(endpointOf))] : [],
     );
+    if (fixedPlan) {
+      // Rates over the probes' own seconds, not over the steps between them.
+      const secondsOf = (w: (typeof run.windows)[number]) => (w.toMs - w.fromMs) / 1000;
+      a.overall = figures(
+        run.samples,
+        run.windows.reduce((t, w) => t + secondsOf(w), 0),
+      );
+      a.endpoints = run.windows.map((w) => ({
+        endpoint: w.label.replace(/^probe /, ''),
+        ...figures(w.samples, secondsOf(w)),
+      }));
+    }
     let faults: FaultReport | undefined;
     if (run.faults && bounds) {
       const f = run.faults;
@@ -215,7 +256,7 @@ async function main(): Promise<number> {
       summary: scenario.summary,
       startedAt: started.toISOString(),
       id: reportId(started, scenario.name),
-      durationS: Math.round((run.windows.at(-1)!.toMs - run.windows[0]!.fromMs) / 100) / 10,
+      durationS: Math.round(((runEndMs ?? run.windows.at(-1)!.toMs) - run.windows[0]!.fromMs) / 100) / 10,
       target: { url: target.url, kind: target.kind, runtime: target.runtime ?? null },
       machine: {
         cpuModel: m.cpuModel,
@@ -228,9 +269,20 @@ async function main(): Promise<number> {
       settings: {
         plannedDurationS: plannedS,
         stages: stages.map((s) => ({ ...s, startS: (startS += s.durationS) - s.durationS })),
-        traffic: scenario.traffic,
-        weights: traffic.weights,
-        distinctRequests: new Set(traffic.requests.map((r) => `${r.method} ${r.path} ${r.body ?? ''}`)).size,
+        ...(fixedPlan
+          ? (() => {
+              const all = fixedPlan.endpoints.flatMap((e) => endpointTraffic(e, targetData, target.apiKey).requests);
+              return {
+                traffic: 'one endpoint at a time',
+                weights: fixedPlan.endpoints.map((endpoint) => ({ endpoint, weight: 100 })),
+                distinctRequests: new Set(all.map((r) => `${r.method} ${r.path} ${r.body ?? ''}`)).size,
+              };
+            })()
+          : {
+              traffic: scenario.traffic,
+              weights: traffic.weights,
+              distinctRequests: new Set(traffic.requests.map((r) => `${r.method} ${r.path} ${r.body ?? ''}`)).size,
+            }),
       },
       overall: a.overall,
       endpoints: a.endpoints,
@@ -251,6 +303,7 @@ async function main(): Promise<number> {
         ...run.notes,
       ],
       ...(faults ? { faults } : {}),
+      ...(fixedRate ? { fixedRate } : {}),
     };
   } finally {
     await target.close();
@@ -265,9 +318,10 @@ async function main(): Promise<number> {
 
   const o = result.overall;
   log(
-    `${o.requests.toLocaleString('en-US')} responses, ${o.rps} req/s, p50 ${o.latency.p50} ms, p95 ${o.latency.p95} ms, p99 ${o.latency.p99} ms, failed ${(o.failedRate * 100).toFixed(3)}%`,
+    `${result.fixedRate ? 'probes: ' : ''}${o.requests.toLocaleString('en-US')} responses, ${o.rps} req/s, p50 ${o.latency.p50} ms, p95 ${o.latency.p95} ms, p99 ${o.latency.p99} ms, failed ${(o.failedRate * 100).toFixed(3)}%`,
   );
   if (result.faults) logFaults(result.faults, log);
+  if (result.fixedRate) logFixedRate(result.fixedRate, log);
   for (const t of result.thresholds)
     log(`  ${t.pass === null ? 'n/a ' : t.pass ? 'pass' : 'FAIL'}  ${thresholdName(t)}: ${t.actual ?? t.note}`);
   if (previous)
@@ -276,9 +330,19 @@ async function main(): Promise<number> {
     );
   const skipped = result.thresholds.filter((t) => t.pass === null).length;
   log(
-    `${result.pass ? 'PASS' : 'FAIL'}${skipped ? ` (${skipped} not evaluated)` : ''}: wrote ${join('load-tests', 'reports', `${result.id}.md`)} (+ .json, ${Object.values(chartFiles(result.id)).join(', ')})`,
+    `${result.pass ? 'PASS' : 'FAIL'}${skipped ? ` (${skipped} not evaluated)` : ''}: wrote ${join('load-tests', 'reports', `${result.id}.md`)} (+ .json, ${chartFilesOf(result).join(', ')})`,
   );
   return result.pass ? 0 : 1;
+}
+
+function logFixedRate(f: FixedRateReport, log: (m: string) => void) {
+  for (const e of f.endpoints) {
+    log(`  ${e.endpoint}: saturates at ${e.saturationRps} req/s (probe p99 ${e.probeP99} ms)`);
+    for (const s of e.steps)
+      log(
+        `    ${Math.round(100 * s.share)} %: ${s.requestedRate} → ${s.achievedRate} req/s ${s.held ? 'held' : 'could not hold'}; p50 ${s.latency.p50} ms, p99 ${s.latency.p99} ms, p99.9 ${s.latency.p999} ms, max ${s.latency.max} ms`,
+      );
+  }
 }
 
 function logFaults(f: FaultReport, log: (m: string) => void) {

@@ -6,7 +6,19 @@ import { DROP, FAULTS_MIN_DURATION_S } from './faults.ts';
 import type { ThresholdSpec } from './report/types.ts';
 import type { TrafficKind } from './traffic.ts';
 
-export type ScenarioName = 'smoke' | 'steady' | 'spike' | 'soak' | 'cache-stampede' | 'mixed' | 'faults';
+export type ScenarioName = 'smoke' | 'steady' | 'spike' | 'soak' | 'cache-stampede' | 'mixed' | 'faults' | 'fixed-rate';
+
+/** fixed-rate: a closed-loop saturation probe per endpoint, then open-loop steps at shares of its rate. */
+export interface FixedRateSpec {
+  /** Endpoints, each driven alone ("POST /simulate"), in this order. */
+  endpoints: string[];
+  /** Shares of the probe's rate the steps run at, in order. */
+  shares: number[];
+  /** The autocannon probe per endpoint, s. */
+  probeS: number;
+  /** Each step's unmeasured warm-up at its rate, s (part of the step's length). */
+  warmupS: number;
+}
 
 export interface StageSpec {
   label: string;
@@ -32,6 +44,8 @@ export interface Scenario {
   minDurationS?: number;
   /** Thresholds bound to the Worker's DB_TIMEOUT_MS (wrangler.toml), after `thresholds`. */
   timeoutThresholds?: (dbTimeoutMs: number) => ThresholdSpec[];
+  /** fixed-rate: runs load-tests/fixed-rate.ts instead of connection stages (`stages` is unused). */
+  fixedRate?: FixedRateSpec;
 }
 
 const P95_SLO: ThresholdSpec = {
@@ -45,6 +59,17 @@ const FAILED_SLO: ThresholdSpec = {
   source: 'SLO: error rate < 0.1 %',
 };
 const one = (label: string): StageSpec[] => [{ label, share: 1, connections: (c) => c }];
+
+export const FIXED_RATE: FixedRateSpec = {
+  endpoints: ['POST /simulate', 'GET /stats/risk', 'GET /records'],
+  shares: [0.25, 0.5, 0.75, 0.9],
+  probeS: 3,
+  warmupS: 1,
+};
+/** Share of the probe's rate whose p99 is held to the SLO. */
+export const FIXED_RATE_SLO_SHARE = 0.5;
+/** A step's label: "50%". */
+export const shareLabel = (share: number) => `${Math.round(share * 100)}%`;
 
 export const SCENARIOS: Record<ScenarioName, Scenario> = {
   smoke: {
@@ -199,6 +224,36 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
         expression: `value<=${db + 1000}`,
         source: `the burst's slowest answer, whether it waited on the dropped client's load or loaded itself: DB_TIMEOUT_MS + 1 s`,
       },
+    ],
+  },
+  'fixed-rate': {
+    name: 'fixed-rate',
+    summary:
+      "Per endpoint (/simulate, cached /stats/risk, /records pages) a 3 s saturation probe, then open-loop steps at 25, 50, 75 and 90 % of its rate, latency from each request's intended send time. 69 s by default: 3 × (3 s probe + 4 × (1 s warm-up + 4 s measured)); --duration scales the steps.",
+    defaultDurationS: 69,
+    defaultConnections: 50,
+    stages: one('fixed-rate'),
+    traffic: 'hot',
+    fixedRate: FIXED_RATE,
+    // The shortest run with steps of 1 s warm-up + 1 s measured.
+    minDurationS: 3 * (FIXED_RATE.probeS + FIXED_RATE.shares.length * (FIXED_RATE.warmupS + 1)),
+    thresholds: [
+      {
+        metric: 'open_loop_steps_not_held',
+        expression: 'count==0',
+        source:
+          'every step held its requested rate within 5 % (loadkit/http/open-loop.ts): a step that did not measured a queue, not the service',
+      },
+      ...FIXED_RATE.endpoints.map(
+        (endpoint): ThresholdSpec => ({
+          metric: 'open_loop_p99',
+          stage: shareLabel(FIXED_RATE_SLO_SHARE),
+          endpoint,
+          expression: 'value<100',
+          source:
+            'SLO: API response time < 100 ms, at half the rate the endpoint saturated at (from intended send time)',
+        }),
+      ),
     ],
   },
 };

@@ -78,6 +78,15 @@ function httpValue(spec: ThresholdSpec, agg: string, q: number | undefined, f: S
   return `${agg} is not defined for ${spec.metric}`;
 }
 
+/**
+ * The key of a scenario value in Evaluation.values: the metric, with its stage and endpoint tags
+ * when it has any ("open_loop_p99{stage:50%,endpoint:POST /simulate}"), as k6 tags a sub-metric.
+ */
+export function valueKey(spec: Pick<ThresholdSpec, 'metric' | 'stage' | 'endpoint'>): string {
+  const tags = [spec.stage && `stage:${spec.stage}`, spec.endpoint && `endpoint:${spec.endpoint}`].filter(Boolean);
+  return tags.length ? `${spec.metric}{${tags.join(',')}}` : spec.metric;
+}
+
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 export function evaluate(specs: readonly ThresholdSpec[], ev: Evaluation): ThresholdResult[] {
@@ -89,7 +98,7 @@ export function evaluate(specs: readonly ThresholdSpec[], ev: Evaluation): Thres
       actual = f
         ? httpValue(spec, agg, q, f)
         : `no such ${spec.stage ? `stage '${spec.stage}'` : `endpoint '${spec.endpoint}'`}`;
-    } else actual = ev.values[spec.metric] ?? 'not measured';
+    } else actual = ev.values[valueKey(spec)] ?? 'not measured';
     if (typeof actual === 'string') return { ...spec, actual: null, pass: null, note: actual };
     return { ...spec, actual: round(actual), pass: compare(actual, op, target) };
   });

@@ -139,6 +139,18 @@ export function buildTraffic(kind: TrafficKind, facts: TargetFacts, apiKey: stri
   return { requests, weights: weightsOf(requests) };
 }
 
+/**
+ * One endpoint's requests alone ("POST /simulate", "GET /stats/risk", "GET /records"), drawn from
+ * the hot or the mixed list as those scenarios send them (fixed-rate drives one endpoint at a time).
+ */
+export function endpointTraffic(endpoint: string, facts: TargetFacts, apiKey: string): Traffic {
+  for (const kind of ['hot', 'mixed'] as const) {
+    const requests = buildTraffic(kind, facts, apiKey).requests.filter((r) => endpointOf(r) === endpoint);
+    if (requests.length) return { requests, weights: [{ endpoint, weight: 100 }] };
+  }
+  throw new Error(`no traffic builder sends ${endpoint}`);
+}
+
 /** "GET /records/123?x" → "GET /records/:id", as the probe names endpoints. */
 export const endpointOf = (r: { method: string; path: string }) =>
   `${r.method} ${r.path.split('?')[0]!.replace(/\/\d+(?=\/|$)/g, '/:id')}`;

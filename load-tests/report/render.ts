@@ -3,6 +3,7 @@
 import { lineChart } from '../../loadkit/report/svg.ts';
 import { int, ms, num, table } from '../../loadkit/report/markdown.ts';
 import { AFTER_FAULT_MS, answered, burstSummary } from './fault-figures.ts';
+import { fixedRateChartFiles, fixedRateCharts, fixedRateSection } from './fixed-rate.ts';
 import type { FaultReport, FiguresWithFailures, LoadTestResult, ThresholdSpec } from './types.ts';
 
 /** "http_req_duration{stage:spike} p(95)<500" */
@@ -21,7 +22,13 @@ const TARGET_KIND = {
   explicit: 'given with `--target`',
 } as const;
 
+/** The chart files of a run: latency vs offered rate per endpoint for fixed-rate, else throughput and latency over time. */
+export const chartFilesOf = (r: LoadTestResult): string[] =>
+  r.fixedRate ? Object.values(fixedRateChartFiles(r.id, r.fixedRate)) : Object.values(chartFiles(r.id));
+
 export function renderCharts(r: LoadTestResult): Record<string, string> {
+  // Its probes and steps alternate: a series over time would show the steps as silence.
+  if (r.fixedRate) return fixedRateCharts(r.id, r.fixedRate);
   const files = chartFiles(r.id);
   return {
     [files.throughput]: lineChart({
@@ -259,13 +266,19 @@ ${table(
     ['Started', `${r.startedAt}; ${num(r.durationS, 1)} s of traffic (planned ${r.settings.plannedDurationS} s)`],
     [
       'Stages',
-      r.settings.stages.map((s) => `${s.label}: ${s.connections} connections for ${s.durationS} s`).join('; '),
+      r.settings.stages.map((s) => `${s.label}: ${s.connections} connections for ${s.durationS} s`).join('; ') +
+        (r.fixedRate
+          ? `; after each probe, open-loop steps at ${r.fixedRate.endpoints[0]?.steps.map((s) => `${Math.round(100 * s.share)} %`).join(', ') || 'shares'} of its rate, ${r.fixedRate.step.warmupS} s warm-up + ${r.fixedRate.step.durationS} s each`
+          : ''),
     ],
     [
       'Traffic',
       `${r.settings.traffic}: ${r.settings.weights.map((w) => `${w.endpoint} ${num(w.weight, 1)}%`).join(', ')} (${r.settings.distinctRequests} distinct requests)`,
     ],
-    ['Generator', `autocannon ${r.machine.autocannon}, worker-thread mode (workers: 1), Node ${r.machine.node}`],
+    [
+      'Generator',
+      `autocannon ${r.machine.autocannon}, worker-thread mode (workers: 1)${r.fixedRate ? ' for the probes; loadkit/http/open-loop.ts (fixed arrival rate, in process) for the steps' : ''}, Node ${r.machine.node}`,
+    ],
   ],
 )}
 
@@ -282,8 +295,8 @@ ${table(
 )}
 
 ${r.pass ? 'Every evaluated threshold passes.' : 'At least one threshold fails: `npm run load-test` exits with status 1.'}${skipped ? ' A threshold that could not be evaluated (see "measured") neither passes nor fails the run, as in k6; read it as a check that did not happen.' : ''}
-${r.faults ? `\n${faultsSection(r.faults)}` : ''}
-## Latency and throughput
+${r.faults ? `\n${faultsSection(r.faults)}` : ''}${r.fixedRate ? `\n${fixedRateSection(r.id, r.fixedRate)}` : ''}
+## ${r.fixedRate ? 'Saturation probes (closed loop)' : 'Latency and throughput'}
 
 ${table(['scope', ...FIG_HEAD], [figuresRow('all requests', r.overall), ...(r.stages.length > 1 ? r.stages.map((s) => figuresRow(`stage ${s.label} (${s.connections} conn.)`, s)) : [])], FIG_ALIGN)}
 
@@ -297,11 +310,15 @@ ${table(
 
 Percentiles are over every response (nearest rank, autocannon's clock), whatever its status. "Failed" counts
 responses outside 200–399 and requests that got no response. X-Cache tallies the header of every response.
-
+${
+  r.fixedRate
+    ? ''
+    : `
 ![Responses per second](${files.throughput})
 
 ![p95 latency per second](${files.latency})
-
+`
+}
 ## Status codes
 
 ${table(['status', 'count', 'share', 'by endpoint'], [...statusRows, ...errs], ['l', 'r', 'r', 'l'])}

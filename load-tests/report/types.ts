@@ -1,6 +1,7 @@
 // The JSON a load test writes (load-tests/reports/<timestamp>-<scenario>.json) and the renderer
 // reads, for this run and as "the previous run" of the next one.
 import type { ErrorSample } from '../../loadkit/http/load.ts';
+import type { LatencySummary } from '../../loadkit/http/open-loop.ts';
 import type { HttpFigures, SecondPoint } from '../../loadkit/http/summary.ts';
 
 /** A k6-style threshold (load-tests/thresholds.ts parses and evaluates it). */
@@ -75,6 +76,52 @@ export interface LoadTestResult {
   notes: string[];
   /** The faults scenario: what was injected when, and how the API answered meanwhile. */
   faults?: FaultReport;
+  /** The fixed-rate scenario: each endpoint's saturation probe and its open-loop steps. */
+  fixedRate?: FixedRateReport;
+}
+
+/** One open-loop step (loadkit/http/open-loop.ts) at a share of an endpoint's saturation rate. */
+export interface FixedRateStep {
+  /** Share of the saturation rate, 0–1. */
+  share: number;
+  /** req/s */
+  requestedRate: number;
+  /** Responses per second over the measured window. */
+  achievedRate: number;
+  /** Achieved within 5 % of requested, no request abandoned. */
+  held: boolean;
+  /** Why it was not held. */
+  note?: string;
+  sent: number;
+  completed: number;
+  /** Not 2xx, or no response. */
+  failed: number;
+  /** From each request's intended send time, ms. */
+  latency: LatencySummary;
+  /** From when it was written, ms (what a closed-loop tool would report). */
+  service: LatencySummary;
+  /** The generator's own worst lateness in sending, ms. */
+  maxSendLagMs: number;
+}
+
+export interface FixedRateEndpoint {
+  endpoint: string;
+  /** 2xx–3xx responses per second of the autocannon probe. */
+  saturationRps: number;
+  /** Its p99 under saturation (autocannon's clock), ms. */
+  probeP99: number;
+  probeFailedRate: number;
+  /** Empty when the probe saw no successful response (see the notes). */
+  steps: FixedRateStep[];
+}
+
+export interface FixedRateReport {
+  probe: { durationS: number; connections: number };
+  /** Each step: warmupS unmeasured, then durationS measured. */
+  step: { warmupS: number; durationS: number };
+  /** A step is held when its achieved rate is within this share of the requested one. */
+  tolerance: number;
+  endpoints: FixedRateEndpoint[];
 }
 
 /** Responses completed in one window of the run (a fault's, or the time with none). */
