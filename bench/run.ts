@@ -11,10 +11,16 @@ import { simulateBodies } from '../loadkit/inputs.ts';
 import { loadAverage, machine } from '../loadkit/report/environment.ts';
 import { datasetFacts, startBenchStack, type BenchStack } from './http/bench-stack.ts';
 import { CEILING_PLAN, endpointPlan } from './http/endpoints.ts';
+import { measureFixedRate } from './http/fixed-rate.ts';
 import { measureInstructions } from './http/instructions.ts';
 import { measureRuntime } from './http/run-http.ts';
 import { runMicro, type MicroResult } from './micro/run-micro.ts';
 import { BATCH_ENDPOINT_ID, batchPerPerson, describeBatchPerPerson } from './report/batch.ts';
+import { FIXED_RATE_ENDPOINTS, type FixedRateResult } from './report/fixed-rate.ts';
+import { fixedRateLines } from './report/fixed-rate-section.ts';
+import type { FetchFloorResult } from './report/fetch-floor.ts';
+import { fetchFloorLines } from './report/fetch-floor-section.ts';
+import { measureFetchFloor } from './http/fetch-floor.ts';
 import { ratioToFloor, render, renderCharts } from './report/render.ts';
 import type { InstructionsResult, PerformanceResult, Runtime, RuntimeResult } from './report/types.ts';
 import { verdictMark, verdicts } from './report/verdicts.ts';
@@ -30,6 +36,7 @@ const MODES = {
     redisDb: 2,
     idPool: 1000,
     instructions: { warmup: 8000, perWindow: 2000, windows: 3 },
+    fixedRate: { warmupS: 2, durationS: 8 },
   },
   quick: {
     rows: 200_000,
@@ -39,6 +46,7 @@ const MODES = {
     redisDb: 3,
     idPool: 500,
     instructions: { warmup: 3000, perWindow: 1000, windows: 3 },
+    fixedRate: { warmupS: 1, durationS: 3 },
   },
 } as const;
 const CONNECTIONS = 50;
@@ -53,7 +61,7 @@ const INSTRUCTION_ENDPOINTS = [
   'stats-age',
 ];
 
-const HELP = `Usage: npm run bench -- [--quick] [--rows N] [--runtime both|workerd|miniflare] [--only micro|http|instructions]
+const HELP = `Usage: npm run bench -- [--quick] [--rows N] [--runtime both|workerd|miniflare] [--only micro|http|instructions|fixed-rate|fetch-floor]
 
 Micro-benchmarks (tinybench) of the rules engine, validation, serialisation, the cache tiers and
 CSV chunk parsing; then HTTP benchmarks (autocannon, worker-thread mode, ${CONNECTIONS} connections) of the
@@ -62,14 +70,22 @@ a hello-world ceiling Worker in the same runtime and a floor Worker (the app's r
 and headers, no route work: bench/http/floor-entry.ts); then, with plain workerd, the instructions per
 response of the ceiling and of ${INSTRUCTION_ENDPOINTS.join(', ')}, counted by valgrind's callgrind (a
 count, not a time: CPU contention does not change it; skipped with a note when valgrind is missing),
-and the batch's instructions per person against one /simulate response.
+and the batch's instructions per person against one /simulate response; and, with plain workerd,
+latency at fixed offered loads (open loop, from each request's intended send time): /simulate and
+the cached stats at 25, 50, 75 and 90 % of the req/s each saturated at in this run, the ceiling at
+the same rates (${MODES.quick.fixedRate.warmupS} + ${MODES.quick.fixedRate.durationS} s per step with --quick, ${MODES.full.fixedRate.warmupS} + ${MODES.full.fixedRate.durationS} s otherwise).
 Writes bench/reports/PERFORMANCE.md, performance.json and the SVG charts.
 
-  --quick        ${MODES.quick.durationS} s runs, ${MODES.quick.rows.toLocaleString('en-US')} rows (database ${MODES.quick.database}); about 8 minutes
-                 (default: ${MODES.full.durationS} s runs, ${MODES.full.rows.toLocaleString('en-US')} rows in ${MODES.full.database}; about 15 minutes, 8 of them counting instructions)
+  --quick        ${MODES.quick.durationS} s runs, ${MODES.quick.rows.toLocaleString('en-US')} rows (database ${MODES.quick.database}); about 10 minutes
+                 (default: ${MODES.full.durationS} s runs, ${MODES.full.rows.toLocaleString('en-US')} rows in ${MODES.full.database}; about 20 minutes, 8 of them counting instructions)
   --rows N       dataset size (generated once, loaded through the ETL once, then reused)
   --runtime R    both (default), workerd or miniflare
-  --only W       micro, http or instructions: run one part only (the report shows what was run)
+  --only W       micro, http, instructions or fixed-rate: run one part only (the report shows what was
+                 run; fixed-rate first measures the saturation of its endpoints, with --runtime workerd)
+                 fetch-floor: a part of its own (not folded into instructions; in every full run): the
+                 instructions per response of /records page 1 and last page, /records/:id and the uncached
+                 stats against the fetch floor, a Worker making only the same PlanetScale subrequests
+                 (bench/http/fetch-floor-entry.ts), judged ≤ 1.5 ×, with a callgrind profile of the rest
   -h, --help     this text
 
 Two shared cores: the load generator takes about one of them; the report says so.
@@ -93,10 +109,16 @@ function options() {
   const only =
     values.only === undefined
       ? undefined
-      : choiceOption(values.only, '--only', ['micro', 'http', 'instructions'] as const);
+      : choiceOption(values.only, '--only', ['micro', 'http', 'instructions', 'fixed-rate', 'fetch-floor'] as const);
   const instructions = (only === undefined || only === 'instructions') && runtimes.includes('workerd');
   if (only === 'instructions' && !instructions)
     throw new UsageError('--only instructions counts plain workerd: use --runtime workerd or both');
+  const fixedRate = (only === undefined || only === 'fixed-rate') && runtimes.includes('workerd');
+  if (only === 'fixed-rate' && !fixedRate)
+    throw new UsageError('--only fixed-rate steps plain workerd: use --runtime workerd or both');
+  const fetchFloor = (only === undefined || only === 'fetch-floor') && runtimes.includes('workerd');
+  if (only === 'fetch-floor' && !fetchFloor)
+    throw new UsageError('--only fetch-floor counts plain workerd: use --runtime workerd or both');
   return {
     help: values.help,
     quick: values.quick ?? false,
@@ -106,6 +128,8 @@ function options() {
     micro: only === undefined || only === 'micro',
     http: only === undefined || only === 'http',
     instructions,
+    fixedRate,
+    fetchFloor,
   };
 }
 
@@ -158,6 +182,8 @@ function printSummary(result: PerformanceResult) {
       );
     if (ins.batchPerPerson) console.log(`  batch per person: ${describeBatchPerPerson(ins.batchPerPerson)}`);
   }
+  for (const l of fixedRateLines(result.fixedRate)) console.log(l);
+  for (const l of fetchFloorLines(result.fetchFloor)) console.log(l);
   console.log('\nAcceptance (plain workerd):');
   for (const v of verdicts(result)) console.log(`  ${verdictMark(v.pass).padEnd(16)} ${v.criterion}: ${v.measured}`);
 }
@@ -192,7 +218,9 @@ async function main() {
   let instructions: InstructionsResult | null = null;
   let facts = { total: 0, valid: 0, ids: [] as number[] };
   let lastPage = 0;
-  if (opts.http || opts.instructions) {
+  let fixedRate: FixedRateResult | null = null;
+  let fetchFloor: FetchFloorResult | null = null;
+  if (opts.http || opts.instructions || opts.fixedRate || opts.fetchFloor) {
     log(
       `stack: database ${opts.mode.database}, Redis db ${opts.mode.redisDb}, ${opts.rows.toLocaleString('en-US')} rows (generated and loaded once, then reused)`,
     );
@@ -225,6 +253,24 @@ async function main() {
           runtimes.push(await measureRuntime(runtime, bench, plan, settings));
         }
       }
+      if (opts.fixedRate) {
+        // Planned from this run's saturation figures: when the HTTP runs were left out, measure them
+        // first for the fixed-rate endpoints alone (the ceiling, the three, the ceiling again).
+        let saturation = runtimes.find((r) => r.runtime === 'workerd');
+        if (!saturation) {
+          log('saturation (plain workerd) of the fixed-rate endpoints, to plan the steps from:');
+          const ids: string[] = FIXED_RATE_ENDPOINTS.map((e) => e.id);
+          saturation = await measureRuntime(
+            'workerd',
+            bench,
+            plan.filter((p) => ids.includes(p.id)),
+            settings,
+          );
+          runtimes.push(saturation);
+        }
+        log('fixed-rate steps (plain workerd, open loop; the ceiling at the same rates after each step):');
+        fixedRate = await measureFixedRate(bench, plan, saturation, { ...opts.mode.fixedRate, log });
+      }
       if (opts.instructions) {
         log('instructions per response (plain workerd under callgrind; start-up takes a minute):');
         instructions = await measureInstructions(
@@ -239,6 +285,11 @@ async function main() {
         );
         if (instructions.skipped) log(`  skipped: ${instructions.skipped}`);
         instructions.batchPerPerson = batchPerPerson(instructions);
+      }
+      if (opts.fetchFloor) {
+        log('fetch floor (plain workerd under callgrind): database-backed endpoints against their subrequests alone:');
+        fetchFloor = await measureFetchFloor(bench, plan, { ...opts.mode.instructions, connections: 4, log });
+        if (fetchFloor.skipped) log(`  skipped: ${fetchFloor.skipped}`);
       }
     } finally {
       await bench.close();
@@ -270,13 +321,15 @@ async function main() {
     micro,
     runtimes,
     instructions,
+    ...(fixedRate ? { fixedRate } : {}),
+    ...(fetchFloor ? { fetchFloor } : {}),
     etl: await readEtl(),
   };
   await mkdir(REPORTS, { recursive: true });
   await writeAtomic(join(REPORTS, 'performance.json'), `${JSON.stringify(result, null, 2)}\n`);
   for (const [name, svg] of Object.entries(renderCharts(result))) await writeAtomic(join(REPORTS, name), svg);
   await writeAtomic(join(REPORTS, 'PERFORMANCE.md'), render(result));
-  if (opts.http || opts.instructions) printSummary(result);
+  if (opts.http || opts.instructions || opts.fixedRate || opts.fetchFloor) printSummary(result);
   log(`wrote bench/reports/PERFORMANCE.md, performance.json and charts in ${result.totalSeconds} s`);
 }
 

@@ -1,7 +1,8 @@
 // The bench's own local stack (its own database and Redis logical db, so `npm start` is never
 // disturbed) and the Worker instances measured on it: the API in each runtime, its uncached twin
 // (bench/http/uncached-entry.ts, on its own empty Upstash database), the floor Worker
-// (bench/http/floor-entry.ts) and the ceiling Worker.
+// (bench/http/floor-entry.ts), the fetch floor (bench/http/fetch-floor-entry.ts, under callgrind
+// only) and the ceiling Worker.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ import type { Runtime } from '../report/types.ts';
 const BUILD_DIR = join(ROOT, '.local', 'bench-build');
 const UNCACHED_ENTRY = join(ROOT, 'bench', 'http', 'uncached-entry.ts');
 const FLOOR_ENTRY = join(ROOT, 'bench', 'http', 'floor-entry.ts');
+const FETCH_FLOOR_ENTRY = join(ROOT, 'bench', 'http', 'fetch-floor-entry.ts');
 
 export interface BenchStackOptions {
   rows: number;
@@ -51,6 +53,10 @@ export interface BenchStack {
     api(): Promise<RunningWorkerd>;
     floor(): Promise<RunningWorkerd>;
     ceiling(): Promise<RunningWorker & { pid?: number }>;
+    /** The uncached twin (its L2 emptied of the stats keys first). */
+    uncached(): Promise<RunningWorkerd>;
+    /** The database-backed endpoints' subrequests alone (bench/http/fetch-floor-entry.ts). */
+    fetchFloor(): Promise<RunningWorkerd>;
   };
   close(): Promise<void>;
 }
@@ -58,6 +64,7 @@ export interface BenchStack {
 /** `wrangler deploy --dry-run` of the uncached entry: the same bundler and settings as production. */
 const buildUncached = (outdir: string) => buildBundle(outdir, 'production', UNCACHED_ENTRY);
 const buildFloor = (outdir: string) => buildBundle(outdir, 'production', FLOOR_ENTRY);
+const buildFetchFloor = (outdir: string) => buildBundle(outdir, 'production', FETCH_FLOOR_ENTRY);
 
 function withDb(url: string, db: number): string {
   const u = new URL(url);
@@ -84,7 +91,8 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
   // The twin's and the floor's bundles build while the stack comes up (wrangler and the dataset check overlap).
   const uncachedBuild = buildUncached(join(BUILD_DIR, 'uncached'));
   const floorBuild = buildFloor(join(BUILD_DIR, 'floor'));
-  for (const b of [uncachedBuild, floorBuild]) b.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+  const fetchFloorBuild = buildFetchFloor(join(BUILD_DIR, 'fetch-floor'));
+  for (const b of [uncachedBuild, floorBuild, fetchFloorBuild]) b.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
   try {
     const stack = await startStack({
       database: opts.database,
@@ -114,6 +122,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     closers.push(() => upstash.close());
     const uncachedScript = await uncachedBuild;
     const floorScript = await floorBuild;
+    const fetchFloorScript = await fetchFloorBuild;
     const uncachedSecrets = { ...secrets, UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: token };
     const ceilingDir = await mkdtemp(join(tmpdir(), 'nhis-ceiling-'));
     closers.push(() => rm(ceilingDir, { recursive: true, force: true }));
@@ -139,6 +148,19 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
           startWorkerdWorker({ scriptPath: floorScript, settings, secrets, launcher, startupTimeoutMs, v8Flags }),
         ceiling: () =>
           startCeilingWorker({ runtime: 'workerd', dir: ceilingDir, settings, launcher, startupTimeoutMs, v8Flags }),
+        uncached: async () => {
+          await deleteKeys({ url: upstash.url, token }, statsCacheKeys(await liveDataset(stack.mysql, stack.database)));
+          return startWorkerdWorker({
+            scriptPath: uncachedScript,
+            settings,
+            secrets: uncachedSecrets,
+            launcher,
+            startupTimeoutMs,
+            v8Flags,
+          });
+        },
+        fetchFloor: () =>
+          startWorkerdWorker({ scriptPath: fetchFloorScript, settings, secrets, launcher, startupTimeoutMs, v8Flags }),
       }),
       close,
     };

@@ -3,6 +3,8 @@
 import { barChart } from '../../loadkit/report/svg.ts';
 import { BATCH_ENDPOINT_ID, batchPerPerson } from './batch.ts';
 import { renderEtl } from './etl-section.ts';
+import { renderFetchFloor } from './fetch-floor-section.ts';
+import { fixedRateCharts, renderFixedRate } from './fixed-rate-section.ts';
 import { int, ms, num, table } from '../../loadkit/report/markdown.ts';
 import { DESIGN_NOTE, PUBLISHED, PUBLISHED_CONDITIONS } from './published.ts';
 import { verdictMark, verdicts } from './verdicts.ts';
@@ -83,6 +85,7 @@ export function renderCharts(result: PerformanceResult): Record<string, string> 
       categories: rows.map((r) => r.label),
       series: series((f) => f.p99),
     }),
+    ...fixedRateCharts(result.fixedRate),
   };
 }
 
@@ -384,11 +387,11 @@ X-Cache is the header of every response, tallied by the load generator; db state
 Worker's own \`GET /metrics\`, read before and after each run;
 "load avg" is the machine's 1-minute load average when the run started (the machine is shared).
 
-## Instructions per response (plain workerd under callgrind)
+${renderFixedRate(result.fixedRate)}## Instructions per response (plain workerd under callgrind)
 
 ${instructionsSection(result)}
 
-## How it was measured
+${renderFetchFloor(result.fetchFloor)}## How it was measured
 
 - Each run: ${result.http.connections} connections from one autocannon worker thread to 127.0.0.1 for ${result.http.warmupS + result.http.durationS} s. The
   first ${result.http.warmupS} s after the first response are a warm-up, left out of the figures (it also fills the caches for the

@@ -3,6 +3,8 @@
 import type { ServerCounters } from '../../loadkit/http/server-counters.ts';
 import type { HttpFigures } from '../../loadkit/http/summary.ts';
 import type { MicroResult } from '../micro/run-micro.ts';
+import type { FetchFloorResult } from './fetch-floor.ts';
+import type { FixedRateResult } from './fixed-rate.ts';
 
 export type Runtime = 'workerd' | 'miniflare';
 
@@ -128,6 +130,10 @@ export interface PerformanceResult {
   runtimes: RuntimeResult[];
   /** Instructions per response under plain workerd (callgrind); absent when not run. */
   instructions?: InstructionsResult | null;
+  /** Latency at fixed offered loads under plain workerd (bench/http/fixed-rate.ts); absent when not run. */
+  fixedRate?: FixedRateResult | null;
+  /** Database-backed endpoints against the fetch floor (bench/report/fetch-floor.ts); absent when not run. */
+  fetchFloor?: FetchFloorResult | null;
   /** bench/reports/etl.json as the ETL benchmark wrote it, when present. */
   etl: Record<string, unknown> | null;
 }

@@ -1,6 +1,8 @@
 // The acceptance criteria, judged from a run's figures under plain workerd (the runtime that
 // production runs the bundle in; Miniflare's dev proxy would judge the proxy). Pure.
 import { batchPerPerson } from './batch.ts';
+import { fetchFloorVerdicts } from './fetch-floor.ts';
+import { fixedRateVerdicts } from './fixed-rate.ts';
 import type { EndpointResult, PerformanceResult } from './types.ts';
 
 export interface Verdict {
@@ -105,6 +107,12 @@ export function verdicts(result: PerformanceResult): Verdict[] {
       pass: batch.pass,
     });
   }
+
+  // Latency at a fixed offered load: present only when the run stepped it (bench/report/fixed-rate.ts).
+  out.push(...fixedRateVerdicts(result.fixedRate));
+
+  // Instructions against the fetch floor: present only when the run counted it (bench/report/fetch-floor.ts).
+  out.push(...fetchFloorVerdicts(result.fetchFloor));
 
   if (wd) {
     const failures = wd.endpoints.reduce((n, e) => n + e.figures.non2xx + e.figures.errors, 0);

@@ -152,6 +152,110 @@ export function lineChart(opts: {
   return svgDoc(width, height, parts);
 }
 
+export interface XYSeries {
+  name: string;
+  color: string;
+  /** Drawn dashed when set. */
+  dashed?: boolean;
+  /** Points in x order; y null = not measured (the line breaks there); hollow marks a point to caveat. */
+  points: { x: number; y: number | null; hollow?: boolean }[];
+}
+
+/**
+ * Lines over a numeric x axis (from 0), with a marker at every point. With `logY` the y axis is
+ * logarithmic, one grid line per decade (values ≤ 0 are left out).
+ */
+export function xyChart(opts: {
+  title: string;
+  xUnit: string;
+  yUnit: string;
+  series: XYSeries[];
+  logY?: boolean;
+  width?: number;
+  height?: number;
+}): string {
+  const width = opts.width ?? 760;
+  const height = opts.height ?? 320;
+  const left = 60;
+  const right = 20;
+  const top = 52;
+  const bottom = 40;
+  const plotW = width - left - right;
+  const plotH = height - top - bottom;
+  const ys = opts.series.flatMap((s) =>
+    s.points.map((p) => p.y).filter((y): y is number => y !== null && (!opts.logY || y > 0)),
+  );
+  const xMax = niceMax(Math.max(0, ...opts.series.flatMap((s) => s.points.map((p) => p.x))));
+  const x = (v: number) => left + (v / xMax) * plotW;
+  let y: (v: number) => number;
+  let ticks: number[];
+  if (opts.logY) {
+    const lo = 10 ** Math.floor(Math.log10(Math.min(1, ...ys)));
+    const hi = 10 ** Math.ceil(Math.log10(Math.max(lo * 10, ...ys)));
+    const span = Math.log10(hi) - Math.log10(lo);
+    y = (v: number) => top + plotH - ((Math.log10(v) - Math.log10(lo)) / span) * plotH;
+    ticks = Array.from({ length: Math.round(span) + 1 }, (_, i) => lo * 10 ** i);
+  } else {
+    const max = niceMax(Math.max(0, ...ys));
+    y = (v: number) => top + plotH - (v / max) * plotH;
+    ticks = [0, 1, 2, 3, 4].map((t) => (max * t) / 4);
+  }
+  const parts: string[] = [];
+  parts.push(
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(opts.title)}</text>`,
+  );
+  opts.series.forEach((s, i) => {
+    const lx = left + i * 170;
+    parts.push(
+      `<line x1="${lx}" y1="36" x2="${lx + 22}" y2="36" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/><text x="${lx + 28}" y="40" font-size="12">${escapeXml(s.name)}</text>`,
+    );
+  });
+  for (const v of ticks) {
+    parts.push(
+      `<line x1="${left}" y1="${y(v).toFixed(1)}" x2="${width - right}" y2="${y(v).toFixed(1)}" stroke="#e3e3e3"/>`,
+    );
+    parts.push(
+      `<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#555">${fmt(v)}</text>`,
+    );
+  }
+  for (let t = 0; t <= 4; t++) {
+    const v = (xMax * t) / 4;
+    parts.push(
+      `<text x="${x(v).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle" font-size="11" fill="#555">${fmt(v)}</text>`,
+    );
+  }
+  parts.push(
+    `<text x="${left + plotW / 2}" y="${height - 6}" text-anchor="middle" font-size="11" fill="#555">${escapeXml(opts.xUnit)} · ${escapeXml(opts.yUnit)}${opts.logY ? ' (log scale)' : ''}</text>`,
+  );
+  for (const s of opts.series) {
+    const shown = (p: { y: number | null }): p is { x: number; y: number; hollow?: boolean } =>
+      p.y !== null && (!opts.logY || p.y > 0);
+    // Runs of consecutive measured points become one polyline each.
+    let run: string[] = [];
+    const flush = () => {
+      if (run.length > 1)
+        parts.push(
+          `<polyline fill="none" stroke="${s.color}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="5 3"' : ''} points="${run.join(' ')}"/>`,
+        );
+      run = [];
+    };
+    for (const p of s.points) {
+      if (!shown(p)) {
+        flush();
+        continue;
+      }
+      run.push(`${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`);
+    }
+    flush();
+    for (const p of s.points.filter(shown))
+      parts.push(
+        `<circle cx="${x(p.x).toFixed(1)}" cy="${y(p.y).toFixed(1)}" r="3" ${p.hollow ? `fill="#fff" stroke="${s.color}"` : `fill="${s.color}"`}/>`,
+      );
+  }
+  parts.push(`<line x1="${left}" y1="${top + plotH}" x2="${width - right}" y2="${top + plotH}" stroke="#888"/>`);
+  return svgDoc(width, height, parts);
+}
+
 function svgDoc(width: number, height: number, parts: string[]): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT}>\n<rect width="100%" height="100%" fill="#fff"/>\n${parts.join('\n')}\n</svg>\n`;
 }

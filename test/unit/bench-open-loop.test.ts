@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openLoop } from '../../loadkit/http/open-loop.ts';
+import { openLoopOnThread } from '../../loadkit/http/open-loop-thread.ts';
 import { ResponseFramer, serialize } from '../../loadkit/http/raw-http.ts';
 
 let server: Server | undefined;
@@ -65,6 +66,23 @@ describe('openLoop', () => {
     const r = await closing;
     expect(r.held).toBe(false);
     expect(r.note).toMatch(/outstanding/);
+  });
+});
+
+describe('openLoopOnThread', () => {
+  it('runs a step on a worker thread of its own and hands back its result, or its error', async () => {
+    const url = await serve((_, answer) => answer());
+    const r = await openLoopOnThread({
+      url,
+      requests: [{ method: 'GET', path: '/' }],
+      rate: 100,
+      durationS: 0.5,
+      warmupS: 0,
+    });
+    expect(r.requestedRate).toBe(100);
+    expect(r.completed).toBeGreaterThanOrEqual(45);
+    expect(r.failed + r.errors).toBe(0);
+    await expect(openLoopOnThread({ url, requests: [], rate: 100, durationS: 0.5 })).rejects.toThrow(/no requests/);
   });
 });
 
