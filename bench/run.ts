@@ -76,8 +76,8 @@ the cached stats at 25, 50, 75 and 90 % of the req/s each saturated at in this r
 the same rates (${MODES.quick.fixedRate.warmupS} + ${MODES.quick.fixedRate.durationS} s per step with --quick, ${MODES.full.fixedRate.warmupS} + ${MODES.full.fixedRate.durationS} s otherwise).
 Writes bench/reports/PERFORMANCE.md, performance.json and the SVG charts.
 
-  --quick        ${MODES.quick.durationS} s runs, ${MODES.quick.rows.toLocaleString('en-US')} rows (database ${MODES.quick.database}); about 10 minutes
-                 (default: ${MODES.full.durationS} s runs, ${MODES.full.rows.toLocaleString('en-US')} rows in ${MODES.full.database}; about 20 minutes, 8 of them counting instructions)
+  --quick        ${MODES.quick.durationS} s runs, ${MODES.quick.rows.toLocaleString('en-US')} rows (database ${MODES.quick.database}); about 17 minutes
+                 (default: ${MODES.full.durationS} s runs, ${MODES.full.rows.toLocaleString('en-US')} rows in ${MODES.full.database}; about 30 minutes, 15 of them under callgrind)
   --rows N       dataset size (generated once, loaded through the ETL once, then reused)
   --runtime R    both (default), workerd or miniflare
   --only W       micro, http, instructions or fixed-rate: run one part only (the report shows what was
