@@ -180,16 +180,8 @@ export async function execute(
       );
     }
   }
-  // The runtime forwards the Worker's output a moment later: let the last lines land first.
-  await new Promise((r) => setTimeout(r, 100));
-  const logged = mute?.stop();
-  if (logged?.lines)
-    notes.push(
-      `The Worker and the runtime logged ${logged.lines} lines during the run, e.g. ${logged.samples
-        .slice(0, 2)
-        .map((x) => `\`${x.replace(/`/g, "'")}\``)
-        .join('; ')}.`,
-    );
+  const logged = await unmuteWorkerLogs(mute);
+  if (logged) notes.push(logged);
 
   const samples = joinSamples(windows.map((w) => w.samples));
   return {
@@ -211,4 +203,20 @@ async function deleteStatsKeys(upstash: { url: string; token: string }): Promise
   const found: string[] = [];
   for (const pattern of STATS_KEYS_LIKE) found.push(...(await keysLike(upstash, pattern)));
   return found.length ? deleteKeys(upstash, found) : 0;
+}
+
+/**
+ * Stops counting the Worker's forwarded log lines (muteWorkerLogs) and says what was logged, or
+ * undefined when nothing was. The runtime forwards the Worker's output a moment later: the last
+ * lines land first.
+ */
+export async function unmuteWorkerLogs(mute: ReturnType<typeof muteWorkerLogs> | null): Promise<string | undefined> {
+  await new Promise((r) => setTimeout(r, 100));
+  const logged = mute?.stop();
+  if (!logged?.lines) return undefined;
+  const samples = logged.samples
+    .slice(0, 2)
+    .map((x) => `\`${x.replace(/`/g, "'")}\``)
+    .join('; ');
+  return `The Worker and the runtime logged ${logged.lines} lines during the run, e.g. ${samples}.`;
 }

@@ -8,7 +8,7 @@ import { HELD_TOLERANCE, openLoop } from '../loadkit/http/open-loop.ts';
 import { joinSamples } from '../loadkit/http/samples.ts';
 import { muteWorkerLogs } from '../loadkit/http/worker-log.ts';
 import type { StageWindow } from './analyze.ts';
-import type { Execution } from './execute.ts';
+import { type Execution, unmuteWorkerLogs } from './execute.ts';
 import type { Progress } from './progress.ts';
 import type { FixedRateEndpoint, FixedRateReport } from './report/types.ts';
 import { type FixedRateSpec, shareLabel } from './scenarios.ts';
@@ -155,15 +155,8 @@ export async function executeFixedRate(
     }
   } finally {
     endMs = Date.now();
-    await new Promise((r) => setTimeout(r, 100));
-    const logged = mute?.stop();
-    if (logged?.lines)
-      notes.push(
-        `The Worker and the runtime logged ${logged.lines} lines during the run, e.g. ${logged.samples
-          .slice(0, 2)
-          .map((x) => `\`${x.replace(/`/g, "'")}\``)
-          .join('; ')}.`,
-      );
+    const logged = await unmuteWorkerLogs(mute);
+    if (logged) notes.push(logged);
   }
   const samples = joinSamples(windows.map((w) => w.samples));
   return {
