@@ -5,6 +5,7 @@ import { readWorkerSettings } from '../../local/bundle.ts';
 import { startWorkerdWorker } from '../../local/workerd-worker.ts';
 import type { RunningWorker } from '../../local/miniflare-worker.ts';
 import { describeContract } from '../support/contract.ts';
+import { sendOnFreshConnection } from '../support/fresh-connection.ts';
 import { missBurst } from '../support/stampede.ts';
 
 const stack = inject('stack');
@@ -31,6 +32,7 @@ afterAll(async () => {
 
 describeContract('production bundle under plain workerd, real stack', () => ({
   send: (path, init) => fetch(new URL(path, worker.url), init),
+  sendAlone: sendOnFreshConnection(worker.url),
   key: KEY,
 }));
 
