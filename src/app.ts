@@ -1,13 +1,14 @@
 // Builds the Hono app from its dependencies (createApp(deps)): middleware, routes, and the one
 // place where every error becomes the contract's JSON body.
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import { apiKeyAuth } from './http/auth.ts';
 import { DependencyError } from './data/dependency-error.ts';
-import { ApiError, notFound, serviceUnavailable } from './http/errors.ts';
-import { requestContext } from './http/request-context.ts';
+import { ApiError, methodNotAllowed, notFound, serviceUnavailable } from './http/errors.ts';
+import { begin, finish, routeKit, type Guard, type OnDone } from './http/request-context.ts';
+import { allowedMethods } from './http/allowed-methods.ts';
 import { json, respond } from './http/respond.ts';
 import { Metrics } from './http/metrics.ts';
 import { rateLimit } from './http/rate-limit.ts';
@@ -40,8 +41,17 @@ export function createApp(deps: AppDeps) {
   const checkKey = apiKeyAuth(deps.apiKeys);
   const limit = deps.rateLimiter ? rateLimit(deps.rateLimiter) : undefined;
   // Key first, then the caller's rate limit: unknown callers never reach the limiter.
-  // No async wrappers: each would add a promise to every keyed request (Hono awaits what they return).
-  const auth: MiddlewareHandler = limit ? (c, next) => checkKey(c, () => limit(c, next) as Promise<void>) : checkKey;
+  const guard: Guard = limit
+    ? (c) => {
+        checkKey(c);
+        limit(c);
+      }
+    : checkKey;
+  const onDone: OnDone = (c, res, ms, unmatched) => {
+    const route = unmatched ?? routePath(c); // builds the list of matched routes: once per request
+    metrics.request(route === '' || route === '/*' ? 'unmatched' : route, c.req.method, res.status, ms);
+  };
+  const kit = routeKit(guard, onDone);
   const cacheSettings = { ...DEFAULT_CACHE_SETTINGS, ...deps.cacheSettings };
   const cached = createTieredCache({
     ...cacheSettings,
@@ -85,46 +95,61 @@ export function createApp(deps: AppDeps) {
   });
 
   const app = new Hono<AppEnv>();
-  app.use(
-    requestContext((c, ms) => {
-      const route = routePath(c); // builds the list of matched routes: once per request
-      metrics.request(route === '/*' ? 'unmatched' : route, c.req.method, c.res.status, ms);
-    }),
-  );
   if (deps.corsOrigins?.length) {
     const origins = [...deps.corsOrigins];
-    app.use(
-      cors({
-        origin: origins.includes('*') ? '*' : origins,
-        allowHeaders: ['X-API-KEY', 'Content-Type', 'X-Request-ID'],
-        exposeHeaders: [
-          'X-Request-ID',
-          'X-Response-Time',
-          'X-Cache',
-          'Server-Timing',
-          'Retry-After',
-          'X-RateLimit-Limit',
-          'X-RateLimit-Remaining',
-          'X-RateLimit-Reset',
-        ],
-        maxAge: 600,
-      }),
-    );
+    const corsHeaders = cors({
+      origin: origins.includes('*') ? '*' : origins,
+      allowHeaders: ['X-API-KEY', 'Content-Type', 'X-Request-ID'],
+      exposeHeaders: [
+        'X-Request-ID',
+        'X-Response-Time',
+        'X-Cache',
+        'Server-Timing',
+        'Retry-After',
+        'X-RateLimit-Limit',
+        'X-RateLimit-Remaining',
+        'X-RateLimit-Reset',
+      ],
+      maxAge: 600,
+    });
+    // A middleware in front of every route (so no route takes Hono's single-handler path while CORS
+    // is on): a preflight is answered here, and gets the request context and metrics too.
+    app.use(async (c, next) => {
+      begin(c);
+      const preflight = await corsHeaders(c, next);
+      return preflight ? finish(c, preflight, onDone) : undefined;
+    });
   }
 
-  app.get('/', (c) => json(c, { name: 'nhis-risk-edge', endpoints: ENDPOINTS, docs: '/docs' }));
-  app.route('/', healthRoutes(auth, deps.store, deps.cache));
-  app.route('/', simulateRoutes(auth));
-  app.route('/', simulateBatchRoutes(auth));
-  app.route('/', recordsRoutes(auth, deps.store, cached, live));
-  app.route('/', statsRoutes(auth, deps.store, cached, live));
-  app.route('/', demoRoutes());
-  app.route('/', docsRoutes());
-  app.get('/metrics', auth, (c) => respond(c, metrics.render(), 200, 'text/plain; version=0.0.4; charset=utf-8'));
+  app.get(
+    '/',
+    kit.open((c) => json(c, { name: 'nhis-risk-edge', endpoints: ENDPOINTS, docs: '/docs' })),
+  );
+  app.route('/', healthRoutes(kit, deps.store, deps.cache));
+  app.route('/', simulateRoutes(kit));
+  app.route('/', simulateBatchRoutes(kit));
+  app.route('/', recordsRoutes(kit, deps.store, cached, live));
+  app.route('/', statsRoutes(kit, deps.store, cached, live));
+  app.route('/', demoRoutes(kit));
+  app.route('/', docsRoutes(kit));
+  app.get(
+    '/metrics',
+    kit.keyed((c) => respond(c, metrics.render(), 200, 'text/plain; version=0.0.4; charset=utf-8')),
+  );
 
+  // A path no route takes with this method: 405 with the methods its routes take, else 404.
   // Answered here, not thrown: Hono calls the not-found handler outside its error boundary.
-  app.notFound((c) => toResponse(notFound(), c));
-  app.onError((err, c) => toResponse(err, c));
+  const allowed = allowedMethods(app.routes);
+  app.notFound((c) => {
+    begin(c);
+    const known = allowed(c.req.path);
+    const res = toResponse(known ? methodNotAllowed(known.allow) : notFound(), c);
+    return finish(c, res, onDone, known?.route ?? 'unmatched');
+  });
+  app.onError((err, c) => {
+    begin(c);
+    return finish(c, toResponse(err, c), onDone);
+  });
 
   function toResponse(err: unknown, c: AppContext): Response {
     let e: ApiError;

@@ -309,6 +309,8 @@ function build(): Json {
           id: 'simulate',
           tag: 'simulate',
           summary: 'Classify one set of measurements (pure computation, no database)',
+          description:
+            'The answer is ASCII: characters beyond it (the Korean labels, ≥) come as JSON \\u escapes, the same strings once parsed.',
           key: 'yes',
           body: 'SimulateRequest',
           ok: ['SimulateResponse', 'Flags, explanations and risk group'],

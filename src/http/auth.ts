@@ -1,6 +1,6 @@
 // X-API-KEY check against the configured keys, in constant time per key (docs/api.md#authentication).
-import type { MiddlewareHandler } from 'hono';
 import { unauthorized } from './errors.ts';
+import type { Guard } from './request-context.ts';
 
 /**
  * Compares every UTF-16 unit of the expected key whatever the input, so timing reveals nothing
@@ -21,12 +21,10 @@ export function matchApiKey(keys: readonly string[], given: string | undefined):
   return ok;
 }
 
-export function apiKeyAuth(apiKeys: readonly string[]): MiddlewareHandler {
+/** The key check of every keyed route: a 401 unless X-API-KEY is one of the keys. */
+export function apiKeyAuth(apiKeys: readonly string[]): Guard {
   const keys = [...apiKeys];
-  // Not async: a synchronous throw reaches Hono's error handler all the same, and the request
-  // path skips one promise per middleware.
-  return function apiKeyAuth(c, next) {
+  return function apiKeyAuth(c) {
     if (!matchApiKey(keys, c.req.header('x-api-key'))) throw unauthorized();
-    return next();
   };
 }

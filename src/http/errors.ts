@@ -23,12 +23,9 @@ export const validationError = (details: ErrorDetails) =>
   new ApiError(400, 'Validation Error', 'Invalid input data', { details });
 export const unauthorized = () => new ApiError(401, 'Unauthorized', 'Invalid or missing API key');
 export const notFound = (message = 'Endpoint not found') => new ApiError(404, 'Not Found', message);
-const methodNotAllowed = (allow: string) =>
+/** A known path asked with another method: 405 with `Allow` (the methods its routes take). */
+export const methodNotAllowed = (allow: string) =>
   new ApiError(405, 'Method Not Allowed', `Method not allowed; use ${allow}`, {}, { Allow: allow });
-/** A handler for the other methods of a path: 405 with `Allow` (e.g. `.all('/simulate', onlyAllows('POST'))`). */
-export const onlyAllows = (allow: string) => (): never => {
-  throw methodNotAllowed(allow);
-};
 export const payloadTooLarge = (limit: number) =>
   new ApiError(413, 'Payload Too Large', `Request body must not exceed ${limit} bytes`);
 export const unsupportedMediaType = () =>

@@ -2,10 +2,9 @@
 // (docs/api.md#rate-limits): each isolate counts locally and reconciles with the global sliding
 // window in Upstash in the background (waitUntil), batching its pending hits. If Upstash is down
 // it fails open to the local count.
-import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './errors.ts';
 import { waitUntilOf } from './data-calls.ts';
-import type { AppEnv } from './hono-env.ts';
+import type { Guard } from './request-context.ts';
 
 export interface RateRule {
   limit: number;
@@ -134,11 +133,12 @@ export class RateLimiter {
   }
 }
 
-export function rateLimit(limiter: RateLimiter): MiddlewareHandler<AppEnv> {
-  return function rateLimit(c, next) {
+/** The guard of a keyed route after the key check: a 429 over the caller's limit, else its headers. */
+export function rateLimit(limiter: RateLimiter): Guard {
+  return function rateLimit(c) {
     const { decision, pending } = limiter.check(c.req.header('x-api-key') ?? '');
     if (pending) waitUntilOf(c)(pending);
-    if (!decision) return next();
+    if (!decision) return;
     const resetSeconds = Math.max(0, Math.ceil((decision.resetAt - Date.now()) / 1000));
     const headers = {
       'X-RateLimit-Limit': String(decision.limit),
@@ -158,7 +158,6 @@ export function rateLimit(limiter: RateLimiter): MiddlewareHandler<AppEnv> {
       );
     }
     c.set('extraHeaders', { ...c.get('extraHeaders'), ...headers });
-    return next();
   };
 }
 

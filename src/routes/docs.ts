@@ -1,7 +1,7 @@
 // GET /openapi.json and GET /docs (no key): the OpenAPI 3.1 document and its rendering, both
 // built once per isolate on first request.
 import { Hono } from 'hono';
-import { onlyAllows } from '../http/errors.ts';
+import type { RouteKit } from '../http/request-context.ts';
 import type { AppEnv } from '../http/hono-env.ts';
 import { openApiDocument, openApiJson } from '../contract/openapi.ts';
 import { lazyPage, sendPage } from '../demo/html.ts';
@@ -9,16 +9,20 @@ import { docsPage } from '../demo/docs-page.ts';
 
 const page = lazyPage(() => docsPage(openApiDocument()));
 
-export function docsRoutes() {
+export function docsRoutes(kit: RouteKit) {
   return new Hono<AppEnv>()
-    .get('/openapi.json', (c) => {
-      c.header('Content-Type', 'application/json; charset=utf-8');
-      c.header('Cache-Control', 'public, max-age=300');
-      // Public and secret-free, so any tool (an editor, a client generator) may read it.
-      c.header('Access-Control-Allow-Origin', '*');
-      return c.body(openApiJson());
-    })
-    .get('/docs', async (c) => sendPage(c, await page()))
-    .all('/openapi.json', onlyAllows('GET'))
-    .all('/docs', onlyAllows('GET'));
+    .get(
+      '/openapi.json',
+      kit.open((c) => {
+        c.header('Content-Type', 'application/json; charset=utf-8');
+        c.header('Cache-Control', 'public, max-age=300');
+        // Public and secret-free, so any tool (an editor, a client generator) may read it.
+        c.header('Access-Control-Allow-Origin', '*');
+        return c.body(openApiJson());
+      }),
+    )
+    .get(
+      '/docs',
+      kit.open(async (c) => sendPage(c, await page())),
+    );
 }

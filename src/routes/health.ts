@@ -1,7 +1,7 @@
 // GET /health (no key, no I/O) and GET /health?deep=1 (key; checks database and cache).
-import { Hono, type MiddlewareHandler } from 'hono';
-import { onlyAllows } from '../http/errors.ts';
-import type { AppEnv } from '../http/hono-env.ts';
+import { Hono } from 'hono';
+import type { AppContext, AppEnv } from '../http/hono-env.ts';
+import type { RouteKit } from '../http/request-context.ts';
 import { json } from '../http/respond.ts';
 import type { Store } from '../data/store.ts';
 import type { KeyValueCache } from '../data/cache.ts';
@@ -16,23 +16,27 @@ async function check(fn: () => Promise<void>) {
   }
 }
 
-export function healthRoutes(auth: MiddlewareHandler, store: Store, cache: KeyValueCache) {
-  const deepAuth: MiddlewareHandler = (c, next) => (c.req.query('deep') ? auth(c, next) : next());
-  return new Hono<AppEnv>()
-    .get('/health', deepAuth, async (c) => {
-      const deep = c.req.query('deep');
-      if (!deep) return json(c, { status: 'ok' });
-      const [database, cacheCheck] = await Promise.all([check(() => store.ping()), check(() => cache.ping())]);
-      const ok = database.status === 'ok';
-      return json(
-        c,
-        {
-          status: ok ? (cacheCheck.status === 'ok' ? 'ok' : 'degraded') : 'unavailable',
-          checks: { database, cache: cacheCheck },
-        },
-        ok ? 200 : 503,
-        ok ? undefined : { 'Retry-After': '5' },
-      );
-    })
-    .all('/health', onlyAllows('GET'));
+export function healthRoutes(kit: RouteKit, store: Store, cache: KeyValueCache) {
+  const deep = async (c: AppContext) => {
+    const [database, cacheCheck] = await Promise.all([check(() => store.ping()), check(() => cache.ping())]);
+    const ok = database.status === 'ok';
+    return json(
+      c,
+      {
+        status: ok ? (cacheCheck.status === 'ok' ? 'ok' : 'degraded') : 'unavailable',
+        checks: { database, cache: cacheCheck },
+      },
+      ok ? 200 : 503,
+      ok ? undefined : { 'Retry-After': '5' },
+    );
+  };
+  return new Hono<AppEnv>().get(
+    '/health',
+    // The deep check needs a key; the shallow one answers anyone.
+    kit.open((c) => {
+      if (!c.req.query('deep')) return json(c, { status: 'ok' });
+      kit.guard(c);
+      return deep(c);
+    }),
+  );
 }

@@ -1,8 +1,9 @@
 // GET /records (paginated, filtered) and GET /records/:id, from the live dataset.
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import { ageDisplay, genderDisplay, smokingFromCode, type GenderCode } from '../risk/index.ts';
 import { recordIdSchema, recordsQuerySchema } from '../contract/schemas.ts';
-import { badRequest, onlyAllows, notFound } from '../http/errors.ts';
+import { badRequest, notFound } from '../http/errors.ts';
+import type { RouteKit } from '../http/request-context.ts';
 import { cacheRequest, liveDataset, timed } from '../http/data-calls.ts';
 import type { AppEnv } from '../http/hono-env.ts';
 import { RECORDS_COUNT_POLICY, recordsCountKey } from '../data/cache-keys.ts';
@@ -88,47 +89,51 @@ function parseQuery(url: string) {
   return parsed.data;
 }
 
-export function recordsRoutes(auth: MiddlewareHandler, store: Store, cached: Cached, live: LiveDatasetHolder) {
+export function recordsRoutes(kit: RouteKit, store: Store, cached: Cached, live: LiveDatasetHolder) {
   return new Hono<AppEnv>()
-    .get('/records', auth, async (c) => {
-      const q = parseQuery(c.req.url);
-      const filter: RecordFilter = { ageGroup: q.age_group, gender: q.gender, riskGroup: q.risk_group };
-      const offset = (q.page - 1) * q.limit;
-      // One dataset id for the total and the page: a flip meanwhile cannot mix two datasets.
-      const { id: dataset } = await liveDataset(c, live);
-      let total = 0;
-      let rows: RecordSummaryRow[] = [];
-      if (dataset !== null) {
-        // Total (cached per dataset and filter) and page in parallel: a page past the end comes back empty anyway.
-        const [totalBody, page] = await Promise.all([
-          cached(
-            recordsCountKey(dataset, filterKey(filter)),
-            RECORDS_COUNT_POLICY,
-            async () => String(await timed(c, 'db', () => store.countRecords(dataset, filter))),
-            cacheRequest(c),
-          ),
-          q.page <= MAX_LISTED_PAGE
-            ? timed(c, 'db', () => store.listRecords(dataset, filter, offset, q.limit))
-            : Promise.resolve([]),
-        ]);
-        total = Number(totalBody.body);
-        rows = offset < total ? page : [];
-      }
-      return json(c, {
-        data: rows.map(recordSummary),
-        pagination: { page: q.page, limit: q.limit, total_items: total, total_pages: Math.ceil(total / q.limit) },
-      });
-    })
-    .get('/records/:id', auth, async (c) => {
-      const raw = c.req.param('id');
-      const id = recordIdSchema.safeParse(raw);
-      if (!id.success) throw badRequest('Record id must be a positive integer');
-      // Ids start at 1 in every dataset: the same id names another record after a flip.
-      const { id: dataset } = await liveDataset(c, live);
-      const row = dataset === null ? null : await timed(c, 'db', () => store.getRecord(dataset, id.data));
-      if (!row) throw notFound(`Record with id ${id.data} not found`);
-      return json(c, recordDetail(row));
-    })
-    .all('/records', onlyAllows('GET'))
-    .all('/records/:id', onlyAllows('GET'));
+    .get(
+      '/records',
+      kit.keyed(async (c) => {
+        const q = parseQuery(c.req.url);
+        const filter: RecordFilter = { ageGroup: q.age_group, gender: q.gender, riskGroup: q.risk_group };
+        const offset = (q.page - 1) * q.limit;
+        // One dataset id for the total and the page: a flip meanwhile cannot mix two datasets.
+        const { id: dataset } = await liveDataset(c, live);
+        let total = 0;
+        let rows: RecordSummaryRow[] = [];
+        if (dataset !== null) {
+          // Total (cached per dataset and filter) and page in parallel: a page past the end comes back empty anyway.
+          const [totalBody, page] = await Promise.all([
+            cached(
+              recordsCountKey(dataset, filterKey(filter)),
+              RECORDS_COUNT_POLICY,
+              async () => String(await timed(c, 'db', () => store.countRecords(dataset, filter))),
+              cacheRequest(c),
+            ),
+            q.page <= MAX_LISTED_PAGE
+              ? timed(c, 'db', () => store.listRecords(dataset, filter, offset, q.limit))
+              : Promise.resolve([]),
+          ]);
+          total = Number(totalBody.body);
+          rows = offset < total ? page : [];
+        }
+        return json(c, {
+          data: rows.map(recordSummary),
+          pagination: { page: q.page, limit: q.limit, total_items: total, total_pages: Math.ceil(total / q.limit) },
+        });
+      }),
+    )
+    .get(
+      '/records/:id',
+      kit.keyed(async (c) => {
+        const raw = c.req.param('id');
+        const id = recordIdSchema.safeParse(raw);
+        if (!id.success) throw badRequest('Record id must be a positive integer');
+        // Ids start at 1 in every dataset: the same id names another record after a flip.
+        const { id: dataset } = await liveDataset(c, live);
+        const row = dataset === null ? null : await timed(c, 'db', () => store.getRecord(dataset, id.data));
+        if (!row) throw notFound(`Record with id ${id.data} not found`);
+        return json(c, recordDetail(row));
+      }),
+    );
 }

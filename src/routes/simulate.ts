@@ -1,23 +1,16 @@
-// POST /simulate: pure computation at the edge, never touches the database or the cache.
+// POST /simulate: pure computation at the edge, never touches the database or the cache. Its answer
+// is ASCII JSON (simulate-answer.ts).
 // checkPerson and measurementsOf are shared with POST /simulate/batch, which checks and classifies
 // each of its persons the same way.
 import { Hono } from 'hono';
-import {
-  RULE_VERSION,
-  ageDisplay,
-  classify,
-  explain,
-  genderDisplay,
-  type GenderCode,
-  type Measurements,
-} from '../risk/index.ts';
+import { classify, explain, type Measurements } from '../risk/index.ts';
 import { issuesToDetails, parseSimulateBody, type SimulateBody } from '../contract/schemas.ts';
-import { invalidData, onlyAllows, validationError, type ApiError } from '../http/errors.ts';
+import { invalidData, validationError, type ApiError } from '../http/errors.ts';
+import type { RouteKit } from '../http/request-context.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import type { AppEnv } from '../http/hono-env.ts';
-import { json } from '../http/respond.ts';
-
-export const DISCLAIMER = 'This is NOT a diagnostic tool. Consult medical professionals for any health concerns.';
+import { JSON_TYPE, respond } from '../http/respond.ts';
+import { answerMembers, answerText } from './simulate-answer.ts';
 
 /** A /simulate body that passed every check, or the error /simulate answers for it. */
 export type Checked = { ok: true; body: SimulateBody } | { ok: false; error: ApiError };
@@ -52,42 +45,20 @@ export function measurementsOf(b: SimulateBody): Measurements {
   };
 }
 
-export function simulateRoutes(auth: ReturnType<typeof import('../http/auth.ts').apiKeyAuth>) {
-  return new Hono<AppEnv>()
-    .post('/simulate', auth, async (c) => {
+export function simulateRoutes(kit: RouteKit) {
+  return new Hono<AppEnv>().post(
+    '/simulate',
+    kit.keyed(async (c) => {
       const t0 = performance.now();
       const checked = checkPerson(await readJsonBody(c));
       if (!checked.ok) throw checked.error;
       const b = checked.body;
       const m = measurementsOf(b);
       const r = classify(m);
-      const gender = b.gender as GenderCode;
-      return json(c, {
-        input: {
-          age_group: b.age_group,
-          age_display: ageDisplay(b.age_group),
-          gender,
-          gender_display: genderDisplay(gender),
-          bmi: r.bmi,
-        },
-        result: {
-          risk_factor_count: r.riskFactorCount,
-          risk_group: r.riskGroup,
-          flags: {
-            hypertension: r.flags.hypertension,
-            diabetes: r.flags.diabetes,
-            high_total_cholesterol: r.flags.highTc,
-            high_triglycerides: r.flags.highTg,
-            low_hdl: r.flags.lowHdl,
-            obesity_asia: r.flags.obesity,
-            smoking: r.flags.smoking,
-          },
-          explanations: explain(m, r),
-          rule_version: RULE_VERSION,
-          inference_time_ms: Math.round(performance.now() - t0),
-        },
-        disclaimer: DISCLAIMER,
-      });
-    })
-    .all('/simulate', onlyAllows('POST'));
+      const t = answerText();
+      const lines = explain(m, r, t.explanations);
+      const members = answerMembers(t, b, r, lines, Math.round(performance.now() - t0));
+      return respond(c, `{${members}}`, 200, JSON_TYPE);
+    }),
+  );
 }

@@ -1,9 +1,9 @@
 // GET /stats/risk and /stats/age: pre-aggregated tables of the live dataset behind the cache
 // (cache-aside, TTL 60 s, keys per dataset id).
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import { STATS_POLICY, statsAgeKey, statsRiskKey } from '../data/cache-keys.ts';
 import { ageStatsBody, riskStatsBody } from '../data/stats.ts';
-import { onlyAllows } from '../http/errors.ts';
+import type { RouteKit } from '../http/request-context.ts';
 import { JSON_TYPE, respond } from '../http/respond.ts';
 import { cacheRequest, freshDataset, liveDataset, timed } from '../http/data-calls.ts';
 import type { AppContext, AppEnv } from '../http/hono-env.ts';
@@ -21,7 +21,7 @@ const EMPTY = {
   age: { body: JSON.stringify(ageStatsBody([])), source: 'MISS' },
 } as const satisfies Record<string, CachedValue>;
 
-export function statsRoutes(auth: MiddlewareHandler, store: Store, cached: Cached, live: LiveDatasetHolder) {
+export function statsRoutes(kit: RouteKit, store: Store, cached: Cached, live: LiveDatasetHolder) {
   // The keys of the dataset served last: built once per dataset, not per request.
   let keys = { dataset: -1, risk: '', age: '' };
   const keysOf = (dataset: number) =>
@@ -58,16 +58,20 @@ export function statsRoutes(auth: MiddlewareHandler, store: Store, cached: Cache
   };
   // A fresh pointer and a fresh copy in L1 answer at once: no loader, no cache hooks, no promise per request.
   return new Hono<AppEnv>()
-    .get('/stats/risk', auth, (c) => {
-      const id = freshDataset(c, live)?.id;
-      const hit = id != null ? cached.peekL1(keysOf(id).risk, STATS_POLICY) : undefined;
-      return hit ? send(c, hit) : risk(c);
-    })
-    .get('/stats/age', auth, (c) => {
-      const id = freshDataset(c, live)?.id;
-      const hit = id != null ? cached.peekL1(keysOf(id).age, STATS_POLICY) : undefined;
-      return hit ? send(c, hit) : age(c);
-    })
-    .all('/stats/risk', onlyAllows('GET'))
-    .all('/stats/age', onlyAllows('GET'));
+    .get(
+      '/stats/risk',
+      kit.keyed((c) => {
+        const id = freshDataset(c, live)?.id;
+        const hit = id != null ? cached.peekL1(keysOf(id).risk, STATS_POLICY) : undefined;
+        return hit ? send(c, hit) : risk(c);
+      }),
+    )
+    .get(
+      '/stats/age',
+      kit.keyed((c) => {
+        const id = freshDataset(c, live)?.id;
+        const hit = id != null ? cached.peekL1(keysOf(id).age, STATS_POLICY) : undefined;
+        return hit ? send(c, hit) : age(c);
+      }),
+    );
 }

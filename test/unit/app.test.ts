@@ -78,6 +78,31 @@ describe('costs and degradation', () => {
     expect(text).not.toContain('k1');
   });
 
+  it('every route is the single handler of its path and method (no middleware chain per request)', () => {
+    // Hono calls a lone handler directly; a second handler on the path (a middleware, a catch-all
+    // for other methods) would put every request of it through its middleware chain again.
+    const byPathAndMethod = new Map<string, number>();
+    for (const r of app.routes) {
+      const key = `${r.method} ${r.path}`;
+      byPathAndMethod.set(key, (byPathAndMethod.get(key) ?? 0) + 1);
+    }
+    expect([...byPathAndMethod].filter(([, n]) => n > 1)).toEqual([]);
+    expect(app.routes.filter((r) => r.method === 'ALL')).toEqual([]);
+  });
+
+  it('another method on a known path: 405 with Allow, counted under the path; an unknown path: 404', async () => {
+    const put = await app.request('/records/7', { method: 'PUT', headers: auth.headers });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET');
+    expect(put.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const root = await app.request('/', { method: 'POST' });
+    expect(root.status).toBe(405);
+    expect((await app.request('/nowhere', { method: 'POST' })).status).toBe(404);
+    const text = await (await app.request('/metrics', auth)).text();
+    expect(text).toContain('http_requests_total{route="/records/:id",method="PUT",status="405"} 1');
+    expect(text).toContain('http_requests_total{route="unmatched",method="POST",status="404"} 1');
+  });
+
   it('CORS is off by default and on for configured origins', async () => {
     const res = await app.request('/health', { headers: { Origin: 'https://example.org' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();

@@ -2,7 +2,7 @@
 // the background in batches, honours per-key rules and unlimited keys, and fails open.
 import { describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
-import { requestContext } from '../../src/http/request-context.ts';
+import { routeKit } from '../../src/http/request-context.ts';
 import { json } from '../../src/http/respond.ts';
 import type { AppEnv } from '../../src/http/hono-env.ts';
 import { RateLimiter, parsePerKey, parseRule, rateLimit, type RateLimitBackend } from '../../src/http/rate-limit.ts';
@@ -134,10 +134,11 @@ describe('rate limiter', () => {
 
   it('429 with Retry-After and X-RateLimit-* headers', async () => {
     const rl = new RateLimiter({ backend: backend(), defaultRule: { limit: 1, windowMs: 60_000 }, perKey: new Map() });
-    const app = new Hono<AppEnv>()
-      .use(requestContext())
-      .use(rateLimit(rl))
-      .get('/', (c) => json(c, 'ok'));
+    const kit = routeKit(rateLimit(rl));
+    const app = new Hono<AppEnv>().get(
+      '/',
+      kit.keyed((c) => json(c, 'ok')),
+    );
     app.onError((err, c) => {
       const e = err as unknown as { status: number; headers: Record<string, string> };
       return json(c, 'limited', e.status, e.headers);
