@@ -12,6 +12,9 @@ import { loadAverage, machine } from '../loadkit/report/environment.ts';
 import { datasetFacts, startBenchStack, type BenchStack } from './http/bench-stack.ts';
 import { CEILING_PLAN, endpointPlan } from './http/endpoints.ts';
 import { measureFixedRate } from './http/fixed-rate.ts';
+import { measurePauses } from './http/pauses.ts';
+import type { PausesResult } from './report/pauses.ts';
+import { pausesLines } from './report/pauses-section.ts';
 import { measureInstructions } from './http/instructions.ts';
 import { measureRuntime } from './http/run-http.ts';
 import { runMicro, type MicroResult } from './micro/run-micro.ts';
@@ -26,6 +29,8 @@ import type { InstructionsResult, PerformanceResult, Runtime, RuntimeResult } fr
 import { verdictMark, verdicts } from './report/verdicts.ts';
 
 const REPORTS = join(ROOT, 'bench', 'reports');
+/** The pauses part's offered load: under half the rate /simulate saturated at on the slowest runs here. */
+const PAUSE_RATE = 2000;
 const MODES = {
   // Own databases: `nhis_bench` belongs to `npm run bench:etl` (bench/etl.ts), which replaces its dataset.
   full: {
@@ -36,7 +41,8 @@ const MODES = {
     redisDb: 2,
     idPool: 1000,
     instructions: { warmup: 8000, perWindow: 2000, windows: 3 },
-    fixedRate: { warmupS: 2, durationS: 8 },
+    fixedRate: { warmupS: 3, durationS: 15 },
+    pauses: { rate: PAUSE_RATE, warmupS: 3, durationS: 20 },
   },
   quick: {
     rows: 200_000,
@@ -46,7 +52,8 @@ const MODES = {
     redisDb: 3,
     idPool: 500,
     instructions: { warmup: 3000, perWindow: 1000, windows: 3 },
-    fixedRate: { warmupS: 1, durationS: 3 },
+    fixedRate: { warmupS: 2, durationS: 5 },
+    pauses: { rate: PAUSE_RATE, warmupS: 2, durationS: 10 },
   },
 } as const;
 const CONNECTIONS = 50;
@@ -61,7 +68,7 @@ const INSTRUCTION_ENDPOINTS = [
   'stats-age',
 ];
 
-const HELP = `Usage: npm run bench -- [--quick] [--rows N] [--runtime both|workerd|miniflare] [--only micro|http|instructions|fixed-rate|fetch-floor]
+const HELP = `Usage: npm run bench -- [--quick] [--rows N] [--runtime both|workerd|miniflare] [--only micro|http|instructions|fixed-rate|pauses|fetch-floor]
 
 Micro-benchmarks (tinybench) of the rules engine, validation, serialisation, the cache tiers and
 CSV chunk parsing; then HTTP benchmarks (autocannon, worker-thread mode, ${CONNECTIONS} connections) of the
@@ -80,8 +87,11 @@ Writes bench/reports/PERFORMANCE.md, performance.json and the SVG charts.
                  (default: ${MODES.full.durationS} s runs, ${MODES.full.rows.toLocaleString('en-US')} rows in ${MODES.full.database}; about 30 minutes, 15 of them under callgrind)
   --rows N       dataset size (generated once, loaded through the ETL once, then reused)
   --runtime R    both (default), workerd or miniflare
-  --only W       micro, http, instructions or fixed-rate: run one part only (the report shows what was
-                 run; fixed-rate first measures the saturation of its endpoints, with --runtime workerd)
+  --only W       micro, http, instructions, fixed-rate or pauses: run one part only (the report shows
+                 what was run; fixed-rate first measures the saturation of its endpoints; fixed-rate and
+                 pauses need --runtime workerd). pauses: the ceiling, the floors, /simulate and the cached
+                 stats at ${PAUSE_RATE.toLocaleString('en-US')} req/s each (open loop, ${MODES.quick.pauses.durationS} s with --quick, ${MODES.full.pauses.durationS} s otherwise), each workerd
+                 with V8's GC trace: the stalls beside the collections, bytes and runtime handles per response
                  fetch-floor: a part of its own (not folded into instructions; in every full run): the
                  instructions per response of /records page 1 and last page, /records/:id and the uncached
                  stats against the fetch floor, a Worker making only the same PlanetScale subrequests
@@ -109,13 +119,23 @@ function options() {
   const only =
     values.only === undefined
       ? undefined
-      : choiceOption(values.only, '--only', ['micro', 'http', 'instructions', 'fixed-rate', 'fetch-floor'] as const);
+      : choiceOption(values.only, '--only', [
+          'micro',
+          'http',
+          'instructions',
+          'fixed-rate',
+          'pauses',
+          'fetch-floor',
+        ] as const);
   const instructions = (only === undefined || only === 'instructions') && runtimes.includes('workerd');
   if (only === 'instructions' && !instructions)
     throw new UsageError('--only instructions counts plain workerd: use --runtime workerd or both');
   const fixedRate = (only === undefined || only === 'fixed-rate') && runtimes.includes('workerd');
   if (only === 'fixed-rate' && !fixedRate)
     throw new UsageError('--only fixed-rate steps plain workerd: use --runtime workerd or both');
+  const pauses = (only === undefined || only === 'pauses') && runtimes.includes('workerd');
+  if (only === 'pauses' && !pauses)
+    throw new UsageError('--only pauses traces plain workerd: use --runtime workerd or both');
   const fetchFloor = (only === undefined || only === 'fetch-floor') && runtimes.includes('workerd');
   if (only === 'fetch-floor' && !fetchFloor)
     throw new UsageError('--only fetch-floor counts plain workerd: use --runtime workerd or both');
@@ -129,6 +149,7 @@ function options() {
     http: only === undefined || only === 'http',
     instructions,
     fixedRate,
+    pauses,
     fetchFloor,
   };
 }
@@ -183,6 +204,7 @@ function printSummary(result: PerformanceResult) {
     if (ins.batchPerPerson) console.log(`  batch per person: ${describeBatchPerPerson(ins.batchPerPerson)}`);
   }
   for (const l of fixedRateLines(result.fixedRate)) console.log(l);
+  for (const l of pausesLines(result.pauses)) console.log(l);
   for (const l of fetchFloorLines(result.fetchFloor)) console.log(l);
   console.log('\nAcceptance (plain workerd):');
   for (const v of verdicts(result)) console.log(`  ${verdictMark(v.pass).padEnd(16)} ${v.criterion}: ${v.measured}`);
@@ -220,7 +242,8 @@ async function main() {
   let lastPage = 0;
   let fixedRate: FixedRateResult | null = null;
   let fetchFloor: FetchFloorResult | null = null;
-  if (opts.http || opts.instructions || opts.fixedRate || opts.fetchFloor) {
+  let pauses: PausesResult | null = null;
+  if (opts.http || opts.instructions || opts.fixedRate || opts.pauses || opts.fetchFloor) {
     log(
       `stack: database ${opts.mode.database}, Redis db ${opts.mode.redisDb}, ${opts.rows.toLocaleString('en-US')} rows (generated and loaded once, then reused)`,
     );
@@ -270,6 +293,13 @@ async function main() {
         }
         log('fixed-rate steps (plain workerd, open loop; the ceiling at the same rates after each step):');
         fixedRate = await measureFixedRate(bench, plan, saturation, { ...opts.mode.fixedRate, log });
+      }
+      if (opts.pauses) {
+        log(
+          `pauses (plain workerd, V8's GC trace on, open loop at ${opts.mode.pauses.rate.toLocaleString('en-US')} req/s each):`,
+        );
+        pauses = await measurePauses(bench, plan, { ...opts.mode.pauses, log });
+        if (pauses.skipped) log(`  skipped: ${pauses.skipped}`);
       }
       if (opts.instructions) {
         log('instructions per response (plain workerd under callgrind; start-up takes a minute):');
@@ -322,6 +352,7 @@ async function main() {
     runtimes,
     instructions,
     ...(fixedRate ? { fixedRate } : {}),
+    ...(pauses ? { pauses } : {}),
     ...(fetchFloor ? { fetchFloor } : {}),
     etl: await readEtl(),
   };
@@ -329,7 +360,7 @@ async function main() {
   await writeAtomic(join(REPORTS, 'performance.json'), `${JSON.stringify(result, null, 2)}\n`);
   for (const [name, svg] of Object.entries(renderCharts(result))) await writeAtomic(join(REPORTS, name), svg);
   await writeAtomic(join(REPORTS, 'PERFORMANCE.md'), render(result));
-  if (opts.http || opts.instructions || opts.fixedRate || opts.fetchFloor) printSummary(result);
+  if (opts.http || opts.instructions || opts.fixedRate || opts.pauses || opts.fetchFloor) printSummary(result);
   log(`wrote bench/reports/PERFORMANCE.md, performance.json and charts in ${result.totalSeconds} s`);
 }
 

@@ -25,6 +25,11 @@ export interface WorkerdWorkerOptions {
   v8Flags?: readonly string[];
   /** How long workerd may take to listen and answer, ms (default 30 s; a launcher may be slower). */
   startupTimeoutMs?: number;
+  /**
+   * Takes workerd's output (stdout and stderr, as it arrives) instead of forwarding it to ours,
+   * e.g. to read V8's `--trace-gc-nvp` lines (bench/http/pauses.ts).
+   */
+  onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
 }
 
 /** A workerd-served Worker: also the pid of the process spawned for it. */
@@ -224,13 +229,18 @@ export async function startWorkerdWorker(opts: WorkerdWorkerOptions): Promise<Ru
   }
 
   const output = new Tail(OUTPUT_TAIL_CHARS);
+  const { onOutput } = opts;
   child.stdout!.on('data', (d: Buffer) => {
-    output.push(d.toString('utf8'));
-    process.stdout.write(d);
+    const text = d.toString('utf8');
+    output.push(text);
+    if (onOutput) onOutput(text, 'stdout');
+    else process.stdout.write(d);
   });
   child.stderr!.on('data', (d: Buffer) => {
-    output.push(d.toString('utf8'));
-    process.stderr.write(d);
+    const text = d.toString('utf8');
+    output.push(text);
+    if (onOutput) onOutput(text, 'stderr');
+    else process.stderr.write(d);
   });
 
   let closing: Promise<void> | undefined;

@@ -15,7 +15,7 @@ import { DEMO_SEED } from '../../local/dataset.ts';
 import type { RunningWorker, WorkerSecrets } from '../../local/miniflare-worker.ts';
 import { startStack, type Stack } from '../../local/stack.ts';
 import { startUpstashGateway } from '../../local/upstash-gateway.ts';
-import { startWorkerdWorker, type RunningWorkerd } from '../../local/workerd-worker.ts';
+import { startWorkerdWorker, type RunningWorkerd, type WorkerdWorkerOptions } from '../../local/workerd-worker.ts';
 import { createRng } from '../../etl/generate/prng.ts';
 import { statsCacheKeys } from '../../src/data/cache-keys.ts';
 import { deleteKeys } from '../../loadkit/http/upstash-rest.ts';
@@ -35,6 +35,10 @@ export interface BenchStackOptions {
   log: (msg: string) => void;
 }
 
+/** How `launched` runs workerd: under `launcher`, with V8 flags, its output to `onOutput`. */
+export type Launch = Required<Pick<WorkerdWorkerOptions, 'launcher' | 'startupTimeoutMs'>> &
+  Pick<WorkerdWorkerOptions, 'v8Flags' | 'onOutput'>;
+
 export interface BenchStack {
   stack: Stack;
   settings: WorkerSettings;
@@ -45,11 +49,7 @@ export interface BenchStack {
   floor(runtime: Runtime): Promise<RunningWorker>;
   ceiling(runtime: Runtime): Promise<RunningWorker>;
   /** The API, the floor and the ceiling under workerd run by a launcher (e.g. valgrind: bench/http/instructions.ts). */
-  launched(
-    launcher: readonly string[],
-    startupTimeoutMs: number,
-    v8Flags?: readonly string[],
-  ): {
+  launched(how: Launch): {
     api(): Promise<RunningWorkerd>;
     floor(): Promise<RunningWorkerd>;
     ceiling(): Promise<RunningWorker & { pid?: number }>;
@@ -141,26 +141,15 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
       },
       floor: (runtime) => WORKER_RUNTIMES[runtime]({ scriptPath: floorScript, settings, secrets }),
       ceiling: (runtime) => startCeilingWorker({ runtime, dir: ceilingDir, settings }),
-      launched: (launcher, startupTimeoutMs, v8Flags) => ({
-        api: () =>
-          startWorkerdWorker({ scriptPath: stack.scriptPath, settings, secrets, launcher, startupTimeoutMs, v8Flags }),
-        floor: () =>
-          startWorkerdWorker({ scriptPath: floorScript, settings, secrets, launcher, startupTimeoutMs, v8Flags }),
-        ceiling: () =>
-          startCeilingWorker({ runtime: 'workerd', dir: ceilingDir, settings, launcher, startupTimeoutMs, v8Flags }),
+      launched: (how) => ({
+        api: () => startWorkerdWorker({ scriptPath: stack.scriptPath, settings, secrets, ...how }),
+        floor: () => startWorkerdWorker({ scriptPath: floorScript, settings, secrets, ...how }),
+        ceiling: () => startCeilingWorker({ runtime: 'workerd', dir: ceilingDir, settings, ...how }),
         uncached: async () => {
           await deleteKeys({ url: upstash.url, token }, statsCacheKeys(await liveDataset(stack.mysql, stack.database)));
-          return startWorkerdWorker({
-            scriptPath: uncachedScript,
-            settings,
-            secrets: uncachedSecrets,
-            launcher,
-            startupTimeoutMs,
-            v8Flags,
-          });
+          return startWorkerdWorker({ scriptPath: uncachedScript, settings, secrets: uncachedSecrets, ...how });
         },
-        fetchFloor: () =>
-          startWorkerdWorker({ scriptPath: fetchFloorScript, settings, secrets, launcher, startupTimeoutMs, v8Flags }),
+        fetchFloor: () => startWorkerdWorker({ scriptPath: fetchFloorScript, settings, secrets, ...how }),
       }),
       close,
     };

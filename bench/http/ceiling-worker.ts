@@ -64,11 +64,12 @@ export async function startCeilingWorker(opts: {
   launcher?: WorkerdWorkerOptions['launcher'];
   startupTimeoutMs?: number;
   v8Flags?: readonly string[];
+  onOutput?: WorkerdWorkerOptions['onOutput'];
 }): Promise<RunningWorker & { pid?: number }> {
   const scriptPath = await writeCeilingWorker(opts.dir);
   if (opts.launcher) {
     if (opts.runtime !== 'workerd') throw new Error('a launcher is for workerd only');
-    const { launcher, startupTimeoutMs, v8Flags } = opts;
+    const { launcher, startupTimeoutMs, v8Flags, onOutput } = opts;
     return startWorkerdWorker({
       scriptPath,
       settings: ceilingSettings(opts.settings),
@@ -77,6 +78,7 @@ export async function startCeilingWorker(opts: {
       launcher,
       startupTimeoutMs,
       v8Flags,
+      onOutput,
     });
   }
   return WORKER_RUNTIMES[opts.runtime]({

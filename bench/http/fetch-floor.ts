@@ -79,7 +79,11 @@ export async function measureFetchFloor(
   const base = { ...settings, target: FETCH_FLOOR_TARGET };
   if ('missing' in status) return { tool: null, skipped: status.missing, ...base, pairs: [] };
   const outDir = await mkdtemp(join(tmpdir(), 'nhis-fetch-floor-'));
-  const launched = bench.launched(callgrindLauncher(outDir), STARTUP_TIMEOUT_MS, PREDICTABLE);
+  const launched = bench.launched({
+    launcher: callgrindLauncher(outDir),
+    startupTimeoutMs: STARTUP_TIMEOUT_MS,
+    v8Flags: PREDICTABLE,
+  });
   const mute = muteWorkerLogs();
   const counted = new Map<string, Counted>();
   const under = async (name: string, start: () => Promise<RunningWorkerd>, plans: EndpointPlan[]) => {

@@ -146,7 +146,7 @@ export async function measureInstructions(
     );
   const outDir = await mkdtemp(join(tmpdir(), 'nhis-callgrind-'));
   const launcher = callgrindLauncher(outDir);
-  const launched = bench.launched(launcher, STARTUP_TIMEOUT_MS, PREDICTABLE);
+  const launched = bench.launched({ launcher, startupTimeoutMs: STARTUP_TIMEOUT_MS, v8Flags: PREDICTABLE });
   const mute = muteWorkerLogs();
   try {
     const under = async (

@@ -27,8 +27,8 @@ export const FETCH_FLOOR_ENDPOINTS = [
   { id: 'records-first', statements: 'page' },
   { id: 'records-last', statements: 'page' },
   { id: 'record-by-id', statements: 'record' },
-  { id: 'stats-risk-uncached', statements: 'summary + aggregates' },
-  { id: 'stats-age-uncached', statements: 'aggregates' },
+  { id: 'stats-risk-uncached', statements: 'Upstash GET, summary + aggregates, Upstash SET' },
+  { id: 'stats-age-uncached', statements: 'Upstash GET, aggregates, Upstash SET' },
 ] as const;
 
 /** One group of a profile: instructions per response whose function falls in it. */

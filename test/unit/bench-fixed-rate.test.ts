@@ -41,6 +41,9 @@ function loop(rate: number, p99: number, p999: number, over: Partial<OpenLoopRes
     latency,
     service: latency,
     maxSendLagMs: 0.5,
+    stalls: [],
+    stalledMs: 0,
+    window: { from: 0, to: 10_000 },
     ...over,
   };
 }

@@ -50,6 +50,12 @@ describe('openLoop', () => {
     expect(r.latency.p90).toBeGreaterThanOrEqual(100);
     expect(r.service.p90).toBeLessThan(r.latency.p90 / 4);
     expect(r.latency.max).toBeGreaterThanOrEqual(290);
+    // The 300 ms with requests outstanding and no response is one stall, inside the measured window.
+    expect(r.stalls[0]!.ms).toBeGreaterThanOrEqual(280);
+    expect(r.stalledMs).toBeGreaterThanOrEqual(280);
+    expect(r.stalls[0]!.at).toBeGreaterThanOrEqual(r.window.from);
+    expect(r.stalls[0]!.at).toBeLessThan(r.window.to);
+    expect(r.window.to - r.window.from).toBe(1500);
   });
 
   it('says it could not hold the rate when the server falls behind', async () => {

@@ -174,6 +174,8 @@ describe('acceptance verdicts', () => {
   it('passes at the thresholds and fails beyond them', () => {
     const v = verdicts(
       result([
+        endpoint('floor-post', 9000, 5, 19.9, 0.9),
+        endpoint('floor-get', 9000, 5, 19.95, 0.9),
         endpoint('simulate', 8000, 5, 19.9, 0.8),
         endpoint('stats-risk', 8000, 5, 20, 0.81),
         endpoint('records-first', 100, 20, 49, 0.1),
@@ -184,10 +186,12 @@ describe('acceptance verdicts', () => {
       ]),
     );
     const by = (c: string) => v.find((x) => x.criterion.startsWith(c))!;
-    expect(by('POST /simulate ≥').pass).toBe(true);
-    expect(by('POST /simulate p99').pass).toBe(true);
-    expect(by('cached GET /stats/risk p99').pass).toBe(false); // 20 ms is not < 20 ms
-    expect(by('cached GET /stats/age ≥').pass).toBeNull(); // not measured
+    expect(by('POST /simulate p99 at saturation').pass).toBe(true); // 19.9 ms ≤ the POST floor's 19.9 ms
+    expect(by('POST /simulate p99 at saturation').measured).toBe('19.90 ms vs 19.90 ms');
+    expect(by('POST /simulate p99 <').pass).toBe(true);
+    expect(by('cached GET /stats/risk p99 at saturation').pass).toBe(false); // 20 ms over the GET floor's 19.95 ms
+    expect(by('cached GET /stats/risk p99 <').pass).toBe(false); // 20 ms is not < 20 ms
+    expect(by('cached GET /stats/age p99 at saturation').pass).toBeNull(); // not measured
     expect(by('uncached GET /stats/age p95').pass).toBe(true);
     expect(by('uncached GET /stats/age p95').measured).toBe('19.99 ms');
     expect(by('uncached GET /stats/risk p95').pass).toBe(false);
