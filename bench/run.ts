@@ -42,7 +42,7 @@ const MODES = {
     idPool: 1000,
     instructions: { warmup: 8000, perWindow: 2000, windows: 3 },
     fixedRate: { warmupS: 3, durationS: 15 },
-    pauses: { rate: PAUSE_RATE, warmupS: 3, durationS: 20 },
+    pauses: { rate: PAUSE_RATE, warmupS: 3, durationS: 20, ceilingWindows: 4 },
   },
   quick: {
     rows: 200_000,
@@ -53,7 +53,7 @@ const MODES = {
     idPool: 500,
     instructions: { warmup: 3000, perWindow: 1000, windows: 3 },
     fixedRate: { warmupS: 2, durationS: 5 },
-    pauses: { rate: PAUSE_RATE, warmupS: 2, durationS: 10 },
+    pauses: { rate: PAUSE_RATE, warmupS: 2, durationS: 10, ceilingWindows: 6 },
   },
 } as const;
 const CONNECTIONS = 50;
@@ -91,7 +91,8 @@ Writes bench/reports/PERFORMANCE.md, performance.json and the SVG charts.
                  what was run; fixed-rate first measures the saturation of its endpoints; fixed-rate and
                  pauses need --runtime workerd). pauses: the ceiling, the floors, /simulate and the cached
                  stats at ${PAUSE_RATE.toLocaleString('en-US')} req/s each (open loop, ${MODES.quick.pauses.durationS} s with --quick, ${MODES.full.pauses.durationS} s otherwise), each workerd
-                 with V8's GC trace: the stalls beside the collections, bytes and runtime handles per response
+                 with V8's GC trace: the stalls beside the collections, bytes and runtime handles per response;
+                 then one ceiling process for ${MODES.quick.pauses.ceilingWindows} windows (${MODES.full.pauses.ceilingWindows} without --quick) of the same load
                  fetch-floor: a part of its own (not folded into instructions; in every full run): the
                  instructions per response of /records page 1 and last page, /records/:id and the uncached
                  stats against the fetch floor, a Worker making only the same PlanetScale subrequests

@@ -17,6 +17,8 @@ export const PAUSE_INSTANCES = ['ceiling', 'floor-get', 'floor-post', 'simulate'
 export interface PauseSettings {
   /** req/s offered to every instance. */
   rate: number;
+  /** Windows of `durationS` for which one ceiling process is kept under the same load. */
+  ceilingWindows: number;
   warmupS: number;
   durationS: number;
   log: (msg: string) => void;
@@ -83,6 +85,27 @@ export async function measurePauses(
       result.instances.push(f);
       s.log(
         `  ${p.label.padEnd(36)} ${f.achievedRate} req/s${f.held ? '' : ' NOT HELD'}  p99 ${f.latency.p99.toFixed(2)} p99.9 ${f.latency.p999.toFixed(2)} ms  stalls ${f.stalls.count} (${f.stalls.totalMs} ms, ${f.stalls.duringGc} during a GC)  scavenges ${f.gc.scavenges} (mean ${f.gc.scavengeMeanMs ?? '—'}, max ${f.gc.scavengeMaxMs ?? '—'} ms)  full ${f.gc.full}  ${f.gc.bytesPerResponse ?? '—'} B/response`,
+      );
+    }
+    await running?.worker.close();
+    running = undefined;
+    // The same load on one ceiling process for longer: V8 sizes the young generation to it.
+    result.ceilingOverTime = [];
+    const ceiling = await launched.ceiling();
+    running = { kind: 'ceiling', worker: ceiling };
+    for (let w = 1; w <= s.ceilingWindows; w++) {
+      const run = await openLoopOnThread({
+        url: ceiling.url,
+        requests: CEILING_PLAN.requests,
+        rate: s.rate,
+        durationS: s.durationS,
+        warmupS: w === 1 ? s.warmupS : 0,
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      const f = pauseFigures('ceiling', `ceiling, window ${w}`, run, events);
+      result.ceilingOverTime.push(f);
+      s.log(
+        `  ${f.label.padEnd(36)} p99 ${f.latency.p99.toFixed(2)} ms  longest stall ${f.stalls.longestMs} ms  scavenges ${f.gc.scavenges} (mean ${f.gc.scavengeMeanMs ?? '—'} ms)  young generation ${f.gc.newSpaceMaxBytes === null ? '—' : `${(f.gc.newSpaceMaxBytes / 1048576).toFixed(1)} MiB`}`,
       );
     }
   } finally {

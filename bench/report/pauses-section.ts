@@ -30,6 +30,30 @@ function row(f: PauseFigures, ceiling: PauseFigures | undefined): (string | numb
   ];
 }
 
+const mib = (bytes: number) => `${num(bytes / 1_048_576, 1)} MiB`;
+
+function overTime(p: PausesResult): string {
+  const windows = p.ceilingOverTime;
+  if (!windows?.length) return '';
+  return `Then one ceiling process under the same load for ${windows.length} windows of ${p.durationS} s, one after
+another: V8 sizes the young generation to the load, so the collections get rarer and each one longer.
+
+${table(
+  ['window', 'p99', 'p99.9', 'longest stall', 'scavenges', 'young generation (largest)'],
+  windows.map((f) => [
+    f.label,
+    ms(f.latency.p99),
+    ms(f.latency.p999),
+    ms(f.stalls.longestMs),
+    `${f.gc.scavenges}: ${orDash(f.gc.scavengeMeanMs, ms)} mean, ${orDash(f.gc.scavengeMaxMs, ms)} max`,
+    orDash(f.gc.newSpaceMaxBytes, mib),
+  ]),
+  ['l', 'r', 'r', 'r', 'l', 'r'],
+)}
+
+`;
+}
+
 export function renderPauses(p: PausesResult | null | undefined): string {
   if (!p) return '';
   const head = `## Pauses: what stops the isolate (plain workerd, V8's GC trace)
@@ -60,13 +84,13 @@ long each collection stops the isolate is the runtime's and V8's.
     ],
     p.instances.map((f) => row(f, ceiling)),
     ['l', 'r', 'r', 'r', 'l', 'l', 'l', 'l', 'r', 'r', 'r'],
-  )}\n\n`;
+  )}\n\n${overTime(p)}`;
 }
 
 export function pausesLines(p: PausesResult | null | undefined): string[] {
   if (!p || p.skipped) return p?.skipped ? ['', `Pauses: not run (${p.skipped})`] : [];
   const out = ['', `Pauses at ${int(p.rate)} req/s (plain workerd; stalls ≥ ${p.stallMs} ms beside V8's GC trace):`];
-  for (const f of p.instances) {
+  for (const f of [...p.instances, ...(p.ceilingOverTime ?? [])]) {
     const share = gcShareOfStalls(f);
     out.push(
       `    ${f.label.padEnd(36)} p99 ${ms(f.latency.p99).padStart(9)}  stalls ${String(f.stalls.count).padStart(3)} (${int(f.stalls.totalMs)} ms${share === null ? '' : `, ${Math.round(share * 100)} % during a GC`})  scavenges ${f.gc.scavenges} × ${orDash(f.gc.scavengeMeanMs, ms)}  ${f.gc.bytesPerResponse === null ? '—' : int(f.gc.bytesPerResponse)} B and ${orDash(f.gc.handlesPerResponse, (n) => num(n, 1))} handles/response`,

@@ -23,6 +23,8 @@ export interface GcEvent {
    * the runtime keeps to the JavaScript objects of its own (a request, its headers, a response).
    */
   youngHandles: number;
+  /** The young generation's capacity after it, bytes (V8 grows it under steady allocation). */
+  newSpaceBytes: number;
   reason: string;
 }
 
@@ -46,6 +48,7 @@ export function parseGcTrace(text: string, at: number): GcEvent[] {
         pauseMs: j.pause,
         allocated: n('allocated'),
         youngHandles: n('nodes_died_in_new') + n('nodes_copied_in_new') + n('nodes_promoted'),
+        newSpaceBytes: n('new_space_capacity'),
         reason: j.reason ?? '',
       });
     } catch {
@@ -84,6 +87,8 @@ export interface PauseFigures {
     bytesPerResponse: number | null;
     /** Young global-handle nodes per response, over the same span's scavenges; null with fewer than two collections. */
     handlesPerResponse: number | null;
+    /** The largest young-generation capacity V8 reported in the window, bytes; null without a collection. */
+    newSpaceMaxBytes: number | null;
   };
 }
 
@@ -138,6 +143,7 @@ export function pauseFigures(id: string, label: string, run: OpenLoopResult, eve
       pauseMsPerS: round1(sum(inWindow.map((e) => e.pauseMs)) / windowS),
       bytesPerResponse,
       handlesPerResponse,
+      newSpaceMaxBytes: inWindow.length ? max(inWindow.map((e) => e.newSpaceBytes)) : null,
     },
   };
 }
@@ -151,6 +157,11 @@ export interface PausesResult {
   /** A stall is a gap of at least this long with requests outstanding and no response. */
   stallMs: number;
   instances: PauseFigures[];
+  /**
+   * One ceiling process kept under the same load window after window: how its collections change
+   * as V8 sizes the young generation to the load (absent in results from before it was measured).
+   */
+  ceilingOverTime?: PauseFigures[];
   /** Why the part did not run, when it did not. */
   skipped?: string;
 }

@@ -19,6 +19,7 @@ describe('parseGcTrace', () => {
         nodes_died_in_new: 10,
         nodes_copied_in_new: 15_865,
         nodes_promoted: 5_719,
+        new_space_capacity: 4_194_304,
       }),
       '{"level":"info","msg":"a line the Worker logged"}',
       nvp(15798, { pause: 9.343, gc: 'mc', reason: 'allocation failure', allocated: 2_459_564 }),
@@ -33,6 +34,7 @@ describe('parseGcTrace', () => {
         pauseMs: 9.723,
         allocated: 5_298_984,
         youngHandles: 21_594,
+        newSpaceBytes: 4_194_304,
         reason: 'allocation failure',
       },
       {
@@ -42,6 +44,7 @@ describe('parseGcTrace', () => {
         pauseMs: 9.343,
         allocated: 2_459_564,
         youngHandles: 0,
+        newSpaceBytes: 0,
         reason: 'allocation failure',
       },
     ]);
@@ -75,6 +78,7 @@ const gc = (at: number, isolateMs: number, pauseMs: number, over: Partial<GcEven
   pauseMs,
   allocated: 2_000_000,
   youngHandles: 5_000,
+  newSpaceBytes: 1_048_576,
   reason: 'allocation failure',
   ...over,
 });
@@ -111,6 +115,7 @@ describe('pauseFigures', () => {
     expect(f.gc.bytesPerResponse).toBe(Math.round(3_000_000 / 6_000));
     expect(f.gc.handlesPerResponse).toBe(Math.round((5_000 / 6_000) * 10) / 10);
     expect(gcShareOfStalls(f)).toBeCloseTo(20 / 32);
+    expect(f.gc.newSpaceMaxBytes).toBe(1_048_576);
   });
 
   it('says nothing per response with fewer than two collections in the window', () => {
@@ -146,6 +151,21 @@ describe('the pauses section', () => {
       /\| POST \/simulate \| 1,000\.0 \| .* \| 1 of 1 \(100 % of the time\) \| .* \| 4,000 \(2\.00 ×\) \|/,
     );
     expect(pausesLines(result()).join('\n')).toContain('100 % during a GC');
+    expect(md).not.toContain('Then one ceiling process');
+  });
+
+  it('renders the ceiling kept under load, window after window, with its young generation', () => {
+    const windows = [1, 2].map((w) =>
+      pauseFigures('ceiling', `ceiling, window ${w}`, run(), [
+        gc(101_000, 3_000, 4 * w, { newSpaceBytes: w * 8_388_608 }),
+        gc(102_000, 4_000, 4 * w, { newSpaceBytes: w * 8_388_608 }),
+      ]),
+    );
+    const md = renderPauses({ ...result(), ceilingOverTime: windows });
+    expect(md).toContain('Then one ceiling process under the same load for 2 windows of 10 s');
+    expect(md).toContain(
+      '| ceiling, window 2 | 20.00 ms | 40.00 ms | 0.00 ms | 2: 8.00 ms mean, 8.00 ms max | 16.0 MiB |',
+    );
   });
 
   it('says why it did not run, and renders nothing for a run without it', () => {
