@@ -95,7 +95,7 @@ Writes bench/reports/PERFORMANCE.md, performance.json and the SVG charts.
                  then one ceiling process for ${MODES.quick.pauses.ceilingWindows} windows (${MODES.full.pauses.ceilingWindows} without --quick) of the same load
                  fetch-floor: a part of its own (not folded into instructions; in every full run): the
                  instructions per response of /records page 1 and last page, /records/:id and the uncached
-                 stats against the fetch floor, a Worker making only the same PlanetScale subrequests
+                 stats against the fetch floor, a Worker making only the same subrequests (PlanetScale; Upstash for a stats miss)
                  (bench/http/fetch-floor-entry.ts), judged ≤ 1.5 ×, with a callgrind profile of the rest
   -h, --help     this text
 

@@ -1,6 +1,10 @@
 // Latency at a fixed offered load under plain workerd: each fixed-rate endpoint at shares of the rate
 // it saturated at in this run (bench/report/fixed-rate.ts plans the steps), and the ceiling Worker at
-// the same absolute rate right after each step, so the two see the same machine. Every step is the
+// the same absolute rate right after each step, so the two see the same machine. Each endpoint gets
+// a new API process and a new ceiling process, started together: both then have the same history
+// of load. (V8 grows an isolate's young generation under steady load, and each collection of it
+// stops the isolate longer: a process that had served the saturation runs would be judged against
+// a fresh ceiling. The pauses part shows it: bench/http/pauses.ts.) Every step is the
 // open-loop generator (loadkit/http/open-loop.ts, on a worker thread of its own: open-loop-thread.ts):
 // latency from each request's intended send time.
 import { openLoopOnThread } from '../../loadkit/http/open-loop-thread.ts';
@@ -44,16 +48,22 @@ export async function measureFixedRate(
     endpoints,
   };
   if (!planned.length) return result;
-  const started: RunningWorker[] = [];
+  let started: RunningWorker[] = [];
+  const closeStarted = async () => {
+    for (const w of started) await w.close().catch(() => {});
+    started = [];
+  };
+  const fresh = bench.launched({ launcher: [], startupTimeoutMs: 30_000 });
   const mute = muteWorkerLogs();
   try {
-    const api = await bench.api('workerd');
-    started.push(api);
-    const ceiling = await bench.ceiling('workerd');
-    started.push(ceiling);
     for (const p of planned) {
       const requests = plan.find((x) => x.id === p.id)?.requests;
       if (!requests?.length) continue;
+      await closeStarted();
+      const api = await fresh.api();
+      started.push(api);
+      const ceiling = await fresh.ceiling();
+      started.push(ceiling);
       const e: FixedRateEndpoint = { id: p.id, label: p.label, saturationRps: p.saturationRps, steps: [] };
       endpoints.push(e);
       for (const step of p.steps) {

@@ -54,11 +54,12 @@ ${over.map(profileTable).join('\n')}`
 The fetch floor (\`bench/http/fetch-floor-entry.ts\`, built by \`wrangler deploy --dry-run\` like the
 production bundle) makes, for each request, the same PlanetScale statements with the same arguments
 as the API's store (the statement builders of \`src/data/planetscale-store.ts\`), through
-\`@planetscale/database\` on the same \`DATABASE_URL\`, and answers the driver's rows as JSON: no Hono,
-no validation, no cache, no casting. Both are counted by callgrind under plain workerd as above
+\`@planetscale/database\` on the same \`DATABASE_URL\`, and answers the driver's rows as JSON; for the
+uncached stats it also makes the miss's Upstash GET before and SET after (in \`waitUntil\`), through
+the app's own Upstash client: no Hono, no validation, no cache logic, no casting. Both are counted by callgrind under plain workerd as above
 (${int(r.warmup)} responses of warm-up, ${r.windows} windows of ${int(r.perWindow)}, ${r.connections} connections, median window);
 the gateway and MariaDB are other processes, not counted. The uncached stats come from the uncached
-twin, whose every response also makes an Upstash read and write the fetch floor does not.
+twin, every cache tier expired, whose every response makes that Upstash read and write too.
 ${profiles}
 `;
 }
