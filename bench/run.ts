@@ -83,8 +83,8 @@ the cached stats at 25, 50, 75 and 90 % of the req/s each saturated at in this r
 the same rates (${MODES.quick.fixedRate.warmupS} + ${MODES.quick.fixedRate.durationS} s per step with --quick, ${MODES.full.fixedRate.warmupS} + ${MODES.full.fixedRate.durationS} s otherwise).
 Writes bench/reports/PERFORMANCE.md, performance.json and the SVG charts.
 
-  --quick        ${MODES.quick.durationS} s runs, ${MODES.quick.rows.toLocaleString('en-US')} rows (database ${MODES.quick.database}); about 17 minutes
-                 (default: ${MODES.full.durationS} s runs, ${MODES.full.rows.toLocaleString('en-US')} rows in ${MODES.full.database}; about 30 minutes, 15 of them under callgrind)
+  --quick        ${MODES.quick.durationS} s runs, ${MODES.quick.rows.toLocaleString('en-US')} rows (database ${MODES.quick.database}); about 17 minutes (14 with --runtime workerd)
+                 (default: ${MODES.full.durationS} s runs, ${MODES.full.rows.toLocaleString('en-US')} rows in ${MODES.full.database}; about 35 minutes, 15 of them under callgrind)
   --rows N       dataset size (generated once, loaded through the ETL once, then reused)
   --runtime R    both (default), workerd or miniflare
   --only W       micro, http, instructions, fixed-rate or pauses: run one part only (the report shows
