@@ -53,6 +53,7 @@ export async function measureFixedRate(
     for (const w of started) await w.close().catch(() => {});
     started = [];
   };
+  // No launcher: workerd itself, a new process per call (bench.api() would be the stack's own).
   const fresh = bench.launched({ launcher: [], startupTimeoutMs: 30_000 });
   const mute = muteWorkerLogs();
   try {

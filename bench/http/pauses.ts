@@ -50,18 +50,26 @@ export async function measurePauses(
   const missing = stdbufMissing();
   if (missing) return { ...result, skipped: missing };
   const events: GcEvent[] = [];
+  // Whole lines only: a chunk of the pipe may end inside one, whose rest comes with the next.
+  let partial = '';
   const launched = bench.launched({
     launcher: ['stdbuf', '-oL', '-eL'],
     startupTimeoutMs: 30_000,
     v8Flags: ['--trace-gc-nvp'],
-    onOutput: (chunk) => events.push(...parseGcTrace(chunk, Date.now())),
+    onOutput: (chunk) => {
+      const text = partial + chunk;
+      const end = text.lastIndexOf('\n') + 1;
+      partial = text.slice(end);
+      if (end) events.push(...parseGcTrace(text.slice(0, end), Date.now()));
+    },
   });
-  const byId = new Map([...plan, CEILING_PLAN].map((p) => [p.id, p]));
-  const start = {
-    ceiling: launched.ceiling,
-    floor: launched.floor,
-    api: launched.api,
+  /** One window of `plan` on `url` at the part's rate, with the collections traced meanwhile. */
+  const measure = async (url: string, p: EndpointPlan, label: string, warmupS: number) => {
+    const run = await openLoopOnThread({ url, requests: p.requests, rate: s.rate, durationS: s.durationS, warmupS });
+    await new Promise((r) => setTimeout(r, 50)); // the last trace lines of the window
+    return pauseFigures(p.id, label, run, events);
   };
+  const byId = new Map([...plan, CEILING_PLAN].map((p) => [p.id, p]));
   const instanceOf = (id: string) => (id === 'ceiling' ? 'ceiling' : id.startsWith('floor') ? 'floor' : 'api');
   let running: { kind: string; worker: RunningWorker } | undefined;
   try {
@@ -71,17 +79,9 @@ export async function measurePauses(
       const kind = instanceOf(id);
       if (running?.kind !== kind) {
         await running?.worker.close();
-        running = { kind, worker: await start[kind]() };
+        running = { kind, worker: await launched[kind]() };
       }
-      const run = await openLoopOnThread({
-        url: running.worker.url,
-        requests: p.requests,
-        rate: s.rate,
-        durationS: s.durationS,
-        warmupS: s.warmupS,
-      });
-      await new Promise((r) => setTimeout(r, 50)); // the last trace lines of the window
-      const f = pauseFigures(p.id, p.label, run, events);
+      const f = await measure(running.worker.url, p, p.label, s.warmupS);
       result.instances.push(f);
       s.log(
         `  ${p.label.padEnd(36)} ${f.achievedRate} req/s${f.held ? '' : ' NOT HELD'}  p99 ${f.latency.p99.toFixed(2)} p99.9 ${f.latency.p999.toFixed(2)} ms  stalls ${f.stalls.count} (${f.stalls.totalMs} ms, ${f.stalls.duringGc} during a GC)  scavenges ${f.gc.scavenges} (mean ${f.gc.scavengeMeanMs ?? '—'}, max ${f.gc.scavengeMaxMs ?? '—'} ms)  full ${f.gc.full}  ${f.gc.bytesPerResponse ?? '—'} B/response`,
@@ -94,15 +94,7 @@ export async function measurePauses(
     const ceiling = await launched.ceiling();
     running = { kind: 'ceiling', worker: ceiling };
     for (let w = 1; w <= s.ceilingWindows; w++) {
-      const run = await openLoopOnThread({
-        url: ceiling.url,
-        requests: CEILING_PLAN.requests,
-        rate: s.rate,
-        durationS: s.durationS,
-        warmupS: w === 1 ? s.warmupS : 0,
-      });
-      await new Promise((r) => setTimeout(r, 50));
-      const f = pauseFigures('ceiling', `ceiling, window ${w}`, run, events);
+      const f = await measure(ceiling.url, CEILING_PLAN, `ceiling, window ${w}`, w === 1 ? s.warmupS : 0);
       result.ceilingOverTime.push(f);
       s.log(
         `  ${f.label.padEnd(36)} p99 ${f.latency.p99.toFixed(2)} ms  longest stall ${f.stalls.longestMs} ms  scavenges ${f.gc.scavenges} (mean ${f.gc.scavengeMeanMs ?? '—'} ms)  young generation ${f.gc.newSpaceMaxBytes === null ? '—' : `${(f.gc.newSpaceMaxBytes / 1048576).toFixed(1)} MiB`}`,
