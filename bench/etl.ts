@@ -6,16 +6,18 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { intOption, UsageError, writeAtomic } from '../kit/cli.ts';
+import { ETL_DEFAULTS } from '../etl/options.ts';
 import { ensureMariaDb } from '../etl/targets/local-services.ts';
 import { mysqlTarget } from '../etl/targets/mysql-url.ts';
 import { mysqlLeg, productionLeg, type LegContext } from './etl/legs.ts';
 import { bareLoad, csvFor, dropDatabase, serverSettings } from './etl/mariadb.ts';
 import { mariadbPid } from './etl/proc.ts';
-import { goals, GOALS, medianOf, median, renderResult, summarizeLeg, verdict } from './etl/summary.ts';
+import { floorLeg, removeStatements, writeStatements } from './etl/insert-floor.ts';
+import { goals, GOALS, medianOf, median, renderResult, summarizeFloor, summarizeLeg, verdict } from './etl/summary.ts';
 import type { EtlReport, Round, RowsResult } from './etl/types.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const LEGS = ['text', 'production', 'mysql', 'replace'] as const;
+const LEGS = ['text', 'production', 'mysql', 'floor', 'replace'] as const;
 
 const HELP = `Usage: npm run bench:etl -- [options]
 
@@ -24,7 +26,10 @@ Measures, per row count, on this machine's MariaDB (MYSQL_URL, default mysql://r
      (the reference of every ratio) and as text ("text": no conversion at all);
   b. "production": the ETL CLI with DATABASE_URL pointing at the local PlanetScale gateway
      (local/planetscale-gateway-cli.ts, its defaults), each its own child process: multi-row INSERTs;
-  c. "mysql": the ETL CLI over the MySQL protocol (--database): LOAD DATA LOCAL INFILE per chunk.
+  c. "mysql": the ETL CLI over the MySQL protocol (--database): LOAD DATA LOCAL INFILE per chunk;
+  d. "floor": the production path's own INSERT statements, made beforehand (untimed), replayed
+     straight into MariaDB over as many connections as the ETL keeps in flight: what the database
+     alone spends on them, the floor under the production path.
 Each ETL leg loads into a fresh database (dropped, recreated, schema applied): a first load. Rounds
 alternate the order of the legs; InnoDB is let settle between legs. Then, once per row count,
 "replace": two --replace loads into the production-path database (onto one dataset, then the
@@ -45,8 +50,8 @@ Options:
   --legs L[,L…]         what to measure besides bare typed: ${LEGS.join(', ')} (default: all)
   --seed S              generator seed (default bench)
   --database NAME       base name, must start with nhis_bench (default nhis_bench): bare loads in
-                        NAME, the production path in NAME_ps, the MySQL path in NAME_mysql (each
-                        created for its leg and dropped after it)
+                        NAME, the production path in NAME_ps, the MySQL path in NAME_mysql, the
+                        floor in NAME_floor (each created for its leg and dropped after it)
   --workers N           ETL --workers (default: the ETL's)
   --chunk-bytes N       ETL --chunk-bytes (default: the ETL's)
   --concurrency N       ETL --concurrency, production path only (default: the ETL's)
@@ -90,13 +95,25 @@ function options() {
     legs,
     args: [...pass('workers'), ...pass('chunk-bytes')],
     productionArgs: [...pass('concurrency'), ...pass('statement-bytes')],
+    /** The floor's statements and connections follow the production path's settings. */
+    statementBytes: intOption(values['statement-bytes'], '--statement-bytes', 1) ?? ETL_DEFAULTS.statementBytes,
+    floorConnections:
+      (intOption(values.workers, '--workers', 1) ?? ETL_DEFAULTS.workers) *
+      (intOption(values.concurrency, '--concurrency', 1) ?? ETL_DEFAULTS.concurrency),
   };
 }
 
 type Options = ReturnType<typeof options>;
 
 async function measureRows(ctx: LegContext, o: Options, rows: number): Promise<RowsResult> {
-  const [db, psDb, myDb] = [o.database, `${o.database}_ps`, `${o.database}_mysql`];
+  const [db, psDb, myDb, floorDb] = [o.database, `${o.database}_ps`, `${o.database}_mysql`, `${o.database}_floor`];
+  const statementsFile = `${ctx.file}.inserts`;
+  if (o.legs.has('floor')) {
+    const made = await writeStatements(ctx.file, statementsFile, o.statementBytes);
+    console.log(
+      `INSERT floor: ${made.statements} statements of ${made.rows.toLocaleString('en-US')} rows made → ${statementsFile}`,
+    );
+  }
   const runs: Round[] = [];
   for (let r = 0; r < o.rounds; r++) {
     // Alternate the order so no leg always follows another's background flushing.
@@ -104,6 +121,7 @@ async function measureRows(ctx: LegContext, o: Options, rows: number): Promise<R
       'bare',
       ...(o.legs.has('production') ? ['production'] : []),
       ...(o.legs.has('mysql') ? ['mysql'] : []),
+      ...(o.legs.has('floor') ? ['floor'] : []),
     ];
     if (r % 2 === 1) order.reverse();
     const round: Partial<Round> = { order };
@@ -124,14 +142,25 @@ async function measureRows(ctx: LegContext, o: Options, rows: number): Promise<R
         // Dropped at once (its dirty pages are discarded, not flushed during a later leg), but for the
         // last round's when the replace loads follow: they load onto it.
         if (!(o.legs.has('replace') && r === o.rounds - 1)) await dropDatabase(ctx.admin, psDb);
-      } else {
+      } else if (leg === 'mysql') {
         round.mysql = await mysqlLeg(ctx, myDb);
         await dropDatabase(ctx.admin, myDb);
+      } else {
+        round.floor = await floorLeg(
+          ctx.target,
+          ctx.admin,
+          floorDb,
+          statementsFile,
+          ctx.mariadbPid,
+          o.floorConnections,
+        );
+        await dropDatabase(ctx.admin, floorDb);
       }
     }
     round.loadavg = loadavg()[0] as number;
     runs.push(round as Round);
   }
+  await removeStatements(statementsFile);
   let replace: RowsResult['replace'];
   if (o.legs.has('replace')) {
     if (!o.legs.has('production')) await productionLeg(ctx, psDb, true); // the first dataset
@@ -156,6 +185,7 @@ async function measureRows(ctx: LegContext, o: Options, rows: number): Promise<R
       ...(o.legs.has('production') ? { production: summarizeLeg(runs, 'production') } : {}),
       ...(o.legs.has('mysql') ? { mysql: summarizeLeg(runs, 'mysql') } : {}),
     },
+    ...(o.legs.has('floor') ? { floor: summarizeFloor(runs) } : {}),
     ...(replace ? { replace } : {}),
     runs,
   };

@@ -2,6 +2,21 @@
 // console report of one row count.
 import type { EtlLeg, Goal, LegRun, LegSummary, Round, RowsResult, Settled } from './types.ts';
 
+/** The INSERT floor's medians over the rounds that measured it, or undefined when none did. */
+export function summarizeFloor(rounds: Round[]): RowsResult['floor'] {
+  const runs = rounds.filter((r) => r.floor);
+  if (!runs.length) return undefined;
+  const paired = runs.filter((r) => r.production);
+  return {
+    ms: median(runs.map((r) => r.floor?.ms as number)),
+    ratioVsTyped: +median(runs.map((r) => (r.floor?.ms as number) / r.bareTyped.ms)).toFixed(2),
+    mariadbCpuS: medianOf(runs.map((r) => r.floor?.mariadbCpuS)),
+    productionOverFloor: paired.length
+      ? +median(paired.map((r) => (r.production?.totalMs as number) / (r.floor?.ms as number))).toFixed(2)
+      : null,
+  };
+}
+
 export const GOALS = {
   /** ETL end to end ÷ bare typed LOAD DATA, per path. */
   ratio: { production: 2.0, mysql: 1.5 } as Record<EtlLeg, number>,
@@ -146,6 +161,16 @@ export function renderResult(r: RowsResult): string {
           .join(', ')}`,
       );
   }
+  if (r.floor) {
+    const f = r.floor;
+    lines.push(
+      `  INSERT floor: the production path's statements replayed straight into MariaDB (no ETL, HTTP or gateway)`,
+      `    ${sec(f.ms)}; ${f.ratioVsTyped.toFixed(2)}× bare typed; MariaDB CPU ${cpu(f.mariadbCpuS)}` +
+        (f.productionOverFloor !== null
+          ? `; the production path takes ${f.productionOverFloor.toFixed(2)}× this floor (what the ETL and the gateway add)`
+          : ''),
+    );
+  }
   if (r.replace) {
     lines.push(
       `  replace loads into the production-path database (one measurement each)`,
@@ -156,7 +181,7 @@ export function renderResult(r: RowsResult): string {
   const leg = (name: string, ms: number, s: Settled | null | undefined) =>
     `${name} ${sec(ms)}${s ? ` (from checkpoint age ${s.checkpointAgeMb} MB)` : ''}`;
   const round = (x: Round) =>
-    `[${x.order.join(' → ')}] ${[leg('typed', x.bareTyped.ms, x.bareTyped.settled), ...(x.production ? [leg('production', x.production.totalMs, x.production.settled)] : []), ...(x.mysql ? [leg('mysql', x.mysql.totalMs, x.mysql.settled)] : [])].join(', ')}; load avg ${x.loadavg.toFixed(1)}`;
+    `[${x.order.join(' → ')}] ${[leg('typed', x.bareTyped.ms, x.bareTyped.settled), ...(x.production ? [leg('production', x.production.totalMs, x.production.settled)] : []), ...(x.mysql ? [leg('mysql', x.mysql.totalMs, x.mysql.settled)] : []), ...(x.floor ? [leg('floor', x.floor.ms, x.floor.settled)] : [])].join(', ')}; load avg ${x.loadavg.toFixed(1)}`;
   lines.push(
     '  rounds (InnoDB checkpoint age when each step started: redo not yet flushed, which a step may have to flush):',
     ...r.runs.map((x) => `    ${round(x)}`),

@@ -46,6 +46,16 @@ export interface LegRun {
   rssSamplesMb?: number[] | undefined;
 }
 
+/** The production path's statements replayed straight into MariaDB (bench/etl/insert-floor.ts). */
+export interface FloorRun {
+  ms: number;
+  rows: number;
+  connections: number;
+  mariadbCpuS: number | null;
+  redoMb: number;
+  settled: Settled;
+}
+
 export interface BareRun {
   ms: number;
   mariadbCpuS: number | null;
@@ -60,6 +70,7 @@ export interface Round {
   bareText: BareRun;
   production?: LegRun;
   mysql?: LegRun;
+  floor?: FloorRun;
   /** 1-minute load average after the round: other work on the machine shows there. */
   loadavg: number;
 }
@@ -84,6 +95,11 @@ export interface RowsResult {
   rounds: number;
   median: { bareTypedMs: number; bareTextMs: number; bareTypedMariadbCpuS: number | null };
   legs: Partial<Record<EtlLeg, LegSummary>>;
+  /**
+   * The INSERT floor (medians): the production path's statements replayed into MariaDB, its ratio
+   * to the bare typed load, and the production path over it (what the ETL and the gateway add).
+   */
+  floor?: { ms: number; ratioVsTyped: number; mariadbCpuS: number | null; productionOverFloor: number | null };
   /**
    * Replace loads into the production-path database after its first load: `second` onto one
    * dataset (nothing to remove yet), `steady` onto two (the previous-but-one is removed).

@@ -61,6 +61,18 @@ function cpuTable(results: RowsResult[]): string {
         mb(g?.peakRssMb),
       ]);
     }
+    const f = r.floor;
+    if (f && isNum(f.ms))
+      rows.push([
+        int(r.rows),
+        `INSERT floor: the production path's statements straight into MariaDB, ${secs(f.ms)} (${times(f.ratioVsTyped)} typed; the production path ${times(f.productionOverFloor)} this)`,
+        '—',
+        cpu(f.mariadbCpuS),
+        '—',
+        '—',
+        '—',
+        '—',
+      ]);
   }
   const head = [
     'rows',

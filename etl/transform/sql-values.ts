@@ -2,6 +2,7 @@
 // INSERT statements for the HTTP path, each under a byte budget. The TSV's escapes (\\ \t \n \r
 // \0) are MySQL string-literal escapes too, so text is quoted with only `'` escaped; `\N` is NULL.
 import { DERIVED_COLUMNS, RECORD_COLUMNS } from '../schema/columns.ts';
+import { putUint } from './tsv-writer.ts';
 
 const TAB = 0x09;
 const NL = 0x0a;
@@ -37,12 +38,6 @@ export interface InsertStatement {
   rows: number;
 }
 
-function readUint(tsv: Uint8Array, p: number): [value: number, next: number] {
-  let v = 0;
-  while (tsv[p] !== TAB) v = v * 10 + ((tsv[p++] as number) - 0x30);
-  return [v, p + 1];
-}
-
 /**
  * Splits the TSV into INSERT statements of at most `maxBytes` (a row longer than that still gets
  * a statement of its own) and at most `maxRows` rows.
@@ -54,18 +49,24 @@ export function* insertStatements(
   maxRows: number,
 ): Generator<InsertStatement> {
   if (!/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(ctx.createdAt)) throw new Error(`Bad created_at ${ctx.createdAt}`);
+  const ints = [ctx.datasetId, ctx.idOffset, ctx.lineOffset, ctx.runId];
+  if (!ints.every((n) => Number.isSafeInteger(n) && n >= 0)) throw new Error('Bad INSERT offsets');
   const tail = Buffer.from(`,'${ctx.createdAt}')`);
+  const lead = Buffer.from(`(${ctx.datasetId},`);
   const fixed = Buffer.from(`,${ctx.runId},`);
   const head = Buffer.from(INSERT_HEAD);
   let out = Buffer.allocUnsafe(Math.max(maxBytes, 1 << 16) + 65536);
   let o = 0;
   let rows = 0;
   let firstId = 0;
+  // Only a kept source line (raw_line) can hold a byte over 0x7f; an ASCII statement is read as latin1.
+  let ascii = true;
   const start = () => {
     o = head.copy(out, 0);
     rows = 0;
+    ascii = true;
   };
-  const flush = (): InsertStatement => ({ sql: out.toString('utf8', 0, o), firstId, rows });
+  const flush = (): InsertStatement => ({ sql: out.toString(ascii ? 'latin1' : 'utf8', 0, o), firstId, rows });
   start();
   let p = 0;
   while (p < tsv.length) {
@@ -79,20 +80,28 @@ export function* insertStatements(
       out.copy(grown, 0, 0, o);
       out = grown;
     }
-    let lid: number;
-    let lline: number;
-    [lid, p] = readUint(tsv, p);
-    [lline, p] = readUint(tsv, p);
+    let lid = 0;
+    while (tsv[p] !== TAB) lid = lid * 10 + ((tsv[p++] as number) - 0x30);
+    p++;
+    let lline = 0;
+    while (tsv[p] !== TAB) lline = lline * 10 + ((tsv[p++] as number) - 0x30);
+    p++;
     const id = lid + ctx.idOffset;
     if (rows === 0) firstId = id;
     if (rows > 0) out[o++] = 0x2c; // ,
-    o += out.write(`(${ctx.datasetId},${id}`, o, 'latin1');
-    o += fixed.copy(out, o);
-    o += out.write(String(lline + ctx.lineOffset), o, 'latin1');
+    let rowAscii = true;
+    for (let i = 0; i < lead.length; i++) out[o++] = lead[i] as number;
+    o = putUint(out, o, id);
+    for (let i = 0; i < fixed.length; i++) out[o++] = fixed[i] as number;
+    o = putUint(out, o, lline + ctx.lineOffset);
     for (let f = 0; f < FIELDS; f++) {
       out[o++] = 0x2c;
       if (tsv[p] === BACKSLASH && tsv[p + 1] === N && (tsv[p + 2] === TAB || tsv[p + 2] === NL)) {
-        o += out.write('NULL', o, 'latin1');
+        out[o] = 0x4e; // NULL
+        out[o + 1] = 0x55;
+        out[o + 2] = 0x4c;
+        out[o + 3] = 0x4c;
+        o += 4;
         p += 3;
         continue;
       }
@@ -100,6 +109,7 @@ export function* insertStatements(
         out[o++] = QUOTE;
         for (let c = tsv[p] as number; c !== TAB && c !== NL; c = tsv[++p] as number) {
           if (c === QUOTE) out[o++] = BACKSLASH;
+          else if (c > 0x7f) rowAscii = false;
           out[o++] = c;
         }
         out[o++] = QUOTE;
@@ -108,7 +118,8 @@ export function* insertStatements(
       }
       p++; // the tab or the newline
     }
-    o += tail.copy(out, o);
+    for (let i = 0; i < tail.length; i++) out[o++] = tail[i] as number;
+    if (!rowAscii) ascii = false;
     rows++;
     if (o >= maxBytes || rows >= maxRows) {
       if (o > maxBytes && rows > 1) {
@@ -121,6 +132,7 @@ export function* insertStatements(
         firstId = id;
         o += row.copy(out, o);
         rows = 1;
+        ascii = rowAscii;
       } else {
         yield flush();
         start();

@@ -105,4 +105,17 @@ describe('insertStatements', () => {
     const capped = [...insertStatements(tsv, CTX, 1 << 20, 8)];
     expect(capped.map((s) => s.rows)).toEqual([8, 8, 8, 8, 8, 8, 2]);
   });
+
+  it('keeps a non-ASCII source line intact in whichever statement it lands, and ASCII statements beside it', () => {
+    const korean = BROKEN.replace("9x'", '구십');
+    const lines = Array.from({ length: 30 }, (_, i) => (i % 10 === 9 ? korean : VALID));
+    const tsv = tsvOf(lines);
+    const whole = parseValues((insertStatements(tsv, CTX, 1 << 20, 1000).next().value as { sql: string }).sql);
+    expect(whole.filter((r) => r.includes(korean))).toHaveLength(3);
+    // Budgets that put the non-ASCII row first, last and alone in a statement (moved past the budget).
+    for (const budget of [1500, 2000, 2600, 3100]) {
+      const split = [...insertStatements(tsv, CTX, budget, 1000)];
+      expect(split.flatMap((s) => parseValues(s.sql))).toEqual(whole);
+    }
+  });
 });
