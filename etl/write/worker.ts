@@ -65,7 +65,12 @@ function isDuplicate(err: unknown): boolean {
   return e?.body?.code === 'ALREADY_EXISTS' || e?.errno === 1062;
 }
 
-async function sendInsert(db: SqlClient, st: InsertStatement, datasetId: number, onRetry: () => void): Promise<void> {
+export async function sendInsert(
+  db: SqlClient,
+  st: InsertStatement,
+  datasetId: number,
+  onRetry: () => void,
+): Promise<void> {
   await withRetries(
     async (attempt) => {
       try {
@@ -74,10 +79,11 @@ async function sendInsert(db: SqlClient, st: InsertStatement, datasetId: number,
           throw new Error(`INSERT of ids ${st.firstId}… stored ${r.affectedRows} rows, expected ${st.rows}`);
       } catch (err) {
         if (attempt === 0 || !isDuplicate(err)) throw err;
-        // The lost reply of an earlier attempt: the rows are there if all of them are.
+        // The lost reply of an earlier attempt: the rows are there if all of them are (every row
+        // of the statement's kind between its first and last id is one of its rows).
         const { rows } = await db.execute(
-          'SELECT COUNT(*) AS n FROM health_records WHERE dataset_id = ? AND id >= ? AND id < ?',
-          [datasetId, st.firstId, st.firstId + st.rows],
+          'SELECT COUNT(*) AS n FROM health_records WHERE dataset_id = ? AND invalid_flag = ? AND id BETWEEN ? AND ?',
+          [datasetId, st.invalid ? 1 : 0, st.firstId, st.lastId],
         );
         if (Number(rows[0]?.n) !== st.rows) throw err;
       }
