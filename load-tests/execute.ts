@@ -195,8 +195,8 @@ export async function execute(
   };
 }
 
-/** The stats keys of any dataset id, as Redis globs: `stats:risk:d*`, `stats:age:d*`. */
-const STATS_KEYS_LIKE = statsCacheKeys(0).map((k) => k.replace(/:d0$/, ':d*'));
+/** The stats keys of any dataset, as Redis globs: `stats:risk:d*`, `stats:age:d*`. */
+const STATS_KEYS_LIKE = statsCacheKeys('*');
 
 /** Deletes the stats keys of every dataset (the live one's id is the database's, not known here). */
 async function deleteStatsKeys(upstash: { url: string; token: string }): Promise<number> {

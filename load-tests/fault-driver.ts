@@ -101,7 +101,7 @@ async function upstashCommand<T>(upstash: Upstash, args: string[]): Promise<T> {
  */
 async function ageStatsCopies(upstash: Upstash): Promise<number> {
   let aged = 0;
-  for (const pattern of statsCacheKeys(0).map((k) => k.replace(/:d0$/, ':d*'))) {
+  for (const pattern of statsCacheKeys('*')) {
     for (const key of await keysLike(upstash, pattern)) {
       const raw = await upstashCommand<string | null>(upstash, ['GET', key]);
       const entry = raw === null ? null : decodeL2(raw);

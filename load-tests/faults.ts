@@ -62,14 +62,14 @@ export function dropCandidates(): DropFilter[] {
 /**
  * The first candidate, from a position that moves with `seed` (a run on a reused stack does not
  * take the key the last run warmed), whose count is in none of the `cachedKeys`
- * (records:count:d<id>:<filter>). Null when every candidate is cached.
+ * (records:count:d<tag>:<filter>). Null when every candidate is cached.
  */
 export function pickColdFilter(
   candidates: DropFilter[],
   cachedKeys: readonly string[],
   seed: number,
 ): DropFilter | null {
-  const cached = new Set(cachedKeys.map((k) => k.replace(/^records:count:d\d+:/, '')));
+  const cached = new Set(cachedKeys.map((k) => k.replace(/^records:count:d[^:]+:/, '')));
   const n = candidates.length;
   const start = ((Math.floor(seed) % n) + n) % n;
   for (let i = 0; i < n; i++) {

@@ -89,6 +89,7 @@ export function createApp(deps: AppDeps) {
         level: 'info',
         msg: 'live dataset changed',
         dataset: next.id,
+        tag: next.tag,
         generation: next.generation,
         previous_dataset: previous.id,
       }),

@@ -18,6 +18,7 @@ import { startUpstashGateway } from '../../local/upstash-gateway.ts';
 import { startWorkerdWorker, type RunningWorkerd, type WorkerdWorkerOptions } from '../../local/workerd-worker.ts';
 import { createRng } from '../../etl/generate/prng.ts';
 import { statsCacheKeys } from '../../src/data/cache-keys.ts';
+import { liveDatasetOf, POINTER_SQL } from '../../src/data/planetscale-store.ts';
 import { deleteKeys } from '../../loadkit/http/upstash-rest.ts';
 import type { Runtime } from '../report/types.ts';
 
@@ -73,11 +74,14 @@ function withDb(url: string, db: number): string {
 }
 
 /** The dataset the pointer row makes live (the stats keys carry its id). */
-async function liveDataset(target: MysqlTarget, database: string): Promise<number> {
-  const conn = await mysql.createConnection({ ...target, database });
+/** The live dataset's cache tag, read as the Worker reads it. */
+async function liveTag(target: MysqlTarget, database: string): Promise<string> {
+  const conn = await mysql.createConnection({ ...target, database, dateStrings: true });
   try {
-    const [rows] = await conn.query<RowDataPacket[]>('SELECT live_dataset AS d FROM dataset_pointer WHERE id = 1');
-    return Number(rows[0]?.d);
+    const [rows] = await conn.query<RowDataPacket[]>(POINTER_SQL);
+    const live = liveDatasetOf(rows[0]);
+    if (live.tag === null) throw new Error(`${database} has no live dataset`);
+    return live.tag;
   } finally {
     await conn.end();
   }
@@ -136,7 +140,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
           : WORKER_RUNTIMES[runtime]({ scriptPath: stack.scriptPath, settings, secrets }),
       uncached: async (runtime) => {
         // Start from an empty L2 (the twin also re-stamps what it reads, so a leftover could not look fresh anyway).
-        await deleteKeys({ url: upstash.url, token }, statsCacheKeys(await liveDataset(stack.mysql, stack.database)));
+        await deleteKeys({ url: upstash.url, token }, statsCacheKeys(await liveTag(stack.mysql, stack.database)));
         return WORKER_RUNTIMES[runtime]({ scriptPath: uncachedScript, settings, secrets: uncachedSecrets });
       },
       floor: (runtime) => WORKER_RUNTIMES[runtime]({ scriptPath: floorScript, settings, secrets }),
@@ -146,7 +150,7 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
         floor: () => startWorkerdWorker({ scriptPath: floorScript, settings, secrets, ...how }),
         ceiling: () => startCeilingWorker({ runtime: 'workerd', dir: ceilingDir, settings, ...how }),
         uncached: async () => {
-          await deleteKeys({ url: upstash.url, token }, statsCacheKeys(await liveDataset(stack.mysql, stack.database)));
+          await deleteKeys({ url: upstash.url, token }, statsCacheKeys(await liveTag(stack.mysql, stack.database)));
           return startWorkerdWorker({ scriptPath: uncachedScript, settings, secrets: uncachedSecrets, ...how });
         },
         fetchFloor: () => startWorkerdWorker({ scriptPath: fetchFloorScript, settings, secrets, ...how }),

@@ -38,8 +38,27 @@ export interface Statement {
   args: unknown[];
 }
 
-/** The one row the ETL updates to make a dataset live (or to roll back). */
-export const POINTER_SQL = 'SELECT live_dataset, generation FROM dataset_pointer WHERE id = 1';
+/**
+ * The one row the ETL updates to make a dataset live (or to roll back), with the live dataset's
+ * creation time for its cache tag (two primary-key lookups in one statement).
+ */
+export const POINTER_SQL =
+  'SELECT p.live_dataset, p.generation, d.created_at FROM dataset_pointer p LEFT JOIN datasets d ON d.id = p.live_dataset WHERE p.id = 1';
+
+/** A dataset's cache tag: its id, then its creation time (UTC ms, base 36) when known. */
+export function datasetTag(id: number, createdAt: unknown): string {
+  const ms = typeof createdAt === 'string' ? Date.parse(`${createdAt.replace(' ', 'T')}Z`) : Number.NaN;
+  return Number.isFinite(ms) ? `${id}-${ms.toString(36)}` : String(id);
+}
+
+/** The pointer row as POINTER_SQL reads it (DATETIME as text, as the driver and mysql2's dateStrings give it). */
+export function liveDatasetOf(row: Record<string, unknown> | undefined): LiveDataset {
+  const generation = row ? Number(row.generation ?? 0) : 0;
+  // No row, or no dataset made live yet: nothing to serve.
+  if (row?.live_dataset == null) return { id: null, generation, tag: null };
+  const id = Number(row.live_dataset);
+  return { id, generation, tag: datasetTag(id, row.created_at) };
+}
 
 /** Total of a filter: one primary-key lookup in the page index (built by the ETL). */
 export function countStatement(dataset: number, filter: RecordFilter): Statement {
@@ -117,10 +136,7 @@ export function createPlanetScaleStore(opts: PlanetScaleStoreOptions): Store {
 
   return {
     async liveDataset(): Promise<LiveDataset> {
-      const r = (await query(POINTER_SQL))[0];
-      // No row, or no dataset made live yet: nothing to serve.
-      const id = r?.live_dataset == null ? null : Number(r.live_dataset);
-      return { id, generation: r ? Number(r.generation ?? 0) : 0 };
+      return liveDatasetOf((await query(POINTER_SQL))[0]);
     },
     async countRecords(dataset, filter) {
       const st = countStatement(dataset, filter);

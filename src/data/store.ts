@@ -69,12 +69,11 @@ export interface AggRow {
 
 /**
  * The dataset_pointer row: which dataset the API serves. `generation` grows by one on every flip
- * (a load or a rollback); `id` is null before the first load.
+ * (a load or a rollback); `id` is null before the first load. `tag` names the dataset in cache
+ * keys: its id and when it was made, because ids start again at 1 in a database made anew, and a
+ * shared Upstash must never answer for a new dataset with a copy of an old one of the same id.
  */
-export interface LiveDataset {
-  id: number | null;
-  generation: number;
-}
+export type LiveDataset = { id: null; generation: number; tag: null } | { id: number; generation: number; tag: string };
 
 /**
  * Every dataset method takes the dataset id first: datasets live side by side in the same

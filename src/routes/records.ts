@@ -97,15 +97,15 @@ export function recordsRoutes(kit: RouteKit, store: Store, cached: Cached, live:
         const q = parseQuery(c.req.url);
         const filter: RecordFilter = { ageGroup: q.age_group, gender: q.gender, riskGroup: q.risk_group };
         const offset = (q.page - 1) * q.limit;
-        // One dataset id for the total and the page: a flip meanwhile cannot mix two datasets.
-        const { id: dataset } = await liveDataset(c, live);
+        // One dataset for the total and the page: a flip meanwhile cannot mix two datasets.
+        const { id: dataset, tag } = await liveDataset(c, live);
         let total = 0;
         let rows: RecordSummaryRow[] = [];
         if (dataset !== null) {
           // Total (cached per dataset and filter) and page in parallel: a page past the end comes back empty anyway.
           const [totalBody, page] = await Promise.all([
             cached(
-              recordsCountKey(dataset, filterKey(filter)),
+              recordsCountKey(tag, filterKey(filter)),
               RECORDS_COUNT_POLICY,
               async () => String(await timed(c, 'db', () => store.countRecords(dataset, filter))),
               cacheRequest(c),

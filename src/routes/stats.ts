@@ -1,5 +1,5 @@
 // GET /stats/risk and /stats/age: pre-aggregated tables of the live dataset behind the cache
-// (cache-aside, TTL 60 s, keys per dataset id).
+// (cache-aside, TTL 60 s, keys per dataset tag).
 import { Hono } from 'hono';
 import { STATS_POLICY, statsAgeKey, statsRiskKey } from '../data/cache-keys.ts';
 import { ageStatsBody, riskStatsBody } from '../data/stats.ts';
@@ -23,17 +23,17 @@ const EMPTY = {
 
 export function statsRoutes(kit: RouteKit, store: Store, cached: Cached, live: LiveDatasetHolder) {
   // The keys of the dataset served last: built once per dataset, not per request.
-  let keys = { dataset: -1, risk: '', age: '' };
-  const keysOf = (dataset: number) =>
-    keys.dataset === dataset ? keys : (keys = { dataset, risk: statsRiskKey(dataset), age: statsAgeKey(dataset) });
+  let keys = { tag: '', risk: '', age: '' };
+  const keysOf = (tag: string) =>
+    keys.tag === tag ? keys : (keys = { tag, risk: statsRiskKey(tag), age: statsAgeKey(tag) });
 
   const risk = async (c: AppContext) => {
-    const { id } = await liveDataset(c, live);
+    const { id, tag } = await liveDataset(c, live);
     if (id === null) return send(c, EMPTY.risk);
     return send(
       c,
       await cached(
-        keysOf(id).risk,
+        keysOf(tag).risk,
         STATS_POLICY,
         async () => {
           const [summary, agg] = await timed(c, 'db', () => Promise.all([store.summary(id), store.aggregates(id)]));
@@ -44,12 +44,12 @@ export function statsRoutes(kit: RouteKit, store: Store, cached: Cached, live: L
     );
   };
   const age = async (c: AppContext) => {
-    const { id } = await liveDataset(c, live);
+    const { id, tag } = await liveDataset(c, live);
     if (id === null) return send(c, EMPTY.age);
     return send(
       c,
       await cached(
-        keysOf(id).age,
+        keysOf(tag).age,
         STATS_POLICY,
         async () => JSON.stringify(ageStatsBody(await timed(c, 'db', () => store.aggregates(id)))),
         cacheRequest(c),
@@ -61,16 +61,16 @@ export function statsRoutes(kit: RouteKit, store: Store, cached: Cached, live: L
     .get(
       '/stats/risk',
       kit.keyed((c) => {
-        const id = freshDataset(c, live)?.id;
-        const hit = id != null ? cached.peekL1(keysOf(id).risk, STATS_POLICY) : undefined;
+        const tag = freshDataset(c, live)?.tag;
+        const hit = tag != null ? cached.peekL1(keysOf(tag).risk, STATS_POLICY) : undefined;
         return hit ? send(c, hit) : risk(c);
       }),
     )
     .get(
       '/stats/age',
       kit.keyed((c) => {
-        const id = freshDataset(c, live)?.id;
-        const hit = id != null ? cached.peekL1(keysOf(id).age, STATS_POLICY) : undefined;
+        const tag = freshDataset(c, live)?.tag;
+        const hit = tag != null ? cached.peekL1(keysOf(tag).age, STATS_POLICY) : undefined;
         return hit ? send(c, hit) : age(c);
       }),
     );

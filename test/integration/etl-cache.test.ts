@@ -4,6 +4,7 @@
 // Upstash. Its own stack: its own database, Redis database and Worker, so the shared test
 // dataset never changes under other tests.
 import { dirname } from 'node:path';
+import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { rollbackDataset, runEtl } from '../../etl/run.ts';
 import { syntheticCsv } from '../../local/dataset.ts';
@@ -100,5 +101,40 @@ describe('ETL → API', () => {
     expect(back.status).toBe('rolled-back');
     await until(async () => (await riskStats()).body.total_records, 1500, 1000);
     expect(await Promise.all(FILTERS.map(recordsTotal))).toEqual(before);
+  });
+
+  it('a database made anew, whose dataset ids start again, never shows the old database’s copies', async () => {
+    const old = await riskStats();
+    expect(old.body.total_records).toBe(1000);
+    await new Promise((r) => setTimeout(r, L1_TTL_MS + 200));
+    expect((await riskStats()).cache).toBe('HIT-L2'); // the old dataset's copies are in the shared Upstash
+    // Every table emptied and the pointer's generation starting again, as in a new database, whose
+    // next dataset gets the id the old live one has (ids start at 1 in each new database).
+    const conn = await mysql.createConnection({ ...stack.mysql, database: stack.database });
+    let oldId: number;
+    try {
+      const [[pointer]] = (await conn.query('SELECT live_dataset FROM dataset_pointer WHERE id = 1')) as unknown as [
+        [{ live_dataset: number }],
+      ];
+      oldId = pointer.live_dataset;
+      const [tables] = (await conn.query('SHOW TABLES')) as unknown as [Record<string, string>[]];
+      for (const row of tables) await conn.query(`TRUNCATE TABLE \`${Object.values(row)[0]}\``);
+      await conn.query(`ALTER TABLE datasets AUTO_INCREMENT = ${Number(oldId)}`);
+    } finally {
+      await conn.end();
+    }
+    const result = await runEtl({
+      input: await syntheticCsv(700, 13),
+      target: { kind: 'planetscale', url: stack.planetscale.url },
+      api: null,
+      progress: 'none',
+      log: () => {},
+    });
+    expect(result.status).toBe('loaded');
+    expect(result.dataset?.id).toBe(oldId);
+    await until(async () => (await riskStats()).body.total_records, 1000, 700);
+    const now = await riskStats();
+    expect(now.cache).not.toBe('STALE');
+    expect(await recordsTotal('limit=5')).toBe(now.body.valid_records);
   });
 });

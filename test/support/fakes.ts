@@ -80,14 +80,15 @@ export function fakeStore(rows: RecordRow[] = makeRows(500), invalid = 250): Fak
     calls: {},
     datasetsRead: [],
     datasets: new Map([[1, { rows, invalid }]]),
-    pointer: { id: 1, generation: 1 },
+    pointer: { id: 1, generation: 1, tag: '1-fake' },
     down: false,
     delayMs: 0,
     addDataset(id, rows, invalid = 0) {
       store.datasets.set(id, { rows, invalid });
     },
     flip(id) {
-      store.pointer = { id, generation: store.pointer.generation + 1 };
+      const generation = store.pointer.generation + 1;
+      store.pointer = id === null ? { id, generation, tag: null } : { id, generation, tag: `${id}-fake` };
     },
     async liveDataset() {
       await tick('liveDataset');

@@ -21,9 +21,9 @@ export async function missBurst(
   ownWorker: boolean,
 ) {
   const filter = { ageGroup, gender: 2 as const, riskGroup: 'ZERO_TO_ONE_RISK_FACTOR' as const };
-  // Not in L2 (the test's own Upstash) for any dataset id; a filter no other test asks for, so
+  // Not in L2 (the test's own Upstash) for any dataset; a filter no other test asks for, so
   // not in L1 either.
-  const stored = await keysLike(upstash, recordsCountKey(0, filterKey(filter)).replace(':d0:', ':d*:'));
+  const stored = await keysLike(upstash, recordsCountKey('*', filterKey(filter)));
   if (stored.length) await deleteKeys(upstash, stored);
   const countStatements = async () => {
     const res = await send('/metrics', { headers: { 'X-API-KEY': key } });

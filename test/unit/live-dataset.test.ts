@@ -101,10 +101,10 @@ describe('a flip of the pointer', () => {
       app = isolate();
       for (const p of ['/stats/risk', '/stats/age', '/records?limit=3', '/records?age_group=12&limit=3']) await get(p);
       expect([...cache.data.keys()].sort()).toEqual([
-        'records:count:d1:a*:g*:r*',
-        'records:count:d1:a12:g*:r*',
-        'stats:age:d1',
-        'stats:risk:d1',
+        'records:count:d1-fake:a*:g*:r*',
+        'records:count:d1-fake:a12:g*:r*',
+        'stats:age:d1-fake',
+        'stats:risk:d1-fake',
       ]);
       addDataset2();
       store.flip(2);
@@ -131,8 +131,23 @@ describe('a flip of the pointer', () => {
         expect([risk.cache, age.cache], what).toEqual(on === app ? ['MISS', 'MISS'] : ['HIT-L2', 'HIT-L2']);
       }
       expect(new Set(store.datasetsRead.slice(read))).toEqual(new Set([2]));
-      expect(cache.data.has('stats:risk:d1')).toBe(true);
+      expect(cache.data.has('stats:risk:d1-fake')).toBe(true);
     }
+  });
+
+  it('a database made anew, whose first dataset is id 1 again, is never answered from the old one’s copies', async () => {
+    for (const p of ['/stats/risk', '/records?limit=3']) await get(p);
+    expect(cache.data.has('stats:risk:d1-fake')).toBe(true);
+    // The same Upstash; a new database whose dataset 1 (made at another time) holds other rows.
+    store = fakeStore(makeRows(40), 5);
+    store.pointer = { id: 1, generation: 1, tag: '1-anew' };
+    const fresh = isolate();
+    const risk = await get('/stats/risk', fresh);
+    const page = await get('/records?limit=3', fresh);
+    expect(risk.cache).toBe('MISS');
+    expect(risk.body).toMatchObject({ total_records: 45, valid_records: 40, invalid_records: 5 });
+    expect(page.body.pagination.total_items).toBe(40);
+    expect(cache.data.has('stats:risk:d1-anew')).toBe(true);
   });
 
   it('a rollback serves the previous dataset again, from its keys', async () => {
@@ -226,7 +241,8 @@ describe('no live dataset', () => {
 });
 
 describe('createLiveDataset', () => {
-  const pointer = (id: number | null, generation: number): LiveDataset => ({ id, generation });
+  const pointer = (id: number | null, generation: number): LiveDataset =>
+    id === null ? { id, generation, tag: null } : { id, generation, tag: `${id}-t` };
 
   it('answers without waiting while fresh, and counts the lifetime from when the read started', async () => {
     let now = 0;
