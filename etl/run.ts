@@ -39,7 +39,11 @@ export async function runEtl(opts: EtlOptions): Promise<EtlSummary> {
   );
   // The threads boot, and the checksum pass starts cutting ranges, while the database is
   // prepared; the pool takes each range as soon as it is cut.
-  const pool = startPool(workers);
+  const pool = startPool(workers, {
+    chunkBytes,
+    statementBytes: opts.statementBytes ?? ETL_DEFAULTS.statementBytes,
+    concurrency: opts.concurrency ?? ETL_DEFAULTS.concurrency,
+  });
   const feed = new RangeFeed();
   const scanning = timer.time('checksum', () =>
     scanFile(opts.input, head.dataStart, chunkBytes, opts.signal, feed, { fileSize: head.size, workers }),

@@ -68,11 +68,30 @@ export function mergeStats(into: ChunkStats, s: ChunkStats): void {
 
 export type ChunkPool = Piscina<ChunkTask, ChunkResult>;
 
+export interface WorkerHeapSizing {
+  chunkBytes: number;
+  statementBytes: number;
+  concurrency: number;
+}
+
+const MiB = 1 << 20;
+
+/**
+ * A worker's old generation, MB. Its rows live in Buffers (outside the heap); what the heap holds
+ * is its code and, per statement in flight, the statement's text, the driver's JSON body and the
+ * encoded request (each a large object, freed only by a full collection). Left to V8's defaults,
+ * the ETL's RSS climbed through a load (to 296 MB at a million rows, `npm run bench:etl`); bounded
+ * by what the settings need, it stays flat (about 220 MB).
+ */
+export function workerOldSpaceMb(s: WorkerHeapSizing): number {
+  return Math.ceil(32 + (2 * s.chunkBytes) / MiB + (6 * s.concurrency * s.statementBytes) / MiB);
+}
+
 /**
  * Starts the worker threads (each loads its modules at once): the ETL does this before its
  * checksum pass, so the threads boot while the main thread reads the file.
  */
-export function startPool(workers: number): ChunkPool {
+export function startPool(workers: number, heap: WorkerHeapSizing): ChunkPool {
   return new Piscina<ChunkTask, ChunkResult>({
     filename: new URL('./worker-entry.cjs', import.meta.url).href,
     minThreads: workers,
@@ -81,7 +100,7 @@ export function startPool(workers: number): ChunkPool {
     idleTimeout: 60_000,
     stricterFIFO: true,
     execArgv: workerExecArgv(),
-    resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: workerOldSpaceMb(heap) },
   });
 }
 
