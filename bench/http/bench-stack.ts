@@ -73,8 +73,7 @@ function withDb(url: string, db: number): string {
   return u.toString();
 }
 
-/** The dataset the pointer row makes live (the stats keys carry its id). */
-/** The live dataset's cache tag, read as the Worker reads it. */
+/** The live dataset's cache tag (the stats keys carry it), read as the Worker reads it. */
 async function liveTag(target: MysqlTarget, database: string): Promise<string> {
   const conn = await mysql.createConnection({ ...target, database, dateStrings: true });
   try {

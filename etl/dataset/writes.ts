@@ -2,8 +2,8 @@
 // statement bounded to stay within PlanetScale's per-query limits (100,000 rows read, updated or
 // deleted; 30 s per DML statement), by id ranges and row counts, each on its own.
 import { AGE_GROUP_MIN, RISK_GROUPS } from '../../src/risk/index.ts';
-import type { PageIndexBuilder } from '../../src/data/page-index.ts';
 import { AGG_SIZE, type ChunkStats } from '../transform/chunk.ts';
+import type { PageIndex } from '../transform/page-feed.ts';
 import { RECORD_COLUMNS } from '../schema/columns.ts';
 import type { SqlClient } from '../targets/sql-client.ts';
 import type { DatasetTotals } from './catalog.ts';
@@ -58,18 +58,20 @@ export async function writeAggregates(
 }
 
 /** The page index built during the load: totals and anchors per filter key. */
-export async function writePageIndex(
-  db: SqlClient,
-  datasetId: number,
-  index: Pick<PageIndexBuilder, 'anchors' | 'totals'>,
-): Promise<void> {
-  const anchors = index.anchors;
-  for (let i = 0; i < anchors.length; i += INDEX_ROWS_PER_INSERT) {
-    const values = anchors
-      .slice(i, i + INDEX_ROWS_PER_INSERT)
-      .map(([key, anchor, id]) => `(${datasetId}, '${checkedKey(key)}', ${anchor}, ${id})`);
-    await db.execute(`INSERT INTO record_pages (dataset_id, filter_key, anchor, id) VALUES ${values.join(', ')}`);
+export async function writePageIndex(db: SqlClient, datasetId: number, index: PageIndex): Promise<void> {
+  // Each statement's text is built as it goes, one anchor at a time, and sent before the next.
+  let values = '';
+  let rows = 0;
+  const send = async () => {
+    if (rows) await db.execute(`INSERT INTO record_pages (dataset_id, filter_key, anchor, id) VALUES ${values}`);
+    values = '';
+    rows = 0;
+  };
+  for (const [key, anchor, id] of index.anchors) {
+    values += `${rows ? ', ' : ''}(${datasetId}, '${checkedKey(key)}', ${anchor}, ${id})`;
+    if (++rows === INDEX_ROWS_PER_INSERT) await send();
   }
+  await send();
   const totals = [...index.totals].map(([key, total]) => `(${datasetId}, '${checkedKey(key)}', ${total})`);
   for (let i = 0; i < totals.length; i += INDEX_ROWS_PER_INSERT) {
     await db.execute(

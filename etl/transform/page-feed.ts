@@ -1,18 +1,26 @@
 // Builds the /records page index from the workers' valid rows while the load runs, in id order,
 // so the finishing step writes it without scanning the freshly loaded table.
-import { ANCHOR_EVERY, keysOf, type PageIndexBuilder } from '../../src/data/page-index.ts';
+import { ANCHOR_EVERY, keysOf } from '../../src/data/page-index.ts';
 import { RISK_GROUPS, type RiskGroup } from '../../src/risk/index.ts';
 import { unpackFilters } from './chunk.ts';
 
-type PageIndex = Pick<PageIndexBuilder, 'anchors' | 'totals'>;
+/** What the page index holds when the load ends: its anchors in order, and its totals. */
+export interface PageIndex {
+  readonly anchors: Iterable<readonly [key: string, anchor: number, id: number]>;
+  readonly totals: Map<string, number>;
+}
 
 /**
  * PageIndexBuilder's result (same anchors, same totals: see test/unit/etl-page-feed.test.ts)
  * with the 8 filter keys of each (age, gender, risk group) worked out once instead of per row:
- * this runs on the main thread while the workers and the database are busy.
+ * this runs on the main thread while the workers and the database are busy. Its anchors (about
+ * one per 12 valid rows) are kept as numbers in one typed array, 12 bytes each, not as a JS
+ * tuple each, so the main thread's heap does not grow with the file.
  */
 class FastPageIndex implements PageIndex {
-  readonly anchors: PageIndex['anchors'] = [];
+  /** Per anchor: its key's index in `keys`, its anchor number, its record id. */
+  private slots = new Uint32Array(3 * 4096);
+  private anchorCount = 0;
   private readonly keys: string[] = [];
   private readonly keyIndex = new Map<string, number>();
   private readonly combos = new Map<number, Int32Array>();
@@ -43,9 +51,34 @@ class FastPageIndex implements PageIndex {
     for (let i = 0; i < combo.length; i++) {
       const k = combo[i] as number;
       const n = this.counts[k] as number;
-      if (n % ANCHOR_EVERY === 0) this.anchors.push([this.keys[k] as string, n / ANCHOR_EVERY, id]);
+      if (n % ANCHOR_EVERY === 0) this.pushAnchor(k, n / ANCHOR_EVERY, id);
       this.counts[k] = n + 1;
     }
+  }
+
+  private pushAnchor(k: number, anchor: number, id: number): void {
+    let at = 3 * this.anchorCount;
+    if (at + 3 > this.slots.length) {
+      const grown = new Uint32Array(this.slots.length * 2);
+      grown.set(this.slots);
+      this.slots = grown;
+    }
+    this.slots[at++] = k;
+    this.slots[at++] = anchor;
+    this.slots[at] = id;
+    this.anchorCount++;
+  }
+
+  /** The anchors in the order they were found, made one at a time. */
+  *[Symbol.iterator](): Generator<readonly [string, number, number]> {
+    for (let i = 0; i < this.anchorCount; i++) {
+      const at = 3 * i;
+      yield [this.keys[this.slots[at] as number] as string, this.slots[at + 1] as number, this.slots[at + 2] as number];
+    }
+  }
+
+  get anchors(): Iterable<readonly [string, number, number]> {
+    return this;
   }
 
   private comboOf(packed: number): Int32Array {

@@ -10,9 +10,9 @@
 // time (`7-mk2q1x8c`), so a database made anew, whose ids start again at 1, never meets an old
 // dataset's copies in a shared Upstash. A complete dataset never changes, so every copy of a key,
 // stale or not, is right for its dataset and nothing deletes keys: after a flip the API asks for
-// the new dataset's keys and the old ones expire (or serve again after a rollback). Stale copies are served while one background load refreshes them
-// (stale-while-revalidate), or when the database fails (stale-if-error). L1 and stale windows:
-// CACHE_L1_TTL_MS, CACHE_STALE_MS.
+// the new dataset's keys and the old ones expire (or serve again after a rollback). Stale copies
+// are served while one background load refreshes them (stale-while-revalidate), or when the
+// database fails (stale-if-error). L1 and stale windows: CACHE_L1_TTL_MS, CACHE_STALE_MS.
 
 export const statsRiskKey = (tag: string) => `stats:risk:d${tag}`;
 export const statsAgeKey = (tag: string) => `stats:age:d${tag}`;

@@ -45,7 +45,10 @@ export interface Statement {
 export const POINTER_SQL =
   'SELECT p.live_dataset, p.generation, d.created_at FROM dataset_pointer p LEFT JOIN datasets d ON d.id = p.live_dataset WHERE p.id = 1';
 
-/** A dataset's cache tag: its id, then its creation time (UTC ms, base 36) when known. */
+/**
+ * A dataset's cache tag: its id, then its creation time when known (`datasets.created_at`, read
+ * as if UTC, in ms, base 36): unique enough to tell apart two datasets of the same id.
+ */
 export function datasetTag(id: number, createdAt: unknown): string {
   const ms = typeof createdAt === 'string' ? Date.parse(`${createdAt.replace(' ', 'T')}Z`) : Number.NaN;
   return Number.isFinite(ms) ? `${id}-${ms.toString(36)}` : String(id);
