@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ETL_NODE_FLAGS } from '../../etl/options.ts';
 import type { EtlSummary } from '../../etl/report/summary.ts';
 import { cpuSeconds, memoryMb, sampleProcess } from './proc.ts';
 
@@ -118,6 +119,7 @@ export function etlChild(o: EtlChildOptions): Promise<EtlRun> {
   const viaUrl = 'databaseUrl' in o.target;
   const args = [
     ...profileFlags(o.profileDir, viaUrl ? 'etl-production' : 'etl-mysql'),
+    ...ETL_NODE_FLAGS,
     '--import',
     'tsx',
     join(o.root, 'etl', 'cli.ts'),
