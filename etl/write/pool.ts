@@ -38,18 +38,23 @@ export class ChunkFailedError extends Error {
   override name = 'ChunkFailedError';
 }
 
+/** V8's heap flags, which a worker thread refuses in its execArgv (its bounds are resourceLimits). */
+const HEAP_FLAG = /^--(max|min)-(semi|old)-space-size(=|$)|^--max-heap-size(=|$)/;
+
 /**
  * Worker threads start from worker-entry.cjs, which loads the TypeScript worker through tsx's
  * in-thread CommonJS hooks. The parent's `--import tsx` is left out: it would give every worker
- * its own module-loader thread (an extra V8 isolate, ~20 MB each) for no benefit here.
+ * its own module-loader thread (an extra V8 isolate, ~20 MB each) for no benefit here. So are the
+ * parent's heap flags (ETL_NODE_FLAGS): Node refuses them for a worker.
  */
-function workerExecArgv(): string[] {
-  const argv = process.execArgv;
+export function workerExecArgv(argv: readonly string[] = process.execArgv): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (/^--(import|loader|experimental-loader)$/.test(a) && /tsx/.test(argv[i + 1] ?? '')) i++;
-    else if (!/^--(import|loader|experimental-loader)=.*tsx/.test(a)) out.push(a);
+    else if (HEAP_FLAG.test(a)) {
+      if (!a.includes('=') && /^\d+$/.test(argv[i + 1] ?? '')) i++;
+    } else if (!/^--(import|loader|experimental-loader)=.*tsx/.test(a)) out.push(a);
   }
   return out;
 }

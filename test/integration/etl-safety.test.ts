@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFile } from '../../etl/generate/generator.ts';
+import { ETL_NODE_FLAGS } from '../../etl/options.ts';
 import { runEtl, type EtlOptions, type EtlTarget } from '../../etl/run.ts';
 import { ensureLocalDatabase } from '../../etl/targets/local-database.ts';
 import { ensureMariaDb } from '../../etl/targets/local-services.ts';
@@ -71,6 +72,7 @@ describe('ETL safety', () => {
   it('survives kill -9 mid-load: the live dataset stays, the lock lapses, the next run completes and removes the partial one', async () => {
     const before = await dataset();
     const cli = [
+      ...ETL_NODE_FLAGS,
       '--import',
       'tsx',
       'etl/cli.ts',

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateFile } from '../../etl/generate/generator.ts';
+import { ETL_NODE_FLAGS } from '../../etl/options.ts';
 import { ROOT } from '../../local/bundle.ts';
 import type { StatementLogEntry } from '../../local/planetscale-gateway.ts';
 import mysql from 'mysql2/promise';
@@ -62,7 +63,8 @@ function etl(
   args: string[],
   onStderr?: (text: string, kill: () => void) => void,
 ): Promise<{ code: number | null; stderr: string; signal: string | null }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'etl/cli.ts', '--progress', 'none', ...args], {
+  const argv = [...ETL_NODE_FLAGS, '--import', 'tsx', 'etl/cli.ts', '--progress', 'none', ...args];
+  const child = spawn(process.execPath, argv, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,

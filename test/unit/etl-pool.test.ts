@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ETL_DEFAULTS, ETL_NODE_FLAGS } from '../../etl/options.ts';
-import { workerOldSpaceMb } from '../../etl/write/pool.ts';
+import { workerExecArgv, workerOldSpaceMb } from '../../etl/write/pool.ts';
 
 const MiB = 1 << 20;
 
@@ -28,5 +28,23 @@ describe('ETL_NODE_FLAGS', () => {
       scripts: Record<string, string>;
     };
     expect(pkg.scripts.etl).toBe(`node ${ETL_NODE_FLAGS.join(' ')} --import tsx etl/cli.ts`);
+  });
+});
+
+describe('workerExecArgv', () => {
+  it('leaves out the tsx loader and the heap flags a worker thread refuses, and keeps the rest', () => {
+    expect(
+      workerExecArgv([
+        ...ETL_NODE_FLAGS,
+        '--import',
+        'tsx',
+        '--max-old-space-size',
+        '512',
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        '/tmp/p',
+        '--enable-source-maps',
+      ]),
+    ).toEqual(['--cpu-prof', '--cpu-prof-dir', '/tmp/p', '--enable-source-maps']);
   });
 });
