@@ -46,8 +46,8 @@ export interface EtlOptions {
 
 /**
  * Node flags of the ETL's own process (`npm run etl` passes them; bench/etl spawns the CLI with
- * them). Its main thread allocates in bursts (the checksum pass, the page index at the end), and
- * V8 then grows the young generation to 16 MB a semi-space, three of them, which stayed in the
+ * them). Its main thread allocates in a burst when it writes the page index at the end of a
+ * load, and V8 then grows the young generation up to 16 MB a semi-space, which stayed in the
  * process's RSS: 254 MB at 5M rows against 220 MB at 1M. Kept at 2 MB, the RSS is flat (213 MB
  * at 5M) at no measurable CPU cost. The worker threads get their bounds from the pool.
  */

@@ -86,7 +86,7 @@ const MiB = 1 << 20;
  * is its code and, per statement in flight, the statement's text, the driver's JSON body and the
  * encoded request (each a large object, freed only by a full collection). Left to V8's defaults,
  * the ETL's RSS climbed through a load (to 296 MB at a million rows, `npm run bench:etl`); bounded
- * by what the settings need, it stays flat (about 220 MB).
+ * by what the settings need, it stays flat (about 210 MB with the main thread's own bound).
  */
 export function workerOldSpaceMb(s: WorkerHeapSizing): number {
   return Math.ceil(32 + (2 * s.chunkBytes) / MiB + (6 * s.concurrency * s.statementBytes) / MiB);
