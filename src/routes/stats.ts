@@ -27,51 +27,26 @@ export function statsRoutes(kit: RouteKit, store: Store, cached: Cached, live: L
   const keysOf = (tag: string) =>
     keys.tag === tag ? keys : (keys = { tag, risk: statsRiskKey(tag), age: statsAgeKey(tag) });
 
-  const risk = async (c: AppContext) => {
-    const { id, tag } = await liveDataset(c, live);
-    if (id === null) return send(c, EMPTY.risk);
-    return send(
-      c,
-      await cached(
-        keysOf(tag).risk,
-        STATS_POLICY,
-        async () => {
-          const [summary, agg] = await timed(c, 'db', () => Promise.all([store.summary(id), store.aggregates(id)]));
-          return JSON.stringify(riskStatsBody(summary, agg));
-        },
-        cacheRequest(c),
-      ),
-    );
+  type Which = keyof typeof EMPTY;
+  /** Each body from the live dataset's tables, on a miss. */
+  const bodies: Record<Which, (c: AppContext, id: number) => Promise<string>> = {
+    risk: async (c, id) => {
+      const [summary, agg] = await timed(c, 'db', () => Promise.all([store.summary(id), store.aggregates(id)]));
+      return JSON.stringify(riskStatsBody(summary, agg));
+    },
+    age: async (c, id) => JSON.stringify(ageStatsBody(await timed(c, 'db', () => store.aggregates(id)))),
   };
-  const age = async (c: AppContext) => {
+  const load = async (c: AppContext, which: Which) => {
     const { id, tag } = await liveDataset(c, live);
-    if (id === null) return send(c, EMPTY.age);
-    return send(
-      c,
-      await cached(
-        keysOf(tag).age,
-        STATS_POLICY,
-        async () => JSON.stringify(ageStatsBody(await timed(c, 'db', () => store.aggregates(id)))),
-        cacheRequest(c),
-      ),
-    );
+    if (id === null) return send(c, EMPTY[which]);
+    return send(c, await cached(keysOf(tag)[which], STATS_POLICY, () => bodies[which](c, id), cacheRequest(c)));
   };
   // A fresh pointer and a fresh copy in L1 answer at once: no loader, no cache hooks, no promise per request.
-  return new Hono<AppEnv>()
-    .get(
-      '/stats/risk',
-      kit.keyed((c) => {
-        const tag = freshDataset(c, live)?.tag;
-        const hit = tag != null ? cached.peekL1(keysOf(tag).risk, STATS_POLICY) : undefined;
-        return hit ? send(c, hit) : risk(c);
-      }),
-    )
-    .get(
-      '/stats/age',
-      kit.keyed((c) => {
-        const tag = freshDataset(c, live)?.tag;
-        const hit = tag != null ? cached.peekL1(keysOf(tag).age, STATS_POLICY) : undefined;
-        return hit ? send(c, hit) : age(c);
-      }),
-    );
+  const route = (which: Which) =>
+    kit.keyed((c) => {
+      const tag = freshDataset(c, live)?.tag;
+      const hit = tag != null ? cached.peekL1(keysOf(tag)[which], STATS_POLICY) : undefined;
+      return hit ? send(c, hit) : load(c, which);
+    });
+  return new Hono<AppEnv>().get('/stats/risk', route('risk')).get('/stats/age', route('age'));
 }
