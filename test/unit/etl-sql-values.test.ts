@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { processChunk } from '../../etl/transform/chunk.ts';
 import {
   INSERT_HEADS,
+  MAX_ID_SPAN,
   type InsertStatement,
   insertStatements,
   type InsertContext,
@@ -143,6 +144,17 @@ describe('insertStatements', () => {
       [false, 3],
       [true, 7],
     ]);
+  });
+
+  it('ends the statement of a sparse kind of row before it spans more than MAX_ID_SPAN ids (its retry check reads the span)', () => {
+    const n = MAX_ID_SPAN + 20_000;
+    const lines = Array.from({ length: n }, (_, i) => (i % 1000 === 500 ? BROKEN : VALID));
+    const sts = [...insertStatements(tsvOf(lines), CTX, 64 << 20, n)];
+    const invalid = sts.filter((st) => st.invalid);
+    expect(invalid.map((st) => st.rows)).toEqual([MAX_ID_SPAN / 1000, 20]);
+    for (const st of sts)
+      expect(st.lastId - st.firstId + 1, JSON.stringify(st.firstId)).toBeLessThanOrEqual(MAX_ID_SPAN);
+    expect(sts.reduce((sum, st) => sum + st.rows, 0)).toBe(n);
   });
 
   it('keeps a non-ASCII source line intact in whichever statement it lands, and ASCII statements beside it', () => {
