@@ -45,9 +45,33 @@ export async function createLocalDatabase(target: MysqlTarget, database: string)
         .filter((t) => LEGACY_TABLES.some((l) => t === l || t === `${l}_staging` || t === `${l}_old`));
       for (const t of drop) await conn.query(`DROP TABLE \`${database}\`.\`${t}\``);
     }
+    await replaceFilterIndexes(conn, database);
   } finally {
     await conn.end();
   }
+}
+
+/** health_records' secondary indexes before the one filter index replaced them. */
+const FORMER_FILTER_INDEXES = ['idx_valid_id', 'idx_valid_age', 'idx_valid_gender', 'idx_valid_risk'];
+
+/**
+ * A local database from before the one filter index: the ALTER a deploy request would compute
+ * from the schema files (PlanetScale diffs a branch's schema; CREATE TABLE IF NOT EXISTS does not).
+ */
+async function replaceFilterIndexes(conn: mysql.Connection, database: string): Promise<void> {
+  const [rows] = await conn.query(
+    "SELECT DISTINCT index_name AS i FROM information_schema.statistics WHERE table_schema = ? AND table_name = 'health_records'",
+    [database],
+  );
+  const former = (rows as { i: string }[]).map((r) => r.i).filter((i) => FORMER_FILTER_INDEXES.includes(i));
+  if (!former.length) return;
+  const index = /\n\s*(KEY idx_valid_filters \([^)]*\))/.exec(
+    schemaStatements().find((s) => s.includes('TABLE IF NOT EXISTS health_records ('))!,
+  )?.[1];
+  if (!index) throw new Error('The schema files declare no idx_valid_filters on health_records');
+  await conn.query(
+    `ALTER TABLE \`${database}\`.health_records ${former.map((i) => `DROP INDEX ${i}`).join(', ')}, ADD ${index}`,
+  );
 }
 
 /** The database on this machine with the schema applied over the MySQL protocol. */

@@ -1,8 +1,8 @@
 // The /records page index: for every filter combination, the total and the id of every
-// ANCHOR_EVERY-th matching record. A page at any depth then costs one indexed seek from the
-// nearest anchor plus at most ANCHOR_EVERY skipped index entries, instead of an OFFSET scan over
-// the table. Built by the ETL, read by the store; this file is the shared, pure definition.
-import type { RiskGroup } from '../risk/index.ts';
+// ANCHOR_EVERY-th matching record. A page at any depth then reads only the records between two
+// anchors (at most 2 × ANCHOR_EVERY matching ones), instead of an OFFSET scan over the table.
+// Built by the ETL, read by the store; this file is the shared, pure definition.
+import { AGE_GROUP_MAX, AGE_GROUP_MIN, RISK_GROUPS, type RiskGroup } from '../risk/index.ts';
 import type { RecordFilter } from './store.ts';
 
 /** Distance between anchors, in matching records (≥ the largest page size, 100). */
@@ -42,26 +42,13 @@ export class PageIndexBuilder {
   }
 }
 
-/** The secondary index that serves a filter best, by the shares seen in NHIS data (docs/data.md#distributions). */
-export function indexFor(f: RecordFilter): string {
-  // Approximate share of valid records matching each filter alone.
-  const share = (k: 'age' | 'gender' | 'risk') =>
-    k === 'age'
-      ? f.ageGroup === undefined
-        ? 1
-        : 0.08
-      : k === 'gender'
-        ? f.gender === undefined
-          ? 1
-          : 0.5
-        : f.riskGroup === undefined
-          ? 1
-          : f.riskGroup === 'CHD_RISK_EQUIVALENT'
-            ? 0.09
-            : f.riskGroup === 'MULTIPLE_RISK_FACTORS'
-              ? 0.27
-              : 0.64;
-  const best = (['age', 'risk', 'gender'] as const).reduce((a, b) => (share(b) < share(a) ? b : a));
-  if (share(best) === 1) return 'idx_valid_id';
-  return { age: 'idx_valid_age', gender: 'idx_valid_gender', risk: 'idx_valid_risk' }[best];
-}
+/**
+ * The values each filter column can take in a valid record (docs/data.md#codes-and-sentinels): a filter that
+ * is not set reads as "any of these", so every filter is a set of ranges in the one filter index
+ * (dataset_id, invalid_flag, age_group_code, gender_code, risk_group, id), each ordered by id.
+ */
+export const FILTER_VALUES = {
+  ageGroup: Array.from({ length: AGE_GROUP_MAX - AGE_GROUP_MIN + 1 }, (_, i) => AGE_GROUP_MIN + i),
+  gender: [1, 2],
+  riskGroup: RISK_GROUPS,
+} as const;

@@ -4,7 +4,7 @@ import { Client, DatabaseError } from '@planetscale/database';
 import { DependencyError } from './dependency-error.ts';
 import type { AggRow, DatasetSummary, LiveDataset, RecordFilter, RecordRow, RecordSummaryRow, Store } from './store.ts';
 import type { RiskGroup } from '../risk/index.ts';
-import { ANCHOR_EVERY, filterKey, indexFor } from './page-index.ts';
+import { ANCHOR_EVERY, FILTER_VALUES, filterKey } from './page-index.ts';
 
 export interface PlanetScaleStoreOptions {
   url: string;
@@ -24,12 +24,26 @@ const SUMMARY_COLUMNS = `id, age_group_code, gender_code, bmi,
   flag_hypertension, flag_diabetes, flag_high_tc, flag_high_tg, flag_low_hdl, flag_obesity, flag_smoking,
   risk_factor_count, risk_group, created_at`;
 
-function where(dataset: number, filter: RecordFilter): { sql: string; args: unknown[] } {
-  const parts = ['dataset_id = ?', 'invalid_flag = 0'];
-  const args: unknown[] = [dataset];
-  if (filter.ageGroup !== undefined) parts.push('age_group_code = ?'), args.push(filter.ageGroup);
-  if (filter.gender !== undefined) parts.push('gender_code = ?'), args.push(filter.gender);
-  if (filter.riskGroup !== undefined) parts.push('risk_group = ?'), args.push(filter.riskGroup);
+/**
+ * A filter as conditions on the filter index: each column equal to its value when set, else in
+ * the list of every value it takes (FILTER_VALUES), so the index is a set of ranges whatever the
+ * filter. The values are the codebook's constants or validated query parameters.
+ */
+function filterConditions(filter: RecordFilter): { sql: string; args: unknown[] } {
+  const parts: string[] = [];
+  const args: unknown[] = [];
+  const column = (name: string, value: unknown, all: readonly unknown[]) => {
+    if (value === undefined) {
+      parts.push(`${name} IN (${all.map(() => '?').join(', ')})`);
+      args.push(...all);
+    } else {
+      parts.push(`${name} = ?`);
+      args.push(value);
+    }
+  };
+  column('age_group_code', filter.ageGroup, FILTER_VALUES.ageGroup);
+  column('gender_code', filter.gender, FILTER_VALUES.gender);
+  column('risk_group', filter.riskGroup, FILTER_VALUES.riskGroup);
   return { sql: parts.join(' AND '), args };
 }
 
@@ -71,23 +85,41 @@ export function countStatement(dataset: number, filter: RecordFilter): Statement
   };
 }
 
+/** Above every record id (INT UNSIGNED): the bound of a page past the last anchor. */
+const NO_ID = 4294967295;
+
 /**
- * One page at any depth: seek to the nearest anchor at or before the offset (a primary-key
- * lookup in record_pages), skip fewer than ANCHOR_EVERY entries of the filter's index, then
- * fetch only the page's rows (deferred join, on the primary key (dataset_id, id)). The index is
- * chosen here, not left to the optimizer, which would otherwise walk the primary key in id order
- * and filter.
+ * One page at any depth, in one statement: the anchors at or before the offset and two further on
+ * (primary-key lookups in record_pages) bound the ids the page lies in, so the database reads
+ * at most 2 × ANCHOR_EVERY matching records whatever the depth. Unfiltered, that is a range of
+ * the primary key; filtered, a set of ranges of the filter index (one per combination of values
+ * the filter allows) sorted by id, whose page of ids then fetches its rows (deferred join). The
+ * index is named here, not left to the optimizer, which would otherwise walk the primary key and
+ * filter.
  */
 export function pageStatement(dataset: number, filter: RecordFilter, offset: number, limit: number): Statement {
-  const w = where(dataset, filter);
   const anchor = Math.floor(offset / ANCHOR_EVERY);
+  const key = filterKey(filter);
+  const bounds = `id >= (SELECT id FROM record_pages WHERE dataset_id = ? AND filter_key = ? AND anchor = ?)
+      AND id < COALESCE((SELECT id FROM record_pages WHERE dataset_id = ? AND filter_key = ? AND anchor = ?), ${NO_ID})`;
+  const boundArgs = [dataset, key, anchor, dataset, key, anchor + 2];
+  const page = [offset - anchor * ANCHOR_EVERY, limit];
+  if (filter.ageGroup === undefined && filter.gender === undefined && filter.riskGroup === undefined) {
+    return {
+      sql: `SELECT ${SUMMARY_COLUMNS} FROM health_records FORCE INDEX (PRIMARY)
+      WHERE dataset_id = ? AND ${bounds} AND invalid_flag = 0
+      ORDER BY id LIMIT ?, ?`,
+      args: [dataset, ...boundArgs, ...page],
+    };
+  }
+  const f = filterConditions(filter);
   return {
     sql: `SELECT ${SUMMARY_COLUMNS} FROM health_records
-      JOIN (SELECT id AS page_id FROM health_records FORCE INDEX (${indexFor(filter)})
-            WHERE ${w.sql} AND id >= (SELECT id FROM record_pages WHERE dataset_id = ? AND filter_key = ? AND anchor = ?)
+      JOIN (SELECT id AS page_id FROM health_records FORCE INDEX (idx_valid_filters)
+            WHERE dataset_id = ? AND invalid_flag = 0 AND ${f.sql} AND ${bounds}
             ORDER BY id LIMIT ?, ?) page ON health_records.dataset_id = ? AND health_records.id = page.page_id
       ORDER BY id`,
-    args: [...w.args, dataset, filterKey(filter), anchor, offset - anchor * ANCHOR_EVERY, limit, dataset],
+    args: [dataset, ...f.args, ...boundArgs, ...page, dataset],
   };
 }
 

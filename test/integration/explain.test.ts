@@ -13,6 +13,7 @@ import {
 } from '../../src/data/planetscale-store.ts';
 import { RISK_GROUPS } from '../../src/risk/index.ts';
 import type { RecordFilter } from '../../src/data/store.ts';
+import { ANCHOR_EVERY, filterKey } from '../../src/data/page-index.ts';
 
 const stack = inject('stack');
 let conn: mysql.Connection;
@@ -82,14 +83,51 @@ describe('EXPLAIN of every store query', () => {
     assertIndexed(await explain(aggregatesStatement(dataset)), 'aggregates');
   });
 
-  it('the page query really seeks: the filter index is a range, not a walk of the table', async () => {
-    const [[{ total }]] = (await conn.query(
-      "SELECT total FROM record_counts WHERE dataset_id = ? AND filter_key = 'a12:g1:r*'",
-      [dataset],
-    )) as unknown as [[{ total: number }]];
-    expect(total).toBeGreaterThan(0);
-    const plan = await explain(pageStatement(dataset, { ageGroup: 12, gender: 1 }, Math.floor(total / 2), 20));
-    const inner = plan.find((r) => r.table === 'health_records' && r.key === 'idx_valid_age');
-    expect(inner?.type).toBe('range');
+  it('a page reads at most 2 × ANCHOR_EVERY matching records at any depth, through one range scan', async () => {
+    const filters: RecordFilter[] = [
+      {},
+      { ageGroup: 12 },
+      { gender: 2 },
+      { riskGroup: 'ZERO_TO_ONE_RISK_FACTOR' },
+      { ageGroup: 12, gender: 1 },
+      { ageGroup: 12, gender: 1, riskGroup: 'ZERO_TO_ONE_RISK_FACTOR' },
+    ];
+    for (const f of filters) {
+      const [[{ total }]] = (await conn.query(
+        'SELECT total FROM record_counts WHERE dataset_id = ? AND filter_key = ?',
+        [dataset, filterKey(f)],
+      )) as unknown as [[{ total: number }]];
+      expect(total, filterKey(f)).toBeGreaterThan(0);
+      for (const offset of [0, Math.floor(total / 2), total - 1]) {
+        const what = `${filterKey(f)} @${offset} of ${total}`;
+        const st = pageStatement(dataset, f, offset, 100);
+        const [[row]] = (await conn.query(
+          `ANALYZE FORMAT=JSON ${mysql.format(st.sql, st.args as Parameters<typeof mysql.format>[1])}`,
+        )) as unknown as [[Record<string, string>]];
+        const reads = tableReads(JSON.parse(Object.values(row)[0]!)).filter((t) => t.table_name === 'health_records');
+        // The scan that finds the page: one range of the primary key, or of the filter index.
+        const scans = reads.filter((t) => t.access_type !== 'eq_ref');
+        expect(scans, what).toHaveLength(1);
+        expect(scans[0]!.access_type, what).toBe('range');
+        expect(scans[0]!.key, what).toBe(Object.keys(f).length === 0 ? 'PRIMARY' : 'idx_valid_filters');
+        const matching = (scans[0]!.r_rows * scans[0]!.r_filtered) / 100;
+        expect(matching, what).toBeLessThanOrEqual(2 * ANCHOR_EVERY);
+      }
+    }
   });
 });
+
+interface TableRead {
+  table_name: string;
+  access_type: string;
+  key: string;
+  r_rows: number;
+  r_filtered: number;
+}
+
+/** Every table access in an ANALYZE FORMAT=JSON plan, wherever it is nested. */
+function tableReads(node: unknown): TableRead[] {
+  if (!node || typeof node !== 'object') return [];
+  const own = 'table' in node ? [(node as { table: TableRead }).table] : [];
+  return [...own, ...Object.values(node).flatMap(tableReads)];
+}
