@@ -76,6 +76,13 @@ function endpointTable(e: FixedRateEndpoint): string {
       ratioCell(r.p999),
     ];
   });
+  const whyNone = (kinds: Record<string, number> | undefined) =>
+    kinds && Object.keys(kinds).length
+      ? `: ${Object.entries(kinds)
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => `${k} ${int(n)}`)
+          .join(', ')}`
+      : '';
   const failed = e.steps.flatMap((s) =>
     (
       [
@@ -86,7 +93,7 @@ function endpointTable(e: FixedRateEndpoint): string {
       .filter(([, r]) => r && r.failed > 0)
       .map(
         ([who, r]) =>
-          `${who} at ${pct(s.share)}: ${int(r!.failed)} of ${int(r!.completed)} requests failed (${int(r!.errors)} without a response)`,
+          `${who} at ${pct(s.share)}: ${int(r!.failed)} of ${int(r!.completed)} requests failed (${int(r!.errors)} without a response${whyNone(r!.errorKinds)})`,
       ),
   );
   return `### ${e.label} (saturated at ${int(e.saturationRps)} req/s)

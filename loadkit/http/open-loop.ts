@@ -45,6 +45,8 @@ export interface OpenLoopResult {
   /** Responses whose status was not 2xx, and requests that got no response. */
   failed: number;
   errors: number;
+  /** The requests without a response by why (raw-http's NoResponse: "ECONNRESET, reused connection"…). */
+  errorKinds?: Record<string, number>;
   /** From each request's intended send time to its response's end, ms. */
   latency: LatencySummary;
   /** From the moment the request was written to its response's end, ms (what a closed-loop tool reports). */
@@ -107,6 +109,7 @@ export async function openLoop(opts: OpenLoopOptions): Promise<OpenLoopResult> {
   let completed = 0;
   let failed = 0;
   let errors = 0;
+  const errorKinds: Record<string, number> = {};
   let outstanding = 0;
   let measuredDone = 0;
   let maxSendLagMs = 0;
@@ -144,8 +147,12 @@ export async function openLoop(opts: OpenLoopOptions): Promise<OpenLoopResult> {
 
   const dispatch = (conn: Connection, bytes: Buffer, intended: number) => {
     const written = performance.now();
-    conn.send(bytes, (status) => {
-      if (status === 0 && intended >= measureFrom) errors++;
+    conn.send(bytes, (status, failure) => {
+      if (status === 0 && intended >= measureFrom) {
+        errors++;
+        const kind = `${failure?.reason ?? 'unknown'}, ${failure?.reused ? 'reused' : 'new'} connection`;
+        errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+      }
       finish(intended, written, status >= 200 && status < 300);
       // The connection is free: the oldest waiting request takes it.
       if (queueHead < queue.length) {
@@ -216,6 +223,7 @@ export async function openLoop(opts: OpenLoopOptions): Promise<OpenLoopResult> {
     completed,
     failed,
     errors,
+    errorKinds,
     latency: summary(latency),
     service: summary(service),
     maxSendLagMs: Math.round(maxSendLagMs * 1000) / 1000,

@@ -57,9 +57,22 @@ export class ResponseFramer {
   }
 }
 
+/**
+ * Why a request got no response: the socket's error code (ECONNRESET, ECONNREFUSED…) or "closed"
+ * (the server closed the connection without an error), and whether the connection had already
+ * carried a response (a keep-alive connection the server closed as the request went out).
+ */
+export interface NoResponse {
+  reason: string;
+  reused: boolean;
+}
+
 export interface Connection {
-  /** Writes one request; `done(status)` is called with its response's status, or 0 on a connection error. */
-  send(bytes: Buffer, done: (status: number) => void): void;
+  /**
+   * Writes one request; `done(status)` is called with its response's status, or with 0 and why
+   * when the connection failed before the response ended.
+   */
+  send(bytes: Buffer, done: (status: number, failure?: NoResponse) => void): void;
   busy: boolean;
   destroy(): void;
 }
@@ -67,15 +80,19 @@ export interface Connection {
 /** A keep-alive connection that reconnects when the server closes it between requests. */
 export function openConnection(host: string, port: number): Connection {
   let socket: Socket | undefined;
-  let pending: ((status: number) => void) | undefined;
+  let pending: ((status: number, failure?: NoResponse) => void) | undefined;
   let framer: ResponseFramer;
+  /** Responses completed on the current socket. */
+  let served = 0;
   const conn: Connection = {
     busy: false,
     send(bytes, done) {
       conn.busy = true;
       pending = done;
       if (!socket || socket.destroyed) {
+        served = 0;
         framer = new ResponseFramer((status) => {
+          served++;
           const cb = pending;
           pending = undefined;
           conn.busy = false;
@@ -83,15 +100,15 @@ export function openConnection(host: string, port: number): Connection {
         });
         const s = connect({ host, port, noDelay: true });
         s.on('data', (chunk: Buffer) => framer.push(chunk));
-        const fail = () => {
+        const fail = (err?: Error) => {
           if (socket === s) socket = undefined;
           const cb = pending;
           pending = undefined;
           conn.busy = false;
-          cb?.(0);
+          cb?.(0, { reason: (err as NodeJS.ErrnoException | undefined)?.code ?? 'closed', reused: served > 0 });
         };
         s.on('error', fail);
-        s.on('close', fail);
+        s.on('close', () => fail());
         socket = s;
       }
       socket.write(bytes);

@@ -248,6 +248,18 @@ describe('fixed-rate section', () => {
       'Failed requests: GET /stats/age (cached) at 25 %: 4 of 4,500 requests failed (1 without a response).',
     );
     expect(fixedRateLines(failing).find((l) => l.includes('(4 failed)'))).toBeDefined();
+    // Why requests got no response, when the generator knows it.
+    const reset = result({}, (id, share, s) => {
+      if (id === 'simulate' && share === 0.25)
+        s.endpoint = loop(s.rate, 1, 2, {
+          failed: 3,
+          errors: 3,
+          errorKinds: { 'closed, new connection': 1, 'ECONNRESET, reused connection': 2 },
+        });
+    });
+    expect(renderFixedRate(reset)).toContain(
+      'POST /simulate at 25 %: 3 of 3,000 requests failed (3 without a response: ECONNRESET, reused connection 2, closed, new connection 1).',
+    );
     expect(fixedRateVerdicts(failing).every((v) => v.pass)).toBe(true); // judged at 50 % only
 
     const full = render({ ...fixture(), fixedRate: fixed });

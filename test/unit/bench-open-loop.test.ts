@@ -58,6 +58,25 @@ describe('openLoop', () => {
     expect(r.window.to - r.window.from).toBe(1500);
   });
 
+  it('counts a request whose connection the server dropped, and says why and on what connection', async () => {
+    // One socket: the 20th request finds its keep-alive connection dropped by the server.
+    const url = await serve((n, answer) => (n === 20 ? server?.closeAllConnections() : answer()));
+    const r = await openLoop({
+      url,
+      requests: [{ method: 'GET', path: '/' }],
+      rate: 200,
+      durationS: 0.5,
+      warmupS: 0,
+      maxSockets: 1,
+    });
+    expect(r.errors).toBe(1);
+    expect(r.failed).toBe(1);
+    const kinds = Object.entries(r.errorKinds ?? {});
+    expect(kinds).toHaveLength(1);
+    expect(kinds[0]![0]).toMatch(/^(closed|ECONNRESET), reused connection$/);
+    expect(kinds[0]![1]).toBe(1);
+  });
+
   it('says it could not hold the rate when the server falls behind', async () => {
     const url = await serve(() => {}); // never answers
     const closing = openLoop({
