@@ -77,21 +77,23 @@ export interface Connection {
   destroy(): void;
 }
 
-/** A keep-alive connection that reconnects when the server closes it between requests. */
+/**
+ * A keep-alive connection that reconnects when the server closes it between requests. Only the
+ * current socket reports: a replaced socket's late events ('close' after 'error', data after a
+ * reset) reach nobody, so one failure fails one request, never the next one sent on its successor.
+ */
 export function openConnection(host: string, port: number): Connection {
   let socket: Socket | undefined;
   let pending: ((status: number, failure?: NoResponse) => void) | undefined;
-  let framer: ResponseFramer;
-  /** Responses completed on the current socket. */
-  let served = 0;
   const conn: Connection = {
     busy: false,
     send(bytes, done) {
       conn.busy = true;
       pending = done;
       if (!socket || socket.destroyed) {
-        served = 0;
-        framer = new ResponseFramer((status) => {
+        /** Responses completed on this socket. */
+        let served = 0;
+        const framer = new ResponseFramer((status) => {
           served++;
           const cb = pending;
           pending = undefined;
@@ -99,9 +101,12 @@ export function openConnection(host: string, port: number): Connection {
           cb?.(status);
         });
         const s = connect({ host, port, noDelay: true });
-        s.on('data', (chunk: Buffer) => framer.push(chunk));
+        s.on('data', (chunk: Buffer) => {
+          if (socket === s) framer.push(chunk);
+        });
         const fail = (err?: Error) => {
-          if (socket === s) socket = undefined;
+          if (socket !== s) return;
+          socket = undefined;
           const cb = pending;
           pending = undefined;
           conn.busy = false;

@@ -1,19 +1,25 @@
 // The fixed-rate generator: requests go out on schedule whatever the server does, and latency
 // counts from each request's intended send time, so a server stall is not hidden.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openLoop } from '../../loadkit/http/open-loop.ts';
 import { openLoopOnThread } from '../../loadkit/http/open-loop-thread.ts';
 import { ResponseFramer, serialize } from '../../loadkit/http/raw-http.ts';
 
 let server: Server | undefined;
+/** The server's open sockets. */
+const sockets = new Set<Socket>();
 
 async function serve(handler: (n: number, answer: () => void) => void): Promise<string> {
   let n = 0;
   server = createServer((req, res) => {
     req.resume();
     req.on('end', () => handler(++n, () => res.end('ok')));
+  });
+  server.on('connection', (c: Socket) => {
+    sockets.add(c);
+    c.on('close', () => sockets.delete(c));
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -75,6 +81,30 @@ describe('openLoop', () => {
     expect(kinds).toHaveLength(1);
     expect(kinds[0]![0]).toMatch(/^(closed|ECONNRESET), reused connection$/);
     expect(kinds[0]![1]).toBe(1);
+  });
+
+  it('a reset connection fails its one request; the next request, on a new connection, is answered', async () => {
+    // The server holds the 20th request for 50 ms (the ones due meanwhile wait for the one socket),
+    // then resets the connection: 'error' (ECONNRESET) and then 'close' come from that one socket,
+    // and the first waiting request goes out on a new one in between. One failure, not two.
+    const url = await serve((n, answer) => {
+      if (n !== 20) return answer();
+      setTimeout(() => {
+        for (const c of sockets) c.resetAndDestroy();
+      }, 50);
+    });
+    const r = await openLoop({
+      url,
+      requests: [{ method: 'GET', path: '/' }],
+      rate: 200,
+      durationS: 0.5,
+      warmupS: 0,
+      maxSockets: 1,
+    });
+    expect(r.errors).toBe(1);
+    expect(r.failed).toBe(1);
+    expect(r.completed).toBe(r.sent);
+    expect(r.errorKinds).toEqual({ 'ECONNRESET, reused connection': 1 });
   });
 
   it('says it could not hold the rate when the server falls behind', async () => {
