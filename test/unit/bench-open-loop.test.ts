@@ -31,6 +31,10 @@ afterEach(async () => {
   server = undefined;
 });
 
+/** Half a second of GETs at 200 req/s over one socket. */
+const oneSocketRun = (url: string) =>
+  openLoop({ url, requests: [{ method: 'GET', path: '/' }], rate: 200, durationS: 0.5, warmupS: 0, maxSockets: 1 });
+
 describe('openLoop', () => {
   it('holds the requested rate against a server that keeps up', async () => {
     const url = await serve((_, answer) => answer());
@@ -67,14 +71,7 @@ describe('openLoop', () => {
   it('counts a request whose connection the server dropped, and says why and on what connection', async () => {
     // One socket: the 20th request finds its keep-alive connection dropped by the server.
     const url = await serve((n, answer) => (n === 20 ? server?.closeAllConnections() : answer()));
-    const r = await openLoop({
-      url,
-      requests: [{ method: 'GET', path: '/' }],
-      rate: 200,
-      durationS: 0.5,
-      warmupS: 0,
-      maxSockets: 1,
-    });
+    const r = await oneSocketRun(url);
     expect(r.errors).toBe(1);
     expect(r.failed).toBe(1);
     const kinds = Object.entries(r.errorKinds ?? {});
@@ -93,14 +90,7 @@ describe('openLoop', () => {
         for (const c of sockets) c.resetAndDestroy();
       }, 50);
     });
-    const r = await openLoop({
-      url,
-      requests: [{ method: 'GET', path: '/' }],
-      rate: 200,
-      durationS: 0.5,
-      warmupS: 0,
-      maxSockets: 1,
-    });
+    const r = await oneSocketRun(url);
     expect(r.errors).toBe(1);
     expect(r.failed).toBe(1);
     expect(r.completed).toBe(r.sent);
